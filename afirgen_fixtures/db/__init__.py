@@ -1,0 +1,1 @@
+"""The MariaDB/MySQL layer: connections and pool, migrations, repositories, query optimizer."""
