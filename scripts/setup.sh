@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up everything the project needs on a Debian/Ubuntu machine, idempotently:
+# the MariaDB and Redis server binaries (apt), then a virtualenv in .venv with the pinned
+# dependencies. Safe to run again; it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+EXTRAS=${AFIRGEN_EXTRAS:-test}
+APT_PACKAGES=(mariadb-server redis-server)
+
+have_servers() {
+  { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 &&
+    command -v mariadb-install-db >/dev/null 2>&1 &&
+    command -v redis-server >/dev/null 2>&1
+}
+
+if ! have_servers; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "error: MariaDB/Redis server binaries are missing and this user cannot install them." >&2
+    echo "       Ask an administrator to run: apt-get install -y ${APT_PACKAGES[*]}" >&2
+    exit 4
+  fi
+  echo "==> installing ${APT_PACKAGES[*]} (apt; no service is started)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+fi
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "error: Python 3.11 or newer is needed as '$PYTHON' (set PYTHON=/path/to/python3.11)." >&2
+  exit 4
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.afirgen-installed
+want="$(sha256sum pyproject.toml | cut -c1-16)-$EXTRAS"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "==> installing Python dependencies (.[$EXTRAS])"
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -m pip install -q -e ".[$EXTRAS]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c "import afirgen_fixtures, pymysql, redis, hiredis" # fails loudly if the install did not take
+  echo "$want" >"$stamp"
+fi
+echo "==> set up: .venv ready, mariadbd and redis-server installed"
