@@ -59,8 +59,12 @@ def migrations() -> tuple[Migration, ...]:
         if "up" not in parts or "down" not in parts:
             raise MigrationError(f"migration {version:04d} lacks its up or down file")
         result.append(
-            Migration(version, parts["name"], split_statements(parts["up"]),
-                      split_statements(parts["down"]))  # fmt: skip
+            Migration(
+                version,
+                parts["name"],
+                split_statements(parts["up"]),
+                split_statements(parts["down"]),
+            )
         )
     return tuple(result)
 
@@ -102,8 +106,9 @@ def migrate(conn: pymysql.Connection, target: int | None = None) -> list[str]:
     return steps
 
 
-def _run(conn: pymysql.Connection, migration: Migration, statements: tuple[str, ...],
-         direction: str) -> None:  # fmt: skip
+def _run(
+    conn: pymysql.Connection, migration: Migration, statements: tuple[str, ...], direction: str
+) -> None:
     with conn.cursor() as cur:
         for statement in statements:
             try:

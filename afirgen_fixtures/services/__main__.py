@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, default=None, help="default: $AFIRGEN_STATE_DIR")
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="start the private MariaDB and Redis (or reuse them)")
-    start.add_argument("--idle", type=float, default=DEFAULT_IDLE_S,
-                       help="stop them after this many idle seconds (0: never)")  # fmt: skip
+    start.add_argument(
+        "--idle",
+        type=float,
+        default=DEFAULT_IDLE_S,
+        help="stop them after this many idle seconds (0: never)",
+    )
     sub.add_parser("stop", help="stop them")
     sub.add_parser("status", help="show what runs")
     sub.add_parser("env", help="print AFIRGEN_*_URL exports for a shell (starts them if needed)")

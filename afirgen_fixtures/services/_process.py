@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+# Servers outlive the call that started them (other processes reuse them), so their Popen
+# objects are kept here: dropping one while the server runs raises a ResourceWarning.
+_launched: dict[int, subprocess.Popen] = {}
+
+
+def launch(command: Sequence[str]) -> subprocess.Popen:
+    """Start a server in its own session, detached from our terminal and signals."""
+    with open(os.devnull, "wb") as devnull:
+        process = subprocess.Popen(
+            list(command),
+            stdout=devnull,
+            stderr=devnull,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    _launched[process.pid] = process
+    return process
 
 
 def free_port() -> int:
@@ -80,10 +100,13 @@ def terminate(pid: int, *, timeout_s: float = 30.0) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect our own child so it does not linger as a zombie."""
-    try:
+    process = _launched.get(pid)
+    if process is not None:
+        if process.poll() is not None:
+            del _launched[pid]
+        return
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def tail(path: Path, lines: int = 15) -> str:

@@ -78,10 +78,7 @@ class MariaDBServer:
             "--max-allowed-packet=64M",
             *self._user_option(),
         ]
-        with open(os.devnull, "wb") as devnull:
-            process = subprocess.Popen(
-                command, stdout=devnull, stderr=devnull, start_new_session=True
-            )
+        process = _process.launch(command)
         try:
             _process.wait_until(
                 self._answers,
@@ -91,7 +88,9 @@ class MariaDBServer:
             )
         except (RuntimeError, TimeoutError) as exc:
             _process.terminate(process.pid, timeout_s=5)
-            raise RuntimeError(f"{exc}; last lines of {self.log}:\n{_process.tail(self.log)}") from exc
+            raise RuntimeError(
+                f"{exc}; last lines of {self.log}:\n{_process.tail(self.log)}"
+            ) from exc
         return process.pid
 
     def create_app_user(self) -> str:
@@ -100,7 +99,9 @@ class MariaDBServer:
         with self._root_connection() as conn, conn.cursor() as cur:
             secret = conn.escape(password)  # DDL takes no placeholders; '%' below is literal
             for host in ("127.0.0.1", "localhost", "%"):
-                cur.execute(f"CREATE USER IF NOT EXISTS '{APP_USER}'@'{host}' IDENTIFIED BY {secret}")
+                cur.execute(
+                    f"CREATE USER IF NOT EXISTS '{APP_USER}'@'{host}' IDENTIFIED BY {secret}"
+                )
                 cur.execute(f"ALTER USER '{APP_USER}'@'{host}' IDENTIFIED BY {secret}")
                 cur.execute(
                     f"GRANT ALL PRIVILEGES ON `{APP_DATABASE_PREFIX}%`.* TO '{APP_USER}'@'{host}'"

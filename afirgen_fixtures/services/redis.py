@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,22 +31,30 @@ class RedisServer:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         command = [
             binaries.redis_server(),
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--dir", str(self.base_dir),
-            "--logfile", str(self.log),
-            "--maxmemory", self.maxmemory,
-            "--maxmemory-policy", "allkeys-lru",
-        ]  # fmt: skip
-        with open(os.devnull, "wb") as devnull:
-            process = subprocess.Popen(
-                command, stdout=devnull, stderr=devnull, start_new_session=True
-            )
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(self.base_dir),
+            "--logfile",
+            str(self.log),
+            "--maxmemory",
+            self.maxmemory,
+            "--maxmemory-policy",
+            "allkeys-lru",
+        ]
+        process = _process.launch(command)
         client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
 
         def answers() -> bool:
@@ -62,7 +69,9 @@ class RedisServer:
             )
         except (RuntimeError, TimeoutError) as exc:
             _process.terminate(process.pid, timeout_s=5)
-            raise RuntimeError(f"{exc}; last lines of {self.log}:\n{_process.tail(self.log)}") from exc
+            raise RuntimeError(
+                f"{exc}; last lines of {self.log}:\n{_process.tail(self.log)}"
+            ) from exc
         finally:
             client.close()
         return process.pid

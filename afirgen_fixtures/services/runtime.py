@@ -214,8 +214,14 @@ class ServiceRuntime:
         )
 
     def _start_watchdog(self, idle_stop_s: float | None, owner_pid: int | None) -> dict:
-        command = [sys.executable, "-m", "afirgen_fixtures.services",
-                   "--state-dir", str(self.state_dir), "watch"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "afirgen_fixtures.services",
+            "--state-dir",
+            str(self.state_dir),
+            "watch",
+        ]
         if idle_stop_s:
             command += ["--idle", str(idle_stop_s)]
         if owner_pid:
@@ -256,7 +262,9 @@ def watch(state_dir: Path, idle_s: float | None, owner_pid: int | None) -> str:
     return f"stopped the servers: {reason}"
 
 
-def resolve(*, state_dir: Path | None = None, idle_stop_s: float | None = DEFAULT_IDLE_S) -> ServiceURLs:
+def resolve(
+    *, state_dir: Path | None = None, idle_stop_s: float | None = DEFAULT_IDLE_S
+) -> ServiceURLs:
     """The servers to use: the configured URLs, else private ones (started when needed)."""
     mysql_url = os.environ.get(MYSQL_URL_ENV)
     redis_url = os.environ.get(REDIS_URL_ENV)

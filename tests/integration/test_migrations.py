@@ -24,8 +24,14 @@ def test_up_creates_every_table_and_index(empty_database: MySQLTarget) -> None:
     with connection.connect(empty_database) as conn:
         steps = migrate.migrate(conn)
         assert steps == [f"up {m.version:04d}_{m.name}" for m in migrate.migrations()]
-        assert {"fir_records", "sessions", "legal_sections", "fir_violations",
-                "background_tasks", "schema_migrations"} <= _tables(conn)  # fmt: skip
+        assert {
+            "fir_records",
+            "sessions",
+            "legal_sections",
+            "fir_violations",
+            "background_tasks",
+            "schema_migrations",
+        } <= _tables(conn)
         assert {"idx_fir_status_created", "idx_fir_covering_list", "ft_fir_complaint_text"} <= (
             _indexes(conn, "fir_records")
         )
@@ -37,8 +43,10 @@ def test_index_migration_rolls_back_and_reapplies(empty_database: MySQLTarget) -
         migrate.migrate(conn)
         assert migrate.migrate(conn, 1) == ["down 0002_performance_indexes"]
         assert _indexes(conn, "fir_records") == {
-            "PRIMARY", "uq_fir_records_fir_number", "uq_fir_records_session"
-        }  # fmt: skip
+            "PRIMARY",
+            "uq_fir_records_fir_number",
+            "uq_fir_records_session",
+        }
         assert migrate.current_version(conn) == 1
         assert migrate.migrate(conn) == ["up 0002_performance_indexes"]
         assert "idx_fir_status_created" in _indexes(conn, "fir_records")
@@ -53,7 +61,8 @@ def test_full_rollback_leaves_only_the_tracking_table(empty_database: MySQLTarge
 
 
 def test_unknown_target_is_a_clear_error(empty_database: MySQLTarget) -> None:
-    with connection.connect(empty_database) as conn, pytest.raises(
-        migrate.MigrationError, match="no migration 0099"
+    with (
+        connection.connect(empty_database) as conn,
+        pytest.raises(migrate.MigrationError, match="no migration 0099"),
     ):
         migrate.migrate(conn, 99)
