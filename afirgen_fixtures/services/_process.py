@@ -16,13 +16,13 @@ from pathlib import Path
 _launched: dict[int, subprocess.Popen] = {}
 
 
-def launch(command: Sequence[str]) -> subprocess.Popen:
+def launch(command: Sequence[str], *, log: Path | None = None) -> subprocess.Popen:
     """Start a server in its own session, detached from our terminal and signals."""
-    with open(os.devnull, "wb") as devnull:
+    with open(log or os.devnull, "ab") as output:
         process = subprocess.Popen(
             list(command),
-            stdout=devnull,
-            stderr=devnull,
+            stdout=output,
+            stderr=output,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )

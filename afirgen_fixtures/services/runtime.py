@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -226,10 +225,7 @@ class ServiceRuntime:
             command += ["--idle", str(idle_stop_s)]
         if owner_pid:
             command += ["--owner-pid", str(owner_pid)]
-        with open(self.state_dir / "watchdog.log", "ab") as log:
-            process = subprocess.Popen(
-                command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
-            )
+        process = _process.launch(command, log=self.state_dir / "watchdog.log")
         return {"pid": process.pid, "idle_s": idle_stop_s, "owner_pid": owner_pid}
 
     @staticmethod
