@@ -1,0 +1,138 @@
+"""The loader seeds real MariaDB once, reuses it, and never touches a database it did not make."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from afirgen_fixtures.config import MySQLTarget
+from afirgen_fixtures.data import (
+    DEFAULT_SEED,
+    Dataset,
+    DatasetGenerator,
+    ForeignDatabaseError,
+    database_name,
+    drop_dataset,
+    list_datasets,
+    load_dataset,
+)
+from afirgen_fixtures.data import vocabulary as vocab
+from afirgen_fixtures.data.generator import TABLE_COLUMNS, serialise_rows
+from afirgen_fixtures.data.loader import MARKER_TABLE
+from afirgen_fixtures.db import connection, migrate
+
+pytestmark = pytest.mark.integration
+
+ORDERED_BY_KEY = {  # tables whose key order is their generation order
+    "legal_sections": "id",
+    "fir_records": "id",
+    "fir_violations": "fir_id, section_id",
+    "background_tasks": "id",
+}
+
+
+def _scalar(target: MySQLTarget, sql: str, args: tuple = ()) -> object:
+    with connection.connect(target) as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchone()[0]
+
+
+def _rows(target: MySQLTarget, table: str, order_by: str) -> list[tuple]:
+    with connection.connect(target) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(TABLE_COLUMNS[table])} FROM {table} ORDER BY {order_by}")
+        return list(cur.fetchall())
+
+
+def test_row_counts_match_the_dataset(dataset_10k: Dataset) -> None:
+    assert dataset_10k.counts["fir_records"] == 10_000
+    for table, expected in dataset_10k.counts.items():
+        assert _scalar(dataset_10k.target, f"SELECT COUNT(*) FROM {table}") == expected, table
+
+
+def test_stored_rows_match_the_generator_checksums(dataset_10k: Dataset) -> None:
+    generator = DatasetGenerator(dataset_10k.scale, dataset_10k.seed)
+    sessions: list[tuple] = []
+    for chunk in generator.chunks():
+        sessions.extend(chunk.rows["sessions"])
+    assert dataset_10k.checksum == generator.checksum
+    stored = _scalar(dataset_10k.target, f"SELECT checksum FROM {MARKER_TABLE}")
+    assert stored == generator.checksum
+    for table, order_by in ORDERED_BY_KEY.items():
+        digest = DatasetGenerator.digest(serialise_rows(_rows(dataset_10k.target, table, order_by)))
+        assert digest == generator.table_checksums[table], table
+    assert _rows(dataset_10k.target, "sessions", "id") == sorted(sessions)
+
+
+def test_second_call_reuses_without_reloading(
+    mysql_server: MySQLTarget, dataset_10k: Dataset
+) -> None:
+    loaded_at = _scalar(dataset_10k.target, f"SELECT loaded_at FROM {MARKER_TABLE}")
+    again = load_dataset(mysql_server, scale=10_000)
+    assert again.reused and again.load_seconds is None
+    assert (again.target, again.checksum, again.counts) == (
+        dataset_10k.target,
+        dataset_10k.checksum,
+        dataset_10k.counts,
+    )
+    assert _scalar(dataset_10k.target, f"SELECT loaded_at FROM {MARKER_TABLE}") == loaded_at
+    listed = {m.database: m for m in list_datasets(mysql_server)}
+    assert listed[dataset_10k.target.database].status == "ready"
+
+
+def test_schema_is_at_head_with_indexes_after_load(dataset_10k: Dataset) -> None:
+    with connection.connect(dataset_10k.target) as conn, conn.cursor() as cur:
+        assert migrate.current_version(conn) == migrate.head_version() == dataset_10k.schema_version
+        cur.execute("SHOW INDEX FROM fir_records")
+        indexes = {row[2] for row in cur.fetchall()}
+    assert {"ft_fir_complaint_text", "ft_fir_content", "idx_fir_status_created"} <= indexes
+
+
+def test_fulltext_search_has_real_selectivity(dataset_10k: Dataset) -> None:
+    match = (
+        "SELECT COUNT(*) FROM fir_records WHERE MATCH(complaint_text) AGAINST (%s IN BOOLEAN MODE)"
+    )
+    firs = dataset_10k.counts["fir_records"]
+    for offence in vocab.OFFENCES:
+        hits = _scalar(dataset_10k.target, match, ("+" + offence.cues[0],))
+        assert 0.005 * firs < hits < 0.3 * firs, (offence.name, hits)
+    rare = _scalar(dataset_10k.target, match, ("+" + vocab.FIRST_NAMES[-1],))
+    common = _scalar(dataset_10k.target, match, ("+" + vocab.FIRST_NAMES[0],))
+    assert 0 < rare < 0.02 * firs
+    assert common > 20 * rare
+
+
+def test_a_database_without_marker_is_refused_and_left_alone(mysql_server: MySQLTarget) -> None:
+    seed = 424242
+    target = mysql_server.with_database(database_name(mysql_server, 10_000, seed))
+    connection.create_database(target)
+    try:
+        with connection.connect(target) as conn, conn.cursor() as cur:
+            cur.execute("CREATE TABLE precious (id INT PRIMARY KEY)")
+            cur.execute("INSERT INTO precious VALUES (1)")
+        with pytest.raises(ForeignDatabaseError, match=target.database):
+            load_dataset(mysql_server, scale=10_000, seed=seed)
+        with pytest.raises(ForeignDatabaseError, match=target.database):
+            drop_dataset(mysql_server, 10_000, seed)
+        assert _scalar(target, "SELECT COUNT(*) FROM precious") == 1
+    finally:
+        connection.drop_database(target)
+
+
+def test_crashed_load_is_redone_by_exactly_one_of_two_callers(
+    mysql_server: MySQLTarget, dataset_10k: Dataset
+) -> None:
+    with connection.connect(dataset_10k.target) as conn, conn.cursor() as cur:
+        cur.execute(f"UPDATE {MARKER_TABLE} SET status = 'loading'")
+        cur.execute("DELETE FROM fir_records WHERE id > 10")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(load_dataset, mysql_server, scale=10_000) for _ in range(2)]
+        results = [future.result() for future in futures]
+    assert sorted(r.reused for r in results) == [False, True]
+    assert {r.checksum for r in results} == {dataset_10k.checksum}
+    assert _scalar(dataset_10k.target, "SELECT COUNT(*) FROM fir_records") == 10_000
+    assert _scalar(dataset_10k.target, f"SELECT status FROM {MARKER_TABLE}") == "ready"
+
+
+def test_drop_removes_only_a_dataset_that_exists(mysql_server: MySQLTarget) -> None:
+    assert drop_dataset(mysql_server, 10_000, seed=DEFAULT_SEED + 1) is False
