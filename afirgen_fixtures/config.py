@@ -103,6 +103,12 @@ class Settings(BaseSettings):
 
     cursor_secret: str = "afirgen-cursor-secret"
 
+    api_key: Annotated[str, Field(min_length=8)] = "afirgen-dev-api-key"
+    fir_auth_key: Annotated[str, Field(min_length=8)] = "afirgen-officer-key"
+    police_station: str = "Connaught Place Police Station, New Delhi"
+    model_url: str | None = None
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+
     @cached_property
     def mysql(self) -> MySQLTarget:
         return MySQLTarget.from_url(self.mysql_url)

@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # Servers outlive the call that started them (other processes reuse them), so their Popen
@@ -16,11 +16,14 @@ from pathlib import Path
 _launched: dict[int, subprocess.Popen] = {}
 
 
-def launch(command: Sequence[str], *, log: Path | None = None) -> subprocess.Popen:
+def launch(
+    command: Sequence[str], *, log: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.Popen:
     """Start a server in its own session, detached from our terminal and signals."""
     with open(log or os.devnull, "ab") as output:
         process = subprocess.Popen(
             list(command),
+            env=None if env is None else dict(env),
             stdout=output,
             stderr=output,
             stdin=subprocess.DEVNULL,

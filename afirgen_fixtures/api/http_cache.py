@@ -1,0 +1,37 @@
+"""Conditional GET for FIR reads: a strong ETag, Cache-Control, and 304 on a match."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+FIR_CACHE_CONTROL = "private, max-age=60, must-revalidate"
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison, accepting the tag's gzip variant too."""
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.strip('"')
+    for candidate in if_none_match.split(","):
+        value = candidate.strip().removeprefix("W/").strip('"')
+        if value in (opaque, f"{opaque}-gzip"):
+            return True
+    return False
+
+
+def conditional_json(request: Request, payload: BaseModel) -> Response:
+    """The payload as JSON with validators, or an empty 304 if the client has it already."""
+    body = payload.model_dump_json().encode()
+    etag = _etag(body)
+    headers = {"ETag": etag, "Cache-Control": FIR_CACHE_CONTROL}
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and _matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type="application/json", headers=headers)

@@ -1,0 +1,1 @@
+"""Route modules: ``firs`` (reads), ``sessions`` (the FIR flow), ``system`` (health, metrics)."""

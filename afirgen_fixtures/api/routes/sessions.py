@@ -1,0 +1,94 @@
+"""The interactive FIR flow over HTTP: process, validate, regenerate, status, authenticate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from afirgen_fixtures.api.deps import BackendDep
+from afirgen_fixtures.api.security import require_api_key
+from afirgen_fixtures.generation.flow import StepResult
+from afirgen_fixtures.models.api import (
+    UUID_PATTERN,
+    AuthRequest,
+    AuthResponse,
+    ProcessRequest,
+    ProcessResponse,
+    RegenerateRequest,
+    SessionStatusResponse,
+    ValidationRequest,
+    ValidationResponse,
+    ValidationStep,
+)
+from afirgen_fixtures.models.records import SessionStatus
+
+router = APIRouter(prefix="/api/v1", tags=["sessions"], dependencies=[Depends(require_api_key)])
+
+SessionIdPath = Annotated[str, Path(pattern=UUID_PATTERN)]
+
+
+def _validation_response(result: StepResult) -> ValidationResponse:
+    return ValidationResponse(
+        session_id=result.session.id,
+        current_step=result.step,
+        content=result.content,
+        message=result.message,
+        requires_validation=not result.completed,
+        completed=result.completed,
+    )
+
+
+@router.post("/process", response_model=ProcessResponse)
+def process(body: ProcessRequest, backend: BackendDep) -> ProcessResponse:
+    if body.interactive:
+        result = backend.flow.start(body.text)
+        return ProcessResponse(
+            session_id=result.session.id,
+            current_step=result.step,
+            requires_validation=True,
+            content_for_validation=result.content,
+        )
+    session, record, cached = backend.flow.generate_now(body.text)
+    return ProcessResponse(
+        session_id=session.id,
+        current_step=ValidationStep.COMPLETED,
+        requires_validation=False,
+        fir_number=record.fir_number,
+        fir_content=record.fir_content,
+        cached=cached,
+    )
+
+
+@router.post("/validate", response_model=ValidationResponse)
+def validate(body: ValidationRequest, backend: BackendDep) -> ValidationResponse:
+    result = backend.flow.validate(
+        body.session_id, approved=body.approved, user_input=body.user_input
+    )
+    return _validation_response(result)
+
+
+@router.post("/regenerate/{session_id}", response_model=ValidationResponse)
+def regenerate(
+    session_id: SessionIdPath, body: RegenerateRequest, backend: BackendDep
+) -> ValidationResponse:
+    return _validation_response(backend.flow.regenerate(session_id, body.step, body.user_input))
+
+
+@router.get("/session/{session_id}/status", response_model=SessionStatusResponse)
+def session_status(session_id: SessionIdPath, backend: BackendDep) -> SessionStatusResponse:
+    session = backend.flow.status(session_id)
+    return SessionStatusResponse(
+        session_id=session.id,
+        status=session.status,
+        current_step=session.current_step,
+        awaiting_validation=session.status == SessionStatus.AWAITING_VALIDATION,
+        created_at=session.created_at,
+        last_activity=session.last_activity,
+    )
+
+
+@router.post("/authenticate", response_model=AuthResponse)
+def authenticate(body: AuthRequest, backend: BackendDep) -> AuthResponse:
+    record = backend.flow.authenticate(body.fir_number, body.auth_key)
+    return AuthResponse(success=True, message="FIR finalized", fir_number=record.fir_number)

@@ -1,0 +1,23 @@
+"""API-key authentication: ``X-API-Key`` on every route except health and the docs."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def require_api_key(
+    request: Request, api_key: Annotated[str | None, Depends(_api_key_header)]
+) -> None:
+    expected = request.app.state.backend.settings.api_key
+    if api_key is None or not hmac.compare_digest(api_key.encode(), expected.encode()):
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="missing or invalid API key: send it in the X-API-Key header",
+            headers={"WWW-Authenticate": "APIKey"},
+        )

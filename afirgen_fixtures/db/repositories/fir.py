@@ -1,0 +1,474 @@
+"""FIR records: lookups, keyset pages, aggregates, FULLTEXT search and the write workflow.
+
+Reads of single records, status lists and statistics go through the cache when one is given;
+every write deletes the records it touched and invalidates the ``fir:lists`` and
+``fir:stats`` tags, after its transaction committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pymysql
+
+from afirgen_fixtures.config import Settings
+from afirgen_fixtures.db.cursor import (
+    Cursor,
+    CursorCodec,
+    Direction,
+    InvalidCursorError,
+    filter_fingerprint,
+)
+from afirgen_fixtures.db.pool import Pool
+from afirgen_fixtures.db.repositories.base import (
+    BaseRepository,
+    CacheLike,
+    InvalidTransitionError,
+    RecordNotFoundError,
+    SearchMode,
+    fetch_dicts,
+    match_against,
+)
+from afirgen_fixtures.models.records import (
+    DailyCount,
+    FIRRecord,
+    FIRStatus,
+    FIRSummary,
+    FIRUpdate,
+    FIRWithViolations,
+    NewFIR,
+    Page,
+    SearchHit,
+    StatusStats,
+    Violation,
+)
+
+LIST_TAG = "fir:lists"
+STATS_TAG = "fir:stats"
+MAX_PAGE_SIZE = 1000
+
+_SUMMARY_COLUMNS = tuple(FIRSummary.model_fields)
+_RECORD_COLUMNS = tuple(FIRRecord.model_fields)
+_INSERT_COLUMNS = (
+    "fir_number",
+    "session_id",
+    "user_id",
+    "police_station",
+    "complaint_text",
+    "fir_content",
+    "violations",
+    "status",
+    "created_at",
+)
+_NULLABLE_COLUMNS = frozenset({"user_id"})
+_SECTION_COLUMNS = ("section_id", "section_number", "title", "penalty", "category")
+_AGE_SECONDS = "TIMESTAMPDIFF(SECOND, created_at, COALESCE(finalized_at, NOW(6)))"
+
+
+class FIRRepository(BaseRepository[FIRRecord]):
+    """The ``fir_records`` table and its ``fir_violations`` links."""
+
+    table = "fir_records"
+    primary_key = "id"
+    columns = _RECORD_COLUMNS
+
+    def __init__(
+        self, pool: Pool, cache: CacheLike | None = None, *, cursor_secret: str | None = None
+    ) -> None:
+        super().__init__(pool, cache)
+        self._cursors = CursorCodec(cursor_secret or Settings().cursor_secret)
+        self._summary_columns = self.column_list(_SUMMARY_COLUMNS)
+
+    def _row_to_model(self, row: dict[str, Any]) -> FIRRecord:
+        return FIRRecord.model_validate(row)
+
+    # --- single records -------------------------------------------------------------------
+
+    def get_by_id(self, record_id: int) -> FIRRecord | None:
+        return self._cached(
+            "fir",
+            record_id,
+            lambda: super(FIRRepository, self).get_by_id(record_id),
+            model=FIRRecord,
+        )
+
+    def get_by_fir_number(self, fir_number: str) -> FIRRecord | None:
+        return self._cached(
+            "fir_number",
+            fir_number,
+            lambda: self._select_record("fir_number", fir_number),
+            model=FIRRecord,
+        )
+
+    def get_with_violations(self, record_id: int) -> FIRWithViolations | None:
+        """The FIR and the legal sections it cites, in one JOIN."""
+        rows = self._fetch_all(
+            f"SELECT {self.column_list(_RECORD_COLUMNS, 'f')}, ls.`id` AS section_id, "
+            "ls.`section_number`, ls.`title`, ls.`penalty`, ls.`category` "
+            "FROM `fir_records` AS f "
+            "LEFT JOIN `fir_violations` AS v ON v.`fir_id` = f.`id` "
+            "LEFT JOIN `legal_sections` AS ls ON ls.`id` = v.`section_id` "
+            "WHERE f.`id` = %s ORDER BY ls.`section_number`",
+            (record_id,),
+        )
+        if not rows:
+            return None
+        violations = [
+            Violation.model_validate({name: row[name] for name in _SECTION_COLUMNS})
+            for row in rows
+            if row["section_id"] is not None
+        ]
+        fir = self._row_to_model({name: rows[0][name] for name in _RECORD_COLUMNS})
+        return FIRWithViolations(fir=fir, violations=violations)
+
+    # --- lists and pages ------------------------------------------------------------------
+
+    def list_by_status(self, status: FIRStatus | str, limit: int = 20) -> list[FIRSummary]:
+        """The newest FIRs with one status (served by ``idx_fir_status_created``)."""
+        status = FIRStatus(status)
+        _check_limit(limit)
+
+        def fetch() -> list[FIRSummary]:
+            rows = self._fetch_all(
+                f"SELECT {self._summary_columns} FROM `fir_records` WHERE `status` = %s "
+                "ORDER BY `created_at` DESC, `id` DESC LIMIT %s",
+                (status.value, limit),
+            )
+            return [FIRSummary.model_validate(row) for row in rows]
+
+        return self._cached(
+            "fir_list", f"{status.value}:{limit}", fetch, model=FIRSummary, tags=(LIST_TAG,)
+        )
+
+    def page(
+        self,
+        cursor: str | None = None,
+        limit: int = 20,
+        status: FIRStatus | str | None = None,
+        direction: Direction | str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> Page[Any]:
+        """A keyset page in (created_at DESC, id DESC) order.
+
+        Without a cursor, ``direction`` "next" (default) starts at the newest row and "prev"
+        at the oldest. With a cursor, the cursor's own direction is followed. Items are
+        ``FIRSummary`` models, or dicts of ``columns`` (plus id and created_at) when given.
+        """
+        query = self._keyset_query(cursor, limit, status, direction, columns)
+        rows = self._fetch_all(query.sql, query.params)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        forward = query.walk is Direction.NEXT
+        if not forward:
+            rows.reverse()
+        # Past the end the walk moves towards, rows remain if the query found one more; behind
+        # the end it came from, they remain if it started from a cursor.
+        started_at_cursor = query.position is not None
+        older_exist = has_more if forward else started_at_cursor
+        newer_exist = started_at_cursor if forward else has_more
+        return Page[Any](
+            items=rows if columns is not None else [FIRSummary.model_validate(r) for r in rows],
+            next_cursor=self._cursor_at(rows[-1] if rows else None, query, Direction.NEXT)
+            if older_exist
+            else None,
+            prev_cursor=self._cursor_at(rows[0] if rows else None, query, Direction.PREV)
+            if newer_exist
+            else None,
+            has_more=has_more,
+        )
+
+    def page_query(
+        self,
+        cursor: str | None = None,
+        limit: int = 20,
+        status: FIRStatus | str | None = None,
+        direction: Direction | str | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The SQL and parameters ``page`` sends for these arguments (to EXPLAIN them)."""
+        query = self._keyset_query(cursor, limit, status, direction, columns)
+        return query.sql, query.params
+
+    def _keyset_query(
+        self,
+        cursor: str | None,
+        limit: int,
+        status: FIRStatus | str | None,
+        direction: Direction | str | None,
+        columns: Sequence[str] | None,
+    ) -> _KeysetQuery:
+        _check_limit(limit)
+        status = FIRStatus(status) if status is not None else None
+        fingerprint = filter_fingerprint(self.table, status=status.value if status else "")
+        position = self._cursors.decode(cursor, fingerprint) if cursor else None
+        walk = _walk_direction(position, direction)
+        selected = (
+            self._summary_columns
+            if columns is None
+            else self.column_list(dict.fromkeys(("id", "created_at", *columns)))
+        )
+        conditions: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            conditions.append("`status` = %s")
+            params.append(status.value)
+        if position is not None:
+            beyond = "<" if walk is Direction.NEXT else ">"
+            conditions.append(
+                f"`created_at` {beyond}= %s AND (`created_at` {beyond} %s OR `id` {beyond} %s)"
+            )
+            params += [position.created_at, position.created_at, position.id]
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        order = "DESC" if walk is Direction.NEXT else "ASC"
+        # One row more than the page, to know whether another page follows.
+        sql = (
+            f"SELECT {selected} FROM `fir_records` {where}"
+            f"ORDER BY `created_at` {order}, `id` {order} LIMIT %s"
+        )
+        return _KeysetQuery(sql, (*params, limit + 1), walk, position, fingerprint)
+
+    def page_offset(
+        self, offset: int, limit: int = 20, status: FIRStatus | str | None = None
+    ) -> list[FIRSummary]:
+        """OFFSET pagination: kept only so benchmarks can compare it with ``page``."""
+        _check_limit(limit)
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        where, params = ("WHERE `status` = %s ", [FIRStatus(status).value]) if status else ("", [])
+        rows = self._fetch_all(
+            f"SELECT {self._summary_columns} FROM `fir_records` {where}"
+            "ORDER BY `created_at` DESC, `id` DESC LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        )
+        return [FIRSummary.model_validate(row) for row in rows]
+
+    def search(
+        self, text: str, mode: SearchMode = "natural", limit: int = 20
+    ) -> list[SearchHit[FIRSummary]]:
+        """FULLTEXT search over the complaint text, most relevant first."""
+        _check_limit(limit)
+        match = match_against(("complaint_text",), mode)
+        rows = self._fetch_all(
+            f"SELECT {self._summary_columns}, {match} AS score FROM `fir_records` "
+            f"WHERE {match} ORDER BY score DESC, `id` DESC LIMIT %s",
+            (text, text, limit),
+        )
+        return [
+            SearchHit[FIRSummary](score=row.pop("score"), item=FIRSummary.model_validate(row))
+            for row in rows
+        ]
+
+    # --- aggregates -----------------------------------------------------------------------
+
+    def stats_by_status(self) -> list[StatusStats]:
+        """Count and mean age per status, like the original ``/metrics`` query."""
+
+        def fetch() -> list[StatusStats]:
+            rows = self._fetch_all(
+                f"SELECT `status`, COUNT(*) AS count, AVG({_AGE_SECONDS}) AS avg_age_seconds "
+                "FROM `fir_records` GROUP BY `status` ORDER BY `status`",
+                (),
+            )
+            return [StatusStats.model_validate(row) for row in rows]
+
+        return self._cached("stats", "fir_by_status", fetch, model=StatusStats, tags=(STATS_TAG,))
+
+    def daily_counts(self, days: int = 30, until: date | None = None) -> list[DailyCount]:
+        """FIRs created per day over ``days`` days ending with ``until`` (default: today on
+        the server), including days with none."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        with self.pool.connection() as conn:
+            if until is None:
+                until = fetch_dicts(conn, "SELECT CURDATE() AS today", ())[0]["today"]
+            first = until - timedelta(days=days - 1)
+            rows = fetch_dicts(
+                conn,
+                "SELECT DATE(`created_at`) AS day, COUNT(*) AS count FROM `fir_records` "
+                "WHERE `created_at` >= %s AND `created_at` < %s GROUP BY day",
+                (first, until + timedelta(days=1)),
+            )
+        counts = {row["day"]: int(row["count"]) for row in rows}
+        return [
+            DailyCount(day=day, count=counts.get(day, 0))
+            for day in (first + timedelta(days=n) for n in range(days))
+        ]
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def create(self, fir: NewFIR) -> FIRRecord:
+        with self.pool.transaction() as conn:
+            (record_id,) = self._insert_firs(conn, [fir])
+            row = fetch_dicts(conn, self._select_by_pk, (record_id,))[0]
+        self._invalidate()
+        return self._row_to_model(row)
+
+    def bulk_insert(self, firs: Sequence[NewFIR]) -> list[int]:
+        """Insert FIRs and their violation links in one transaction; return their ids."""
+        if not firs:
+            return []
+        with self.pool.transaction() as conn:
+            ids = self._insert_firs(conn, firs)
+        self._invalidate()
+        return ids
+
+    def update(self, record_id: int, **changes: Any) -> FIRRecord:
+        """Change allow-listed columns (see ``FIRUpdate``); return the updated record."""
+        values = FIRUpdate.model_validate(changes).model_dump(exclude_unset=True)
+        if not values:
+            raise ValueError("nothing to update: name at least one column")
+        required = sorted(
+            name
+            for name, value in values.items()
+            if value is None and name not in _NULLABLE_COLUMNS
+        )
+        if required:
+            raise ValueError(f"these columns cannot be NULL: {', '.join(required)}")
+        if values.get("status") is FIRStatus.FINALIZED:
+            raise InvalidTransitionError("use finalize(): it checks the FIR is pending")
+        assignments = ", ".join(f"{self.column_list([name])} = %s" for name in values)
+        params = [_to_column_value(name, value) for name, value in values.items()]
+        with self.pool.transaction() as conn:
+            with conn.cursor() as cur:
+                cur.execute(
+                    f"UPDATE `fir_records` SET {assignments} WHERE `id` = %s",
+                    (*params, record_id),
+                )
+            rows = fetch_dicts(conn, self._select_by_pk, (record_id,))
+        if not rows:
+            raise RecordNotFoundError(f"no FIR with id {record_id}")
+        record = self._row_to_model(rows[0])
+        self._invalidate(record)
+        return record
+
+    def finalize(self, fir_number: str) -> FIRRecord:
+        """Move a pending FIR to finalized and stamp ``finalized_at``; nothing else may."""
+        with self.pool.transaction() as conn:
+            with conn.cursor() as cur:
+                changed = cur.execute(
+                    "UPDATE `fir_records` SET `status` = 'finalized', `finalized_at` = NOW(6) "
+                    "WHERE `fir_number` = %s AND `status` = 'pending'",
+                    (fir_number,),
+                )
+            rows = fetch_dicts(
+                conn,
+                f"SELECT {self.column_list(_RECORD_COLUMNS)} FROM `fir_records` "
+                "WHERE `fir_number` = %s",
+                (fir_number,),
+            )
+        if not rows:
+            raise RecordNotFoundError(f"no FIR with number {fir_number}")
+        record = self._row_to_model(rows[0])
+        if not changed:
+            raise InvalidTransitionError(
+                f"FIR {fir_number} is {record.status.value}; only pending FIRs can be finalized"
+            )
+        self._invalidate(record)
+        return record
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _select_record(self, column: str, value: Any) -> FIRRecord | None:
+        row = self._fetch_one(
+            f"SELECT {self.column_list(_RECORD_COLUMNS)} FROM `fir_records` "
+            f"WHERE {self.column_list([column])} = %s",
+            (value,),
+        )
+        return None if row is None else self._row_to_model(row)
+
+    def _insert_firs(self, conn: pymysql.Connection, firs: Sequence[NewFIR]) -> list[int]:
+        now = None
+        if any(fir.created_at is None for fir in firs):
+            now = fetch_dicts(conn, "SELECT NOW(6) AS now", ())[0]["now"]
+        self._insert_many(
+            conn,
+            _INSERT_COLUMNS,
+            [
+                (
+                    fir.fir_number,
+                    fir.session_id,
+                    fir.user_id,
+                    fir.police_station,
+                    fir.complaint_text,
+                    fir.fir_content,
+                    json.dumps(fir.violations),
+                    fir.status.value,
+                    fir.created_at or now,
+                )
+                for fir in firs
+            ],
+        )
+        if len(firs) == 1:
+            ids = [int(conn.insert_id())]
+        else:
+            ids = self._ids_by_unique_key(conn, "fir_number", [fir.fir_number for fir in firs])
+        links = [
+            (fir_id, section_id)
+            for fir_id, fir in zip(ids, firs, strict=True)
+            for section_id in fir.section_ids
+        ]
+        if links:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO `fir_violations` (`fir_id`, `section_id`) VALUES (%s, %s)",
+                    links,
+                )
+        return ids
+
+    def _invalidate(self, record: FIRRecord | None = None) -> None:
+        """Drop what a committed write made stale: the record itself, lists and stats.
+
+        New rows need no key deletes: missing rows are never cached.
+        """
+        if self.cache is None:
+            return
+        if record is not None:
+            self.cache.delete("fir", str(record.id))
+            self.cache.delete("fir_number", record.fir_number)
+        self.cache.invalidate_tags(LIST_TAG, STATS_TAG)
+
+    def _cursor_at(
+        self, row: dict[str, Any] | None, query: _KeysetQuery, direction: Direction
+    ) -> str | None:
+        """A cursor at ``row`` (or, for an empty page, at the cursor the page started from)."""
+        if row is not None:
+            created_at, row_id = row["created_at"], int(row["id"])
+        elif query.position is not None:
+            created_at, row_id = query.position.created_at, query.position.id
+        else:
+            return None
+        return self._cursors.encode(Cursor(created_at, row_id, direction, query.fingerprint))
+
+
+@dataclass(frozen=True)
+class _KeysetQuery:
+    sql: str
+    params: tuple[Any, ...]
+    walk: Direction
+    position: Cursor | None
+    fingerprint: str
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
+
+
+def _walk_direction(position: Cursor | None, requested: Direction | str | None) -> Direction:
+    if position is None:
+        return Direction(requested or Direction.NEXT)
+    if requested is not None and Direction(requested) is not position.direction:
+        raise InvalidCursorError(
+            f"this cursor continues {position.direction.value!r}, not {requested!r}"
+        )
+    return position.direction
+
+
+def _to_column_value(name: str, value: Any) -> Any:
+    if name == "violations":
+        return json.dumps(value)
+    return value.value if isinstance(value, FIRStatus) else value

@@ -1,0 +1,369 @@
+"""The HTTP API over real HTTP: a uvicorn process against the private MariaDB and Redis."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from afirgen_fixtures.config import MySQLTarget
+from afirgen_fixtures.data import Dataset
+from afirgen_fixtures.db import connection
+from afirgen_fixtures.services import ServiceURLs
+from afirgen_fixtures.services.api_server import ApiServer
+from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
+
+API_KEY = "api-key-for-tests"
+AUTH_KEY = "officer-key-for-tests"
+COMPLAINT = (
+    "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain near "
+    "Karol Bagh metro station. My neighbour Ramesh Kumar saw them and shouted for help."
+)
+
+
+@pytest.fixture(scope="module")
+def api_database(dataset_10k: Dataset) -> Iterator[MySQLTarget]:
+    """A writable copy of the 10k data set, so the API's writes change nothing shared."""
+    target = dataset_10k.target.with_database(f"{dataset_10k.target.database}_api")
+    connection.drop_database(target)
+    connection.clone_database(dataset_10k.target, target)
+    yield target
+    connection.drop_database(target)
+
+
+@pytest.fixture(scope="module")
+def server(
+    api_database: MySQLTarget, service_urls: ServiceURLs, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiServer]:
+    env = {
+        MYSQL_URL_ENV: service_urls.mysql_url,
+        REDIS_URL_ENV: service_urls.redis_url,
+        "AFIRGEN_API_KEY": API_KEY,
+        "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_CACHE_NAMESPACE": f"api-{uuid.uuid4().hex[:8]}",
+    }
+    log = tmp_path_factory.mktemp("api") / "server.log"
+    with ApiServer(database=api_database.database, env=env, log=log) as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: ApiServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url + "/api/v1", headers={"X-API-Key": API_KEY}) as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(server: ApiServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url) as c:
+        yield c
+
+
+def _some_fir_number(client: httpx.Client) -> str:
+    return client.get("/firs", params={"limit": 1, "fields": "fir_number"}).json()["items"][0][
+        "fir_number"
+    ]
+
+
+def _count_rows(target: MySQLTarget, sql: str, params: tuple) -> int:
+    with connection.connect(target) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        return int(cur.fetchone()[0])
+
+
+# -- public and protected routes -------------------------------------------------------------
+
+
+def test_health_is_public_and_reports_both_servers(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() | {"version": None} == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "version": None,
+    }
+
+
+def test_docs_and_openapi_are_public(anonymous: httpx.Client) -> None:
+    assert anonymous.get("/docs").status_code == 200
+    schema = anonymous.get("/openapi.json").json()
+    assert "/api/v1/fir/{fir_number}" in schema["paths"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong-key-123"}])
+def test_protected_routes_answer_401_without_the_key(
+    anonymous: httpx.Client, headers: dict[str, str]
+) -> None:
+    for path in ("/api/v1/firs", "/api/v1/stats", "/api/v1/metrics"):
+        response = anonymous.get(path, headers=headers)
+        assert response.status_code == 401, path
+        assert "X-API-Key" in response.json()["detail"]
+
+
+def test_correlation_id_is_echoed_or_created(client: httpx.Client) -> None:
+    given = client.get("/health", headers={"X-Correlation-ID": "trace-42"})
+    assert given.headers["x-correlation-id"] == "trace-42"
+    made = client.get("/health")
+    assert len(made.headers["x-correlation-id"]) == 32
+    unsafe = client.get("/health", headers={"X-Correlation-ID": "bad id\twith spaces"})
+    assert unsafe.headers["x-correlation-id"] != "bad id\twith spaces"
+
+
+# -- FIR reads, ETags, gzip ----------------------------------------------------------------------
+
+
+def test_fir_read_has_strong_etag_and_304_on_match(client: httpx.Client) -> None:
+    number = _some_fir_number(client)
+    first = client.get(f"/fir/{number}")
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert "max-age" in first.headers["cache-control"]
+    again = client.get(f"/fir/{number}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    other = client.get(f"/fir/{number}", headers={"If-None-Match": '"not-this-one"'})
+    assert other.status_code == 200
+
+
+def test_gzip_applies_at_and_above_1kb_only(client: httpx.Client) -> None:
+    number = _some_fir_number(client)
+    headers = {"Accept-Encoding": "gzip"}
+    with client.stream("GET", f"/fir/{number}/content", headers=headers) as big:
+        raw = b"".join(big.iter_raw())
+        assert big.headers["content-encoding"] == "gzip"
+        body = gzip.decompress(raw)
+        assert len(body) >= 1024
+        assert big.headers["etag"].endswith('-gzip"')
+    with client.stream("GET", f"/fir/{number}", headers=headers) as small:
+        raw = b"".join(small.iter_raw())
+        assert "content-encoding" not in small.headers
+        assert len(raw) < 1024
+    # the gzip variant's tag revalidates too
+    tag = client.get(f"/fir/{number}/content", headers=headers).headers["etag"]
+    assert client.get(f"/fir/{number}/content", headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_unknown_fir_is_404_and_bad_number_is_422(client: httpx.Client) -> None:
+    assert client.get("/fir/FIR-00000000-20990101000000").status_code == 404
+    bad = client.get("/fir/FIR_123")
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["path", "fir_number"]
+
+
+def test_list_walks_with_cursor_and_filters_fields(client: httpx.Client) -> None:
+    first = client.get("/firs", params={"limit": 5, "fields": "fir_number,status"}).json()
+    assert len(first["items"]) == 5
+    assert set(first["items"][0]) == {"fir_number", "status"}
+    second = client.get("/firs", params={"limit": 5, "cursor": first["next_cursor"]}).json()
+    seen = {i["fir_number"] for i in first["items"]}
+    assert seen.isdisjoint(i["fir_number"] for i in second["items"])
+    back = client.get("/firs", params={"limit": 5, "cursor": second["prev_cursor"]}).json()
+    assert [i["fir_number"] for i in back["items"]] == [i["fir_number"] for i in first["items"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"limit": 101}, 422),
+        ({"limit": 0}, 422),
+        ({"fields": "fir_number,password"}, 422),
+        ({"status": "lost"}, 422),
+        ({"cursor": "bm90LWEtY3Vyc29y.AAAA"}, 400),
+        ({"cursor": "' OR 1=1 --"}, 400),
+    ],
+)
+def test_list_refuses_bad_parameters(client: httpx.Client, params: dict, status: int) -> None:
+    response = client.get("/firs", params=params)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+def test_search_finds_complaints_by_fulltext(client: httpx.Client) -> None:
+    hits = client.get("/firs/search", params={"q": "snatched chain"}).json()["hits"]
+    assert hits and all(h["score"] > 0 for h in hits)
+    boolean = client.get("/firs/search", params={"q": "+snatched -laptop", "mode": "boolean"})
+    assert boolean.status_code == 200
+
+
+def test_stats_and_metrics(client: httpx.Client) -> None:
+    stats = client.get("/stats").json()
+    assert sum(s["count"] for s in stats["by_status"]) >= 10_000
+    assert len(stats["daily"]) == 30
+    client.get(f"/fir/{_some_fir_number(client)}")
+    text = client.get("/metrics").text
+    assert 'route="/api/v1/fir/{fir_number}"' in text
+    assert "afirgen_cache_operations_total" in text
+    assert 'afirgen_db_pool_connections{state="checked_out"}' in text
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def _session(client: httpx.Client) -> str:
+    return client.post("/process", json={"text": COMPLAINT}).json()["session_id"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/process", {"text": "too short"}, "text"),
+        ("/process", {"text": "x" * 50_001}, "text"),
+        ("/process", {"text": COMPLAINT, "colour": "red"}, "colour"),
+        ("/validate", {"session_id": "NOT-A-UUID", "approved": True}, "session_id"),
+        ("/validate", {"session_id": str(uuid.uuid4()).upper(), "approved": True}, "session_id"),
+        ("/validate", {"session_id": str(uuid.uuid4()), "approved": "perhaps"}, "approved"),
+        (
+            "/validate",
+            {"session_id": str(uuid.uuid4()), "approved": False, "user_input": "y" * 10_001},
+            "user_input",
+        ),
+        ("/authenticate", {"fir_number": "FIR_123", "auth_key": AUTH_KEY}, "fir_number"),
+        (
+            "/authenticate",
+            {"fir_number": "FIR-0000000a-20250101000000", "auth_key": "short"},
+            "auth_key",
+        ),
+        (f"/regenerate/{uuid.uuid4()}", {"step": "lunch"}, "step"),
+    ],
+)
+def test_constrained_fields_answer_422_naming_the_field(
+    client: httpx.Client, path: str, body: dict, field: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert any(e["loc"][-1] == field and e["msg"] for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b"null", "application/json"),
+        (b"text=hello", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00garbage", "application/octet-stream"),
+    ],
+)
+def test_malformed_bodies_are_4xx_not_500(
+    client: httpx.Client, content: bytes, content_type: str
+) -> None:
+    response = client.post("/process", content=content, headers={"Content-Type": content_type})
+    assert 400 <= response.status_code < 500
+
+
+def test_oversized_body_is_413(client: httpx.Client) -> None:
+    response = client.post(
+        "/process", content=b"x" * 300_000, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_unknown_session_is_404(client: httpx.Client) -> None:
+    assert client.get(f"/session/{uuid.uuid4()}/status").status_code == 404
+    response = client.post("/validate", json={"session_id": str(uuid.uuid4()), "approved": True})
+    assert response.status_code == 404
+
+
+# -- the whole flow ------------------------------------------------------------------------------
+
+
+def test_complaint_to_finalized_fir_stored_once(
+    client: httpx.Client, api_database: MySQLTarget
+) -> None:
+    session_id = _session(client)
+    steps = []
+    for _ in range(5):
+        response = client.post("/validate", json={"session_id": session_id, "approved": True})
+        assert response.status_code == 200, response.text
+        steps.append(response.json())
+    assert [s["current_step"] for s in steps] == [
+        "summary_review",
+        "violations_review",
+        "fir_narrative_review",
+        "final_review",
+        "completed",
+    ]
+    assert steps[1]["content"]["violations"]
+    fir_number = steps[3]["content"]["fir_number"]
+    assert fir_number in steps[3]["content"]["fir_content"]
+    assert steps[4]["completed"] is True
+
+    status = client.get(f"/session/{session_id}/status").json()
+    assert status["status"] == "completed" and not status["awaiting_validation"]
+    assert client.get(f"/fir/{fir_number}").json()["status"] == "pending"
+
+    wrong = client.post("/authenticate", json={"fir_number": fir_number, "auth_key": "not-the-key"})
+    assert wrong.status_code == 401
+    done = client.post("/authenticate", json={"fir_number": fir_number, "auth_key": AUTH_KEY})
+    assert done.status_code == 200 and done.json()["success"] is True
+    assert client.get(f"/fir/{fir_number}").json()["status"] == "finalized"
+    assert (
+        client.post(
+            "/authenticate", json={"fir_number": fir_number, "auth_key": AUTH_KEY}
+        ).status_code
+        == 409
+    )
+    late = client.post("/validate", json={"session_id": session_id, "approved": True})
+    assert late.status_code == 409
+
+    stored = _count_rows(
+        api_database, "SELECT COUNT(*) FROM fir_records WHERE session_id = %s", (session_id,)
+    )
+    assert stored == 1
+
+
+def test_rejection_with_input_regenerates_the_step(client: httpx.Client) -> None:
+    session_id = _session(client)
+    summary = client.post("/validate", json={"session_id": session_id, "approved": True}).json()
+    assert summary["current_step"] == "summary_review"
+    redo = client.post(
+        "/validate",
+        json={
+            "session_id": session_id,
+            "approved": False,
+            "user_input": "They also threatened to kill me.",
+        },
+    ).json()
+    assert redo["current_step"] == "summary_review"
+    assert redo["content"]["summary"] != summary["content"]["summary"]
+    again = client.post(
+        f"/regenerate/{session_id}",
+        json={"step": "summary_review", "user_input": "It was a red motorcycle."},
+    )
+    assert again.status_code == 200 and "red motorcycle" in again.json()["content"]["summary"]
+    wrong_step = client.post(f"/regenerate/{session_id}", json={"step": "final_review"})
+    assert wrong_step.status_code == 409
+
+
+def test_cached_generation_returns_the_same_fir(client: httpx.Client) -> None:
+    complaint = f"{COMPLAINT} Reference {uuid.uuid4().hex}."
+    first = client.post("/process", json={"text": complaint, "interactive": False}).json()
+    second = client.post(
+        "/process", json={"text": "  " + complaint.upper() + " ", "interactive": False}
+    )
+    assert first["cached"] is False
+    second = second.json()
+    # same complaint again, differently spaced: served from the cache, a new FIR number
+    third = client.post("/process", json={"text": complaint + "  ", "interactive": False}).json()
+    assert third["cached"] is True
+    assert third["fir_number"] != first["fir_number"]
+
+    def body(fir: dict) -> str:
+        return fir["fir_content"].split("7. Summary:", 1)[1]
+
+    assert body(third) == body(first)
+    assert second["session_id"] != first["session_id"]
+
+
+def test_no_database_error_leaks_as_500(client: httpx.Client) -> None:
+    for q in ("'; DROP TABLE fir_records; --", '"unbalanced', "+++---", "@@@ ***"):
+        for mode in ("natural", "boolean"):
+            response = client.get("/firs/search", params={"q": q, "mode": mode})
+            assert response.status_code in (200, 422), (q, mode, response.text)
