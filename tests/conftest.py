@@ -16,6 +16,7 @@ import pytest
 from afirgen_fixtures.config import MySQLTarget, Settings
 from afirgen_fixtures.db import connection, migrate
 from afirgen_fixtures.services import ServiceRuntime, ServiceURLs, resolve
+from afirgen_fixtures.services._process import is_alive
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
 
@@ -26,10 +27,13 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceUR
         return
     runtime = ServiceRuntime(tmp_path_factory.mktemp("services"))
     urls = runtime.ensure(idle_stop_s=None, owner_pid=os.getpid())
+    pids = runtime.pids()
     try:
         yield urls
     finally:
         runtime.stop()
+        left = [f"{name} (pid {pid})" for name, pid in pids.items() if is_alive(pid)]
+        assert not left, f"processes left behind after the test session: {left}"
 
 
 @pytest.fixture(scope="session")

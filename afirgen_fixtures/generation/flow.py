@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
+import pymysql
 from pydantic import JsonValue
 
 from afirgen_fixtures.db.repositories import RecordNotFoundError, SessionRepository
@@ -146,7 +147,12 @@ class InteractiveFlow:
                 state["transcript"], _facts(state), _sections(state)
             )
         elif step is Step.FIR_NARRATIVE_REVIEW:
-            record = self.generator.store(_state_draft(state), session_id=session.id)
+            try:
+                record = self.generator.store(_state_draft(state), session_id=session.id)
+            except pymysql.err.IntegrityError as exc:  # uq_fir_records_session: already stored
+                raise SessionConflictError(
+                    "this session's FIR was stored by a concurrent request; reload its status"
+                ) from exc
             state.update(
                 fir_number=record.fir_number, fir_id=record.id, fir_content=record.fir_content
             )
@@ -193,9 +199,16 @@ class InteractiveFlow:
     def _save(
         self, session: SessionRecord, state: dict[str, JsonValue], step: Step
     ) -> SessionRecord:
+        """Write the new state only if the session is still where this request found it."""
         status = Status.COMPLETED if step is Step.COMPLETED else Status.AWAITING_VALIDATION
-        if not self.sessions.update_state(session.id, state, status, step.value):
-            raise SessionNotFoundError(f"session {session.id} disappeared during the step")
+        saved = self.sessions.update_state(
+            session.id, state, status, step.value, expected_step=session.current_step
+        )
+        if not saved:
+            self._load(session.id)  # raises if it is gone
+            raise SessionConflictError(
+                "another request moved this session on meanwhile; reload its status"
+            )
         return self._load(session.id)
 
 

@@ -126,6 +126,13 @@ class ServiceRuntime:
             self._write_state(state)
         return stopped
 
+    def pids(self) -> dict[str, int]:
+        """The pids of the servers and the watchdog recorded in the state file."""
+        state = self._read_state()
+        return {
+            name: state[name]["pid"] for name in ("mariadb", "redis", "watchdog") if state.get(name)
+        }
+
     def status(self) -> dict[str, object]:
         state = self._read_state()
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -44,6 +45,8 @@ def server(
         "AFIRGEN_API_KEY": API_KEY,
         "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
         "AFIRGEN_CACHE_NAMESPACE": f"api-{uuid.uuid4().hex[:8]}",
+        # a deprecation anywhere in the server (Pydantic's included) fails its request
+        "PYTHONWARNINGS": "error::DeprecationWarning",
     }
     log = tmp_path_factory.mktemp("api") / "server.log"
     with ApiServer(database=api_database.database, env=env, log=log) as running:
@@ -367,3 +370,25 @@ def test_no_database_error_leaks_as_500(client: httpx.Client) -> None:
         for mode in ("natural", "boolean"):
             response = client.get("/firs/search", params={"q": q, "mode": mode})
             assert response.status_code in (200, 422), (q, mode, response.text)
+
+
+def test_concurrent_approvals_store_one_fir(
+    client: httpx.Client, api_database: MySQLTarget
+) -> None:
+    """Approvals racing at the narrative step store one FIR; losers get 409 (a late one may
+    legitimately approve the next step)."""
+    session_id = _session(client)
+    for _ in range(3):
+        client.post("/validate", json={"session_id": session_id, "approved": True})
+    body = {"session_id": session_id, "approved": True}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = sorted(
+            r.status_code for r in pool.map(lambda _: client.post("/validate", json=body), range(4))
+        )
+    assert 200 in codes and set(codes) <= {200, 409}, codes
+    stored = _count_rows(
+        api_database, "SELECT COUNT(*) FROM fir_records WHERE session_id = %s", (session_id,)
+    )
+    assert stored == 1
+    step = client.get(f"/session/{session_id}/status").json()["current_step"]
+    assert step in {"final_review", "completed"}

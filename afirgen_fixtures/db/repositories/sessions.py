@@ -50,15 +50,25 @@ class SessionRepository(BaseRepository[SessionRecord]):
         state: dict[str, JsonValue],
         status: SessionStatus | str,
         current_step: str,
+        *,
+        expected_step: str | None = None,
     ) -> bool:
-        """Store the flow's new state; False if the session does not exist (any more)."""
-        return bool(
-            self._execute(
-                "UPDATE `sessions` SET `state` = %s, `status` = %s, `current_step` = %s, "
-                "`last_activity` = NOW(6) WHERE `id` = %s",
-                (json.dumps(state), SessionStatus(status).value, current_step, session_id),
-            )
+        """Store the flow's new state; False if the session does not exist (any more) or,
+        with ``expected_step``, is no longer at that step (another request moved it on)."""
+        sql = (
+            "UPDATE `sessions` SET `state` = %s, `status` = %s, `current_step` = %s, "
+            "`last_activity` = NOW(6) WHERE `id` = %s"
         )
+        params: tuple[Any, ...] = (
+            json.dumps(state),
+            SessionStatus(status).value,
+            current_step,
+            session_id,
+        )
+        if expected_step is not None:
+            sql += " AND `current_step` = %s"
+            params += (expected_step,)
+        return bool(self._execute(sql, params))
 
     def touch(self, session_id: str) -> bool:
         """Mark the session active now, so it is not expired; False if it does not exist."""
