@@ -16,6 +16,7 @@ from afirgen_fixtures.data.loader import (
     drop_dataset,
     list_datasets,
     load_dataset,
+    reset_dataset,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "drop_dataset",
     "list_datasets",
     "load_dataset",
+    "reset_dataset",
 ]

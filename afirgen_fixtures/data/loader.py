@@ -24,7 +24,12 @@ from datetime import datetime
 import pymysql
 
 from afirgen_fixtures.config import MySQLTarget
-from afirgen_fixtures.data.generator import GENERATOR_VERSION, TABLE_COLUMNS, DatasetGenerator
+from afirgen_fixtures.data.generator import (
+    DATA_END,
+    GENERATOR_VERSION,
+    TABLE_COLUMNS,
+    DatasetGenerator,
+)
 from afirgen_fixtures.db import connection, migrate
 
 SCALES = (10_000, 100_000, 1_000_000)
@@ -185,6 +190,30 @@ def drop_dataset(server: MySQLTarget, scale: int, seed: int = DEFAULT_SEED) -> b
             return False
         connection.drop_database(target)
         return True
+
+
+def reset_dataset(target: MySQLTarget) -> dict[str, int]:
+    """Delete what was written into a loaded dataset after it was generated; return the
+    rows removed per table.
+
+    Benchmarks and load tests write FIRs and sessions into the shared dataset; every generated
+    row is older than ``DATA_END``, so anything newer came from them. Resetting keeps counts
+    and aggregates the same from run to run. Refuses a database this loader did not create.
+    """
+    if _read_marker(target) is None:
+        raise ForeignDatabaseError(f"{target.database} is not a dataset created by this loader")
+    removed: dict[str, int] = {}
+    with connection.connect(target) as conn, conn.cursor() as cur:
+        conn.begin()
+        removed["fir_violations"] = cur.execute(
+            "DELETE v FROM fir_violations v JOIN fir_records f ON f.id = v.fir_id "
+            "WHERE f.created_at > %s",
+            (DATA_END,),
+        )
+        for table in ("fir_records", "sessions", "background_tasks"):
+            removed[table] = cur.execute(f"DELETE FROM {table} WHERE created_at > %s", (DATA_END,))
+        conn.commit()
+    return removed
 
 
 def list_datasets(server: MySQLTarget) -> list[DatasetMarker]:

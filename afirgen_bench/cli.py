@@ -1,0 +1,74 @@
+"""The harness's one command-line entry.
+
+Exit codes mean one thing each: 0 all good; 1 a regression or an SLA breach; 2 the harness
+could not judge (bad input, broken configuration, services unreachable), with a one-line
+reason and never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_VERDICT_FAILED = 1
+EXIT_CANNOT_JUDGE = 2
+
+
+class HarnessError(Exception):
+    """The harness cannot do what was asked; the message says why and what to do."""
+
+
+def _measure(args: argparse.Namespace) -> int:
+    from afirgen_bench.measure import measure, private_services
+
+    _runtime, urls, pids = private_services()
+    report = measure(
+        urls,
+        pids,
+        scale=args.scale,
+        calls=args.calls,
+        http_calls=args.http_calls,
+        generation_calls=args.generation_calls,
+        fresh_load=args.fresh_load,
+        progress=lambda message: print(f"... {message}", file=sys.stderr),
+    )
+    text = report.markdown()
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m afirgen_bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    measure = sub.add_parser(
+        "measure", help="time the layers next to their raw floors, and the HTTP API, in one run"
+    )
+    measure.add_argument("--scale", type=int, default=100_000)
+    measure.add_argument("--calls", type=int, default=5_000, help="per layer operation")
+    measure.add_argument("--http-calls", type=int, default=2_000)
+    measure.add_argument("--generation-calls", type=int, default=200, help="per scenario")
+    measure.add_argument(
+        "--fresh-load", action="store_true", help="drop and reload the data set, timing the load"
+    )
+    measure.add_argument("--output", type=Path, help="also write the Markdown report here")
+    measure.set_defaults(handler=_measure)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from afirgen_fixtures.data import DatasetError
+    from afirgen_fixtures.services import ServiceError
+
+    try:
+        return args.handler(args)
+    except (HarnessError, ServiceError, DatasetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
