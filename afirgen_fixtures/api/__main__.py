@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+import time
 
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from afirgen_fixtures.api.app import create_app
 from afirgen_fixtures.config import ConfigError, MySQLTarget, Settings
 from afirgen_fixtures.services import ServiceError, resolve
+from afirgen_fixtures.services._process import is_alive
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--scale", type=int, default=None, help="seed/reuse this data set")
     source.add_argument("--database", default=None, help="use this existing database")
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--idle-exit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="exit after this long without a request (benchmark servers)",
+    )
+    serve.add_argument(
+        "--owner-pid",
+        type=int,
+        default=None,
+        help="exit when this process exits (servers started for a test run)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -43,15 +60,48 @@ def main(argv: list[str] | None = None) -> int:
     except (ServiceError, ConfigError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        access_log=False,
-        timeout_graceful_shutdown=10,
+    app = ActivityTracker(create_app(settings))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
     )
+    if args.idle_exit or args.owner_pid:
+        threading.Thread(
+            target=_stop_when_unneeded,
+            args=(server, app, args.idle_exit, args.owner_pid),
+            daemon=True,
+        ).start()
+    server.run()
     return 0
+
+
+class ActivityTracker:
+    """Remembers when the last request arrived, for ``--idle-exit``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.last_request = time.monotonic()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.last_request = time.monotonic()
+        await self.app(scope, receive, send)
+
+
+def _stop_when_unneeded(
+    server: uvicorn.Server, app: ActivityTracker, idle_s: float | None, owner_pid: int | None
+) -> None:
+    while not server.should_exit:
+        time.sleep(0.5)
+        idle = idle_s is not None and time.monotonic() - app.last_request > idle_s
+        if idle or (owner_pid is not None and not is_alive(owner_pid)):
+            server.should_exit = True
 
 
 if __name__ == "__main__":

@@ -28,11 +28,15 @@ class ApiServer:
         env: dict[str, str],
         port: int | None = None,
         log: Path | None = None,
+        idle_exit_s: float | None = None,
+        owner_pid: int | None = None,
     ) -> None:
         self.database = database
         self.env = env
         self.port = port or _process.free_port()
         self.log = log
+        self.idle_exit_s = idle_exit_s
+        self.owner_pid = owner_pid
         self.pid: int | None = None
 
     @property
@@ -50,6 +54,10 @@ class ApiServer:
             "--database",
             self.database,
         ]
+        if self.idle_exit_s:
+            command += ["--idle-exit", str(self.idle_exit_s)]
+        if self.owner_pid:
+            command += ["--owner-pid", str(self.owner_pid)]
         process = _process.launch(command, log=self.log, env={**os.environ, **self.env})
         self.pid = process.pid
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +50,9 @@ def server(
         "PYTHONWARNINGS": "error::DeprecationWarning",
     }
     log = tmp_path_factory.mktemp("api") / "server.log"
-    with ApiServer(database=api_database.database, env=env, log=log) as running:
+    with ApiServer(
+        database=api_database.database, env=env, log=log, owner_pid=os.getpid()
+    ) as running:
         yield running
 
 
