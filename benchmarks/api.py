@@ -1,0 +1,123 @@
+"""The HTTP API over real HTTP (the seed's API benchmarks, which never ran: a Pydantic v2
+break, and mocks that never reached the real routes)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from .cache import executor
+from .common import OverHTTP, next_of
+
+
+class GetSessionStatus(OverHTTP):
+    """Seed ``get_session_status``: GET /api/v1/session/{id}/status."""
+
+    def time_get_session_status(self, prepared: Any) -> None:
+        session_id = next_of("session", prepared["session_ids"])
+        self.client.get(f"/session/{session_id}/status").raise_for_status()
+
+
+class GetFirStatus(OverHTTP):
+    """Seed ``get_fir_status``: GET /api/v1/fir/{n}."""
+
+    def time_get_fir_status(self, prepared: Any) -> None:
+        self.client.get(f"/fir/{next_of('fir', prepared['fir_numbers'])}").raise_for_status()
+
+
+class GetFirContent(OverHTTP):
+    """Seed ``get_fir_content``: GET /api/v1/fir/{n}/content, gzip-encoded."""
+
+    def time_get_fir_content(self, prepared: Any) -> None:
+        number = next_of("content", prepared["fir_numbers"])
+        response = self.client.get(f"/fir/{number}/content", headers={"Accept-Encoding": "gzip"})
+        response.raise_for_status()
+        if response.headers.get("content-encoding") != "gzip":
+            raise RuntimeError("FIR content came back without gzip")
+
+
+class ValidateStep(OverHTTP):
+    """Seed ``validate_step``: one POST /api/v1/validate (transcript approved -> summary).
+
+    ``setup`` opens a fresh session before every sample, outside the timing."""
+
+    def setup(self, prepared: Any) -> None:
+        super().setup(prepared)
+        complaint = next_of("validate-complaint", prepared["complaints"])
+        response = self.client.post("/process", json={"text": complaint})
+        response.raise_for_status()
+        self.session_id = response.json()["session_id"]
+
+    def time_validate_step(self, prepared: Any) -> None:
+        self.client.post(
+            "/validate", json={"session_id": self.session_id, "approved": True}
+        ).raise_for_status()
+
+
+class ProcessText(OverHTTP):
+    """Seed ``process_text``, split as the seed meant it: POST /api/v1/process generating an
+    FIR from a complaint never seen before (uncached) and from one seen before (cached)."""
+
+    repeat = (30, 100, 6.0)
+
+    def setup(self, prepared: Any) -> None:
+        super().setup(prepared)
+        self.repeated = prepared["complaints"][0]
+        self._generate(self.repeated)  # in the cache from here on
+
+    def _generate(self, text: str) -> dict[str, Any]:
+        response = self.client.post("/process", json={"text": text, "interactive": False})
+        response.raise_for_status()
+        return response.json()
+
+    def time_process_uncached(self, prepared: Any) -> None:
+        text = f"{next_of('uncached', prepared['complaints'][1:])} Ref {time.perf_counter_ns()}."
+        if self._generate(text)["cached"]:
+            raise RuntimeError("a new complaint was served from the cache")
+
+    def time_process_cached(self, prepared: Any) -> None:
+        if not self._generate(self.repeated)["cached"]:
+            raise RuntimeError("a repeated complaint missed the cache")
+
+
+class ConcurrentLoad(OverHTTP):
+    """Seed ``concurrent_load``: a batch of simultaneous status requests, one per client."""
+
+    params = [[1, 5, 10, 15]]
+    param_names = ["concurrency"]
+    repeat = (30, 100, 6.0)
+
+    def setup(self, prepared: Any, concurrency: int) -> None:
+        super().setup(prepared)
+        self.executor = executor(concurrency)
+
+    def time_concurrent_status(self, prepared: Any, concurrency: int) -> None:
+        ids = [next_of("concurrent", prepared["session_ids"]) for _ in range(concurrency)]
+        for response in self.executor.map(lambda s: self.client.get(f"/session/{s}/status"), ids):
+            response.raise_for_status()
+
+
+class SustainedLoad(OverHTTP):
+    """Seed ``sustained_load``: 500 sequential status requests."""
+
+    rounds = 1
+    repeat = (3, 5, 30.0)
+
+    def _run(self, prepared: Any) -> list[float]:
+        latencies = []
+        for _ in range(500):
+            session_id = next_of("sustained", prepared["session_ids"])
+            start = time.perf_counter()
+            self.client.get(f"/session/{session_id}/status").raise_for_status()
+            latencies.append(time.perf_counter() - start)
+        return latencies
+
+    def time_sustained_500(self, prepared: Any) -> None:
+        self._run(prepared)
+
+    def track_sustained_p95_ms(self, prepared: Any) -> float:
+        """P95 of the 500 requests' latencies, in ms (seed limit: 200 ms)."""
+        return 1000 * statistics.quantiles(self._run(prepared), n=100)[94]
+
+    track_sustained_p95_ms.unit = "ms"

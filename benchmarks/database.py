@@ -1,0 +1,213 @@
+"""MariaDB through the pool and the repositories, at each data-set scale (the seed's
+database benchmarks, timing real queries instead of ``Mock`` cursors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import (
+    OnData,
+    feature,
+    fir_repository,
+    next_of,
+    pool,
+    sample_ids,
+    scales,
+    unique_token,
+)
+from .common import section_repository as sections
+
+STATUS_QUERY = (
+    "SELECT id, fir_number, status, created_at FROM fir_records "
+    "WHERE status = %s ORDER BY created_at DESC, id DESC LIMIT 20"
+)
+FULL_SCAN_QUERY = (
+    "SELECT id, fir_number, status FROM fir_records "
+    "WHERE police_station = %s ORDER BY created_at DESC LIMIT 20"
+)
+SEARCH_TERMS = [
+    "snatched chain",
+    "otp debited",
+    "dowry harassed",
+    "stolen motorcycle",
+    "threatened",
+]
+
+
+class SimpleSelectById(OnData):
+    """Seed ``simple_select_by_id``: a FIR by primary key through pool + repository."""
+
+    def time_select_by_id(self, prepared: Any, scale: int) -> None:
+        fir_repository(scale).get_by_id(next_of(f"id{scale}", sample_ids(scale)))
+
+
+class SelectWithWhere(OnData):
+    """Seed ``select_with_where``: FIRs of one status, newest first, LIMIT 20."""
+
+    def time_select_by_status(self, prepared: Any, scale: int) -> None:
+        with pool(scale).connection() as conn, conn.cursor() as cur:
+            cur.execute(STATUS_QUERY, (next_of("status", ["pending", "finalized", "draft"]),))
+            cur.fetchall()
+
+
+class JoinQuery(OnData):
+    """Seed ``join_query``: a FIR with its violations (JOIN fir_violations, legal_sections)."""
+
+    def time_fir_with_violations(self, prepared: Any, scale: int) -> None:
+        fir_repository(scale).get_with_violations(next_of(f"join{scale}", sample_ids(scale)))
+
+
+class Aggregation(OnData):
+    """Seed ``aggregation``: count and average age by status over the whole table."""
+
+    repeat = (20, 60, 6.0)
+
+    def time_stats_by_status(self, prepared: Any, scale: int) -> None:
+        fir_repository(scale).stats_by_status()
+
+
+class CursorPagination(OnData):
+    """Seed ``cursor_pagination``: one page of 20 at a depth, keyset next to OFFSET."""
+
+    params = [scales(), [0, 1_000, 10_000], ["keyset", "offset"]]
+    param_names = ["scale", "depth", "method"]
+
+    def setup(self, prepared: Any, scale: int, depth: int, method: str) -> None:
+        super().setup(prepared, scale)
+        self.cursor = keyset_cursor(scale, depth) if method == "keyset" else None
+
+    def time_page(self, prepared: Any, scale: int, depth: int, method: str) -> None:
+        repository = fir_repository(scale)
+        if method == "keyset":
+            repository.page(cursor=self.cursor, limit=20)
+        else:
+            repository.page_offset(depth, limit=20)
+
+
+_cursors: dict[tuple[int, int], str | None] = {}
+
+
+def keyset_cursor(scale: int, depth: int) -> str | None:
+    """The cursor after ``depth`` rows, found once per process by walking 1,000-row pages."""
+    if (scale, depth) not in _cursors:
+        cursor, walked = None, 0
+        while walked < depth:
+            page = fir_repository(scale).page(cursor=cursor, limit=min(1_000, depth - walked))
+            cursor, walked = page.next_cursor, walked + len(page.items)
+        _cursors[scale, depth] = cursor
+    return _cursors[scale, depth]
+
+
+class FullTextSearch(OnData):
+    """Seed ``full_text_search``: MATCH ... AGAINST over complaints and over legal sections."""
+
+    params = [scales(), ["complaints", "legal_sections"]]
+    param_names = ["scale", "corpus"]
+
+    def setup(self, prepared: Any, scale: int, corpus: str) -> None:
+        super().setup(prepared, scale)
+
+    def time_search(self, prepared: Any, scale: int, corpus: str) -> None:
+        term = next_of(f"term-{corpus}", SEARCH_TERMS)
+        if corpus == "complaints":
+            fir_repository(scale).search(term, limit=20)
+        else:
+            sections(scale).search(term, limit=20)
+
+
+class SelectiveColumns(OnData):
+    """Seed ``selective_columns``: three columns next to the full row."""
+
+    params = [scales(), ["3 columns", "full row"]]
+    param_names = ["scale", "columns"]
+
+    def setup(self, prepared: Any, scale: int, columns: str) -> None:
+        super().setup(prepared, scale)
+
+    def time_select(self, prepared: Any, scale: int, columns: str) -> None:
+        record_id = next_of(f"cols{scale}", sample_ids(scale))
+        if columns == "full row":
+            fir_repository(scale).get_by_id(record_id)
+        else:
+            fir_repository(scale).get_columns(record_id, ["id", "fir_number", "status"])
+
+
+class BulkInsert(OnData):
+    """Seed ``bulk_insert``: 10 and 100 FIRs (with violation links) in one transaction.
+
+    The rows are deleted again after each sample, so the table stays the size it was."""
+
+    params = [scales(), [10, 100]]
+    param_names = ["scale", "rows"]
+    repeat = (20, 60, 6.0)
+
+    def setup(self, prepared: Any, scale: int, rows: int) -> None:
+        super().setup(prepared, scale)
+        new_fir = feature("models.records", "NewFIR")
+        token = unique_token()[:8]
+        self.firs = [
+            new_fir(
+                fir_number=f"FIR-{token}-{20300101000000 + i:014d}",
+                police_station="Benchmark Police Station, New Delhi",
+                complaint_text="My phone was stolen at the bus stop near the market. " * 18,
+                fir_content="FIRST INFORMATION REPORT " * 60,
+                violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
+                section_ids=(1, 2),
+            )
+            for i in range(rows)
+        ]
+        self.inserted: list[int] = []
+
+    def time_bulk_insert(self, prepared: Any, scale: int, rows: int) -> None:
+        self.inserted = fir_repository(scale).bulk_insert(self.firs)
+
+    def teardown(self, prepared: Any, scale: int, rows: int) -> None:
+        if not getattr(self, "inserted", None):
+            return
+        marks = ", ".join(["%s"] * len(self.inserted))
+        with pool(scale).transaction() as conn, conn.cursor() as cur:
+            cur.execute(f"DELETE FROM fir_violations WHERE fir_id IN ({marks})", self.inserted)
+            cur.execute(f"DELETE FROM fir_records WHERE id IN ({marks})", self.inserted)
+        self.inserted = []
+
+
+class QueryPlanAnalysis(OnData):
+    """Seed ``query_plan_analysis``: EXPLAIN FORMAT=JSON of a real query, then its analysis."""
+
+    def time_explain_and_analyze(self, prepared: Any, scale: int) -> None:
+        explain = feature("db.optimizer", "explain")
+        with pool(scale).connection() as conn:
+            explain(conn, STATUS_QUERY, ("pending",))
+
+
+class IndexSuggestion(OnData):
+    """Seed ``index_suggestion``: index suggestions for a real full-scan plan (sqlglot)."""
+
+    def setup(self, prepared: Any, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.plan = full_scan_plan(scale)
+
+    def time_suggest_indexes(self, prepared: Any, scale: int) -> None:
+        feature("db.optimizer", "suggest_indexes")(FULL_SCAN_QUERY, self.plan)
+
+
+_plans: dict[int, Any] = {}
+
+
+def full_scan_plan(scale: int) -> Any:
+    if scale not in _plans:
+        with pool(scale).connection() as conn:
+            _plans[scale] = feature("db.optimizer", "explain")(
+                conn, FULL_SCAN_QUERY, ("Benchmark Police Station, New Delhi",)
+            )
+        if not _plans[scale].full_scan:
+            raise RuntimeError("the full-scan query is no longer a full scan: fix the benchmark")
+    return _plans[scale]
+
+
+class ConnectionAcquisition(OnData):
+    """Seed ``connection_acquisition``: take a pooled connection and give it back."""
+
+    def time_acquire_release(self, prepared: Any, scale: int) -> None:
+        with pool(scale).connection():
+            pass

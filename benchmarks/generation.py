@@ -1,0 +1,55 @@
+"""FIR generation in process: the whole pipeline uncached and cached, and its steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import OnData, cache_manager, feature, fir_repository, next_of, section_repository
+
+COMPLAINT = (
+    "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain near "
+    "Karol Bagh metro station and threatened to kill me when I shouted. My neighbour Ramesh "
+    "Kumar saw them ride away towards the market. The chain weighed 20 grams and was bought "
+    "for Rs 1,20,000 last year. I request that a case be registered and the accused be traced."
+)
+
+
+class Generation(OnData):
+    """Drafting an FIR from a complaint against the 10k data set's legal sections."""
+
+    params = [[10_000]]
+
+    def setup(self, prepared: Any, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.generator = generator(scale)
+
+    def time_draft_uncached(self, prepared: Any, scale: int) -> None:
+        """normalise, extract, summarise, retrieve and rank sections, narrate: every step."""
+        self.generator.draft(COMPLAINT, use_cache=False)
+
+    def time_draft_cached(self, prepared: Any, scale: int) -> None:
+        """The same complaint again: one Redis read of the stored draft."""
+        self.generator.draft(COMPLAINT)
+
+    def time_extract_facts(self, prepared: Any, scale: int) -> None:
+        feature("generation.extract", "extract_facts")(COMPLAINT)
+
+    def time_retrieve_sections(self, prepared: Any, scale: int) -> None:
+        facts = feature("generation.extract", "extract_facts")(COMPLAINT)
+        self.generator.violations(facts, next_of("summary", [COMPLAINT]))
+
+
+_generators: dict[int, Any] = {}
+
+
+def generator(scale: int) -> Any:
+    if scale not in _generators:
+        _generators[scale] = feature("generation.pipeline", "FIRGenerator")(
+            firs=fir_repository(scale),
+            sections=section_repository(scale),
+            model=feature("generation.model", "TemplateModel")(),
+            police_station="Benchmark Police Station, New Delhi",
+            cache=cache_manager(),
+        )
+        _generators[scale].draft(COMPLAINT)  # the cached scenario's draft is in Redis
+    return _generators[scale]
