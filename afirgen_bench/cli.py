@@ -41,6 +41,24 @@ def _measure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def repo_root() -> Path:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise HarnessError("run this inside the benchmark repository's git checkout") from exc
+    return Path(out.stdout.strip())
+
+
+def _history(args: argparse.Namespace) -> int:
+    from afirgen_bench.history import run_history
+
+    return run_history(repo_root(), limit=args.limit, publish=not args.no_publish, bench=args.bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m afirgen_bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     measure.add_argument("--output", type=Path, help="also write the Markdown report here")
     measure.set_defaults(handler=_measure)
+
+    history = sub.add_parser(
+        "history",
+        help="benchmark every backend-changing commit of main that has no results yet, "
+        "compare the newest two, publish the site (offline-ready)",
+    )
+    history.add_argument("--limit", type=int, default=None, help="only the newest N such commits")
+    history.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
+    history.add_argument("--no-publish", action="store_true")
+    history.set_defaults(handler=_history)
     return parser
 
 

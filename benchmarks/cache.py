@@ -12,9 +12,9 @@ from .common import (
     Latency,
     OnData,
     cache_manager,
+    check_requirements,
     feature,
     fir_repository,
-    has_feature,
     next_of,
     sample_ids,
     service_urls,
@@ -28,9 +28,10 @@ KEYS = [f"key-{i}" for i in range(100)]
 class CacheBenchmark(Latency):
     """Needs only Redis: no data set."""
 
+    requires = ("cache:CacheManager",)
+
     def setup(self, *params: Any) -> None:
-        if not has_feature("cache", "CacheManager"):
-            raise NotImplementedError("no cache manager in this commit")
+        check_requirements(self)
         self.cache = cache_manager()
         if not self.cache.ping():
             raise RuntimeError("Redis does not answer PING: start the services first")
@@ -60,6 +61,7 @@ class CacheOperations(CacheBenchmark):
 class GetOrFetch(OnData):
     """Seed ``get_or_fetch``: a hit, and a miss that fetches the FIR from MariaDB."""
 
+    requires = (*OnData.requires, "cache:CacheManager")
     params = [[10_000]]
 
     def setup(self, prepared: Any, scale: int) -> None:
@@ -86,6 +88,7 @@ class HitRate(OnData):
     over 80 %). Higher is better."""
 
     params = [[100_000]]
+    requires = (*OnData.requires, "cache:CacheManager")
     unit = "%"
     rounds = 1
 
@@ -119,6 +122,7 @@ class CachePerformanceImprovement(OnData):
     than the uncached one, median of 400 interleaved reads each. Higher is better."""
 
     params = [[100_000]]
+    requires = (*OnData.requires, "cache:CacheManager")
     unit = "x"
     rounds = 1
 
@@ -177,7 +181,10 @@ class MixedOperations(CacheBenchmark):
 class NamespacedKeyGeneration(Latency):
     """Seed ``namespaced_key_generation``: building a namespaced key."""
 
+    requires = ("cache:generate_key",)
+
     def setup(self) -> None:
+        check_requirements(self)
         self.generate_key = feature("cache", "generate_key")
 
     def time_generate_key(self) -> None:

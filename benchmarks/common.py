@@ -14,6 +14,7 @@ before every sample (asv#966), so it only fetches what this process already buil
 from __future__ import annotations
 
 import importlib
+import inspect
 import itertools
 import os
 import random
@@ -140,10 +141,26 @@ def reset_writes(scale: int) -> None:
 # -- mixins --------------------------------------------------------------------------------
 
 
+def check_requirements(benchmark: object) -> None:
+    """Skip (NotImplementedError) unless this commit has every ``module:attribute`` the
+    benchmark class lists in ``requires``."""
+    for requirement in getattr(benchmark, "requires", ()):
+        module, _, attribute = requirement.partition(":")
+        feature(module, *filter(None, [attribute]))
+
+
+def skip_if_unprepared(prepared: dict[str, Any]) -> None:
+    """``setup_cache`` must return a value (asv drops a None), so a missing feature comes
+    back as ``{"skip": reason}``."""
+    if "skip" in prepared:
+        raise NotImplementedError(prepared["skip"])
+
+
 class Latency:
     """One call per sample (``number = 1``) and enough samples per round that P95 and P99
-    come from per-call times."""
+    come from per-call times. ``requires`` lists the ``module:attribute`` features needed."""
 
+    requires: tuple[str, ...] = ()
     version = SUITE_VERSION
     number = 1
     rounds = 2
@@ -157,10 +174,11 @@ class OnData(Latency):
 
     params = [scales()]
     param_names = ["scale"]
+    requires = ("db.repositories:FIRRepository", "db.pool:Pool")
 
-    def setup_cache(self) -> dict[str, Any] | None:
+    def setup_cache(self) -> dict[str, Any]:
         if not has_feature("data", "load_dataset"):
-            return None
+            return {"skip": "no data loader in this commit"}
         for scale in scales():
             dataset(scale)
             reset_writes(scale)
@@ -168,20 +186,18 @@ class OnData(Latency):
 
     setup_cache.timeout = 3600
 
-    def setup(self, prepared: dict[str, Any] | None, scale: int) -> None:
-        if prepared is None:
-            raise NotImplementedError("no data loader in this commit")
+    def setup(self, prepared: dict[str, Any], scale: int) -> None:
+        skip_if_unprepared(prepared)
+        check_requirements(self)
         self.scale = scale
 
 
 class OverHTTP(Latency):
     """Benchmarks over real HTTP against the API served by uvicorn from this commit."""
 
-    def setup_cache(self) -> dict[str, Any] | None:
-        if not (
-            has_feature("services.api_server", "ApiServer") and has_feature("data", "load_dataset")
-        ):
-            return None
+    def setup_cache(self) -> dict[str, Any]:
+        if not (_api_server_stops_by_itself() and has_feature("data", "load_dataset")):
+            return {"skip": "no API server that stops by itself in this commit"}
         data = dataset(API_SCALE)
         reset_writes(API_SCALE)
         urls = service_urls()
@@ -194,7 +210,9 @@ class OverHTTP(Latency):
                 "AFIRGEN_CACHE_NAMESPACE": f"afirgen-bench-{unique_token()[:8]}",
             },
             idle_exit_s=API_IDLE_EXIT_S,
+            owner_pid=_harness_pid(),
         ).start()
+        _pin_like_the_harness(server.pid)
         with feature("db.connection", "connect")(data.target) as conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,)
@@ -213,11 +231,34 @@ class OverHTTP(Latency):
 
     setup_cache.timeout = 3600
 
-    def setup(self, prepared: dict[str, Any] | None, *params: Any) -> None:
-        if prepared is None:
-            raise NotImplementedError("no API server helper in this commit")
+    def setup(self, prepared: dict[str, Any], *params: Any) -> None:
+        skip_if_unprepared(prepared)
+        check_requirements(self)
         self.prepared = prepared
         self.client = http_client(prepared["base_url"])
+
+
+def _api_server_stops_by_itself() -> bool:
+    """Commits whose API server cannot exit on its own are skipped: it would linger."""
+    if not has_feature("services.api_server", "ApiServer"):
+        return False
+    parameters = inspect.signature(feature("services.api_server", "ApiServer")).parameters
+    return {"idle_exit_s", "owner_pid"} <= parameters.keys()
+
+
+def _harness_pid() -> int | None:
+    """The harness driving this run, if any: its servers stop when it does."""
+    owner = os.environ.get("AFIRGEN_BENCH_OWNER_PID")
+    return int(owner) if owner else None
+
+
+def _pin_like_the_harness(pid: int | None) -> None:
+    """Put the API server on the harness's benchmark CPU, next to MariaDB and Redis."""
+    cpu = os.environ.get("AFIRGEN_BENCH_CPU")
+    if cpu is None or pid is None:
+        return
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        os.sched_setaffinity(int(tid), {int(cpu)})
 
 
 @cache

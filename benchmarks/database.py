@@ -69,6 +69,7 @@ class Aggregation(OnData):
 class CursorPagination(OnData):
     """Seed ``cursor_pagination``: one page of 20 at a depth, keyset next to OFFSET."""
 
+    requires = (*OnData.requires, "db.cursor:CursorCodec")
     params = [scales(), [0, 1_000, 10_000], ["keyset", "offset"]]
     param_names = ["scale", "depth", "method"]
 
@@ -137,6 +138,7 @@ class BulkInsert(OnData):
 
     The rows are deleted again after each sample, so the table stays the size it was."""
 
+    requires = (*OnData.requires, "models.records:NewFIR")
     params = [scales(), [10, 100]]
     param_names = ["scale", "rows"]
     repeat = (20, 60, 6.0)
@@ -174,6 +176,8 @@ class BulkInsert(OnData):
 class QueryPlanAnalysis(OnData):
     """Seed ``query_plan_analysis``: EXPLAIN FORMAT=JSON of a real query, then its analysis."""
 
+    requires = (*OnData.requires, "db.optimizer:explain")
+
     def time_explain_and_analyze(self, prepared: Any, scale: int) -> None:
         explain = feature("db.optimizer", "explain")
         with pool(scale).connection() as conn:
@@ -182,6 +186,8 @@ class QueryPlanAnalysis(OnData):
 
 class IndexSuggestion(OnData):
     """Seed ``index_suggestion``: index suggestions for a real full-scan plan (sqlglot)."""
+
+    requires = (*OnData.requires, "db.optimizer:explain", "db.optimizer:suggest_indexes")
 
     def setup(self, prepared: Any, scale: int) -> None:
         super().setup(prepared, scale)

@@ -18,6 +18,13 @@ class Generation(OnData):
     """Drafting an FIR from a complaint against the 10k data set's legal sections."""
 
     params = [[10_000]]
+    requires = (
+        *OnData.requires,
+        "cache:CacheManager",
+        "generation.pipeline:FIRGenerator",
+        "generation.model:TemplateModel",
+        "generation.extract:extract_facts",
+    )
 
     def setup(self, prepared: Any, scale: int) -> None:
         super().setup(prepared, scale)

@@ -1,0 +1,95 @@
+"""The main job: per-commit history with asv, a comparison of the newest two, the site.
+
+Only commits that changed the backend under benchmark are run (derived from git), and only
+those without results for this machine yet. The private MariaDB and Redis are started once
+for the whole job and stopped when it ends; each commit's API server exits with the job too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from afirgen_bench import asv_driver
+from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
+from afirgen_bench.site import vendor_assets
+
+OWNER_ENV = "AFIRGEN_BENCH_OWNER_PID"
+
+
+def log(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def benchmark_environment() -> dict[str, str]:
+    """Private servers for the run (stopped when this process exits), pinned to one CPU."""
+    from afirgen_fixtures.services import ServiceRuntime, default_state_dir
+
+    runtime = ServiceRuntime(default_state_dir())
+    urls = runtime.ensure(owner_pid=os.getpid())
+    pids = runtime.pids()
+    pin([pids["mariadb"], pids["redis"]])
+    return {**urls.environ(), OWNER_ENV: str(os.getpid()), BENCH_CPU_ENV: str(bench_cpu())}
+
+
+def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | None) -> int:
+    from afirgen_bench.cli import EXIT_CANNOT_JUDGE, EXIT_OK
+
+    asv_driver.ensure_machine(root)
+    commits = asv_driver.backend_commits(root)
+    if limit:
+        commits = commits[-limit:]
+    done = asv_driver.commits_with_results(root)
+    todo = [c for c in commits if c[:8] not in done]
+    log(f"{len(commits)} backend commits, {len(todo)} without results on {asv_driver.MACHINE}")
+    status = EXIT_OK
+    if todo:
+        env = benchmark_environment()
+        hashfile = root / ".asv" / "history-commits.txt"
+        hashfile.parent.mkdir(parents=True, exist_ok=True)
+        hashfile.write_text("\n".join(todo) + "\n")
+        args = [
+            "run",
+            f"HASHFILE:{hashfile}",
+            "--machine",
+            asv_driver.MACHINE,
+            "--record-samples",
+            "--skip-existing-commits",
+            "--cpu-affinity",
+            str(bench_cpu()),
+        ]
+        if bench:
+            args += ["--bench", bench]
+        result = asv_driver.run_asv(args, root=root, env=env)
+        if result.returncode != 0:
+            failed = [line.strip() for line in result.output.splitlines() if "failed" in line]
+            log(f"asv run exited {result.returncode}: {len(failed)} benchmark(s) failed")
+            for line in failed[:20]:
+                log(f"   {line}")
+            status = EXIT_CANNOT_JUDGE
+    if len(commits) >= 2:
+        log(f"comparing {commits[-2][:8]} -> {commits[-1][:8]}")
+        asv_driver.run_asv(
+            [
+                "compare",
+                commits[-2],
+                commits[-1],
+                "--machine",
+                asv_driver.MACHINE,
+                "--factor",
+                "1.05",
+                "--sort",
+                "ratio",
+            ],
+            root=root,
+        )
+    if publish:
+        log("publishing html/")
+        result = asv_driver.run_asv(["publish"], root=root, echo=False)
+        if result.returncode != 0:
+            log(f"asv publish failed:\n{result.output[-2000:]}")
+            return EXIT_CANNOT_JUDGE
+        used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
+        log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
+    return status
