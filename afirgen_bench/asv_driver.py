@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from afirgen_bench.errors import HarnessError
+
 MACHINE = "python-svc-2cpu"  # one stable name for this kind of machine; results/<MACHINE>/
 BACKEND_PATHS = ("afirgen_fixtures", "pyproject.toml")
 
@@ -28,8 +30,6 @@ class AsvResult:
 def asv_executable() -> str:
     found = shutil.which("asv", path=str(Path(sys.executable).parent)) or shutil.which("asv")
     if not found:
-        from afirgen_bench.cli import HarnessError
-
         raise HarnessError("asv is not installed: run 'make setup' (or pip install asv==0.6.6)")
     return found
 

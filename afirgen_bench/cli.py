@@ -1,9 +1,4 @@
-"""The harness's one command-line entry.
-
-Exit codes mean one thing each: 0 all good; 1 a regression or an SLA breach; 2 the harness
-could not judge (bad input, broken configuration, services unreachable), with a one-line
-reason and never a traceback.
-"""
+"""The harness's one command-line entry (exit codes: see ``afirgen_bench.errors``)."""
 
 from __future__ import annotations
 
@@ -11,13 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_VERDICT_FAILED = 1
-EXIT_CANNOT_JUDGE = 2
-
-
-class HarnessError(Exception):
-    """The harness cannot do what was asked; the message says why and what to do."""
+from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -59,6 +48,12 @@ def _history(args: argparse.Namespace) -> int:
     return run_history(repo_root(), limit=args.limit, publish=not args.no_publish, bench=args.bench)
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from afirgen_bench.history import publish_site
+
+    return publish_site(repo_root())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m afirgen_bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     history.add_argument("--no-publish", action="store_true")
     history.set_defaults(handler=_history)
+
+    publish = sub.add_parser("publish", help="asv publish, then make html/ work offline")
+    publish.set_defaults(handler=_publish)
     return parser
 
 

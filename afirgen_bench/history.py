@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from afirgen_bench import asv_driver
+from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 from afirgen_bench.site import vendor_assets
 
@@ -34,8 +35,6 @@ def benchmark_environment() -> dict[str, str]:
 
 
 def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | None) -> int:
-    from afirgen_bench.cli import EXIT_CANNOT_JUDGE, EXIT_OK
-
     asv_driver.ensure_machine(root)
     commits = asv_driver.backend_commits(root)
     if limit:
@@ -85,11 +84,17 @@ def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | No
             root=root,
         )
     if publish:
-        log("publishing html/")
-        result = asv_driver.run_asv(["publish"], root=root, echo=False)
-        if result.returncode != 0:
-            log(f"asv publish failed:\n{result.output[-2000:]}")
-            return EXIT_CANNOT_JUDGE
-        used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
-        log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
+        status = max(status, publish_site(root))
     return status
+
+
+def publish_site(root: Path) -> int:
+    """``asv publish``, then vendor its web assets so html/ works with no network."""
+    log("publishing html/")
+    result = asv_driver.run_asv(["publish"], root=root, echo=False)
+    if result.returncode != 0:
+        log(f"asv publish failed:\n{result.output[-2000:]}")
+        return EXIT_CANNOT_JUDGE
+    used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
+    log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
+    return EXIT_OK

@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from afirgen_bench.errors import HarnessError
+
 REGISTRY = "https://registry.npmjs.org"
 
 
@@ -98,7 +100,7 @@ EXTRA_FILES = {"bootstrap": ("dist/fonts/",)}  # the CSS loads its icon font fro
 _REMOTE_ASSET = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)="(https?://[^"]+)"[^>]*>""")
 
 
-class VendorError(RuntimeError):
+class VendorError(HarnessError):
     """A library could not be fetched or did not match its pinned integrity."""
 
 

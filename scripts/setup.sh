@@ -6,13 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-EXTRAS=${AFIRGEN_EXTRAS:-test}
-APT_PACKAGES=(mariadb-server redis-server)
+EXTRAS=${AFIRGEN_EXTRAS:-test,bench}
+APT_PACKAGES=(mariadb-server redis-server chromium)
 
+# mariadbd and redis-server run the backend; chromium checks the published site offline
 have_servers() {
   { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 &&
     command -v mariadb-install-db >/dev/null 2>&1 &&
-    command -v redis-server >/dev/null 2>&1
+    command -v redis-server >/dev/null 2>&1 &&
+    command -v chromium >/dev/null 2>&1
 }
 
 if ! have_servers; then
@@ -44,4 +46,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -c "import afirgen_fixtures, pymysql, redis, hiredis" # fails loudly if the install did not take
   echo "$want" >"$stamp"
 fi
-echo "==> set up: .venv ready, mariadbd and redis-server installed"
+echo "==> set up: .venv ready; mariadbd, redis-server and chromium installed"

@@ -1,0 +1,60 @@
+"""Pure pieces of the harness: per-call statistics, interleaving, commit selection."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from afirgen_bench import asv_driver
+from afirgen_bench.cli import main
+from afirgen_bench.errors import EXIT_CANNOT_JUDGE
+from afirgen_bench.sampling import Summary, interleaved
+
+
+def test_summary_percentiles_come_from_the_samples() -> None:
+    summary = Summary.of("op", list(range(1_000, 101_000, 1_000)))  # 1..100 us
+    assert summary.calls == 100
+    assert summary.p50_us == pytest.approx(50.5)
+    assert summary.p95_us == pytest.approx(95.05)
+    assert summary.p99_us == pytest.approx(99.01)
+
+
+def test_interleaving_calls_every_operation_with_each_index_once() -> None:
+    seen: dict[str, list[int]] = {"a": [], "b": []}
+    result = interleaved(
+        {"a": seen["a"].append, "b": seen["b"].append}, calls=10, block=3, warmup=0
+    )
+    assert seen["a"] == list(range(10)) and seen["b"] == list(range(10))
+    assert result["a"].calls == result["b"].calls == 10
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_only_commits_that_change_the_backend_are_selected(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "afirgen_fixtures").mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.email", "t@example.com")
+    _git(repo, "config", "user.name", "t")
+    changes = {"afirgen_fixtures/a.py": True, "README.md": False, "pyproject.toml": True}
+    expected = []
+    for path, is_backend in changes.items():
+        (repo / path).write_text(path)
+        _git(repo, "add", path)
+        _git(repo, "commit", "-q", "-m", path)
+        if is_backend:
+            head = subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+            ).stdout.strip()
+            expected.append(head)
+    assert asv_driver.backend_commits(repo) == expected
+
+
+def test_outside_a_checkout_the_harness_says_so(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["publish"]) == EXIT_CANNOT_JUDGE
+    assert "git checkout" in capsys.readouterr().err
