@@ -1,7 +1,12 @@
-# Entry points. `make test` sets up and runs the tests; `make bench` (see README) the benchmarks.
-.PHONY: setup test lint bench publish services-start services-stop
+# Entry points. `make test` sets up and runs the tests; `make bench` the main job.
+# The perf-* targets keep the original AFIRGen suite's names; each runs real benchmarks.
+.PHONY: setup test lint bench publish perf-test perf-api perf-db perf-cache perf-load \
+        perf-report perf-baseline perf-compare perf-ci services-start services-stop
 
 PY := .venv/bin/python
+BENCH := $(PY) -m afirgen_bench
+BASE ?= HEAD~1
+HEAD ?= HEAD
 
 setup:
 	@bash scripts/setup.sh
@@ -10,15 +15,44 @@ test: setup
 	$(PY) -m ruff check afirgen_fixtures afirgen_bench benchmarks tests
 	$(PY) -m pytest
 
-bench: setup
-	$(PY) -m afirgen_bench history
-
-publish: setup
-	$(PY) -m afirgen_bench publish
-
 lint: setup
 	$(PY) -m ruff check afirgen_fixtures afirgen_bench benchmarks tests
 	$(PY) -m ruff format --check afirgen_fixtures afirgen_bench benchmarks tests
+
+# Main job: benchmark new backend commits of main, compare the newest two, publish html/.
+bench: setup
+	$(BENCH) history
+
+publish: setup
+	$(BENCH) publish
+
+# Benchmark HEAD (all, or one area) into results/, then check the SLA (exit 1 on a breach).
+perf-test: setup
+	$(BENCH) run --commit $(HEAD) --check-sla
+perf-api: setup
+	$(BENCH) run --commit $(HEAD) --bench '^api\.' --check-sla
+perf-db: setup
+	$(BENCH) run --commit $(HEAD) --bench '^database\.' --check-sla
+perf-cache: setup
+	$(BENCH) run --commit $(HEAD) --bench '^cache\.' --check-sla
+perf-load: setup
+	$(BENCH) run --commit $(HEAD) --bench '^api\.(ConcurrentLoad|SustainedLoad)' --check-sla
+
+# Record HEAD's results in results/: the baseline later commits are compared with.
+perf-baseline: setup
+	$(BENCH) run --commit $(HEAD)
+
+# Judge HEAD against BASE from stored results (benchmarking either first if it has none).
+perf-compare: setup
+	$(BENCH) compare $(BASE) $(HEAD) --run-missing --reports reports
+
+# Write the four reports (summary, detailed, JSON, PR comment) for BASE -> HEAD.
+perf-report: setup
+	$(BENCH) report $(BASE) $(HEAD) --output reports
+
+# The pull-request check: BASE and HEAD benchmarked afresh, interleaved, then judged.
+perf-ci: setup
+	$(BENCH) ci --base $(BASE) --head $(HEAD) --reports reports
 
 services-start: setup
 	$(PY) -m afirgen_fixtures.services start

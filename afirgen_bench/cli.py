@@ -54,8 +54,131 @@ def _publish(args: argparse.Namespace) -> int:
     return publish_site(repo_root())
 
 
+def _results_dir(args: argparse.Namespace, root: Path) -> Path:
+    return Path(args.results_dir) if args.results_dir else root / "results"
+
+
+def _run(args: argparse.Namespace) -> int:
+    from afirgen_bench.judge import resolve_commit, run_commits
+
+    root = repo_root()
+    commit = resolve_commit(root, args.commit)
+    failed = run_commits(
+        root, [commit], bench=args.bench, config=None, results_dir=root / "results"
+    )
+    if failed:
+        print(
+            f"error: {len(failed)} benchmark(s) failed to run: {', '.join(failed)}", file=sys.stderr
+        )
+        return EXIT_CANNOT_JUDGE
+    return _sla_of(root, commit, root / "results") if args.check_sla else EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from afirgen_bench.judge import judge
+    from afirgen_bench.reports import comment_markdown, summary_text, write_reports
+
+    root = repo_root()
+    results_dir = _results_dir(args, root)
+    if args.run_missing:
+        _benchmark_missing(root, [args.base, args.head], results_dir)
+    judgement = judge(root, args.base, args.head, results_dir)
+    print(summary_text(judgement))
+    print(comment_markdown(judgement))
+    if args.reports:
+        write_reports(judgement, Path(args.reports))
+    return judgement.exit_code
+
+
+def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path) -> None:
+    from afirgen_bench.asv_driver import MACHINE, commits_with_results
+    from afirgen_bench.judge import resolve_commit, run_commits
+
+    done = commits_with_results(root)
+    missing = [c for c in (resolve_commit(root, r) for r in revisions) if c[:8] not in done]
+    if missing:
+        failed = run_commits(root, missing, bench=None, config=None, results_dir=results_dir)
+        if failed:
+            raise HarnessError(f"benchmarks failed on {MACHINE}: {', '.join(failed)}")
+
+
+def _sla_of(root: Path, revision: str, results_dir: Path) -> int:
+    from afirgen_bench.errors import EXIT_VERDICT_FAILED
+    from afirgen_bench.judge import head_results
+    from afirgen_bench.sla import check_all, load_sla
+
+    results = head_results(root, revision, results_dir)
+    verdicts = check_all(results, load_sla(root / "sla.toml"))
+    for verdict in verdicts:
+        detail = "; ".join(str(b) for b in verdict.breaches) or verdict.reason
+        print(f"{verdict.status:<8} {verdict.key}  {detail}")
+    failed = [v for v in verdicts if v.status == "fail"]
+    broken = results.failed()
+    print(
+        f"\n{len(verdicts) - len(failed)} within their limits, {len(failed)} breaching; "
+        f"{len(broken)} benchmark(s) failed to run"
+    )
+    if broken:
+        return EXIT_CANNOT_JUDGE
+    return EXIT_VERDICT_FAILED if failed else EXIT_OK
+
+
+def _sla(args: argparse.Namespace) -> int:
+    root = repo_root()
+    return _sla_of(root, args.commit, _results_dir(args, root))
+
+
+def _report(args: argparse.Namespace) -> int:
+    from afirgen_bench.judge import judge
+    from afirgen_bench.reports import write_reports
+
+    root = repo_root()
+    judgement = judge(root, args.base, args.head, _results_dir(args, root))
+    for path in write_reports(judgement, Path(args.output)):
+        print(path)
+    print(judgement.headline)
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    from afirgen_bench.history import benchmark_history
+
+    root = repo_root()
+    rows = benchmark_history(root, args.benchmark, _results_dir(args, root))
+    if not rows:
+        raise HarnessError(f"no results for a benchmark matching '{args.benchmark}'")
+    for row in rows:
+        print(row)
+    return EXIT_OK
+
+
+def _ci(args: argparse.Namespace) -> int:
+    from afirgen_bench.judge import judge, pr_config, resolve_commit, run_commits
+    from afirgen_bench.reports import summary_text, write_reports
+
+    root = repo_root()
+    base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
+    if base == head:
+        raise HarnessError("base and head are the same commit: nothing to compare")
+    config, results_dir = pr_config(root)
+    failed = run_commits(
+        root, [base, head], bench=args.bench, config=config, results_dir=results_dir
+    )
+    judgement = judge(root, base, head, results_dir)
+    if failed:
+        judgement.notes.append(f"failed to run: {', '.join(failed)}")
+    write_reports(judgement, Path(args.reports))
+    print(summary_text(judgement))
+    print(f"reports in {args.reports}/")
+    return judgement.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m afirgen_bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m afirgen_bench",
+        description="The AFIRGen benchmark harness: drives asv, measures, judges. Exit codes: "
+        "0 all good, 1 a regression or an SLA breach, 2 the harness could not judge.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     measure = sub.add_parser(
         "measure", help="time the layers next to their raw floors, and the HTTP API, in one run"
@@ -82,6 +205,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = sub.add_parser("publish", help="asv publish, then make html/ work offline")
     publish.set_defaults(handler=_publish)
+
+    run = sub.add_parser("run", help="benchmark one commit into results/ (pinned, raw samples)")
+    run.add_argument("--commit", default="HEAD")
+    run.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
+    run.add_argument(
+        "--check-sla", action="store_true", help="then judge the SLA (exit 1 on a breach)"
+    )
+    run.set_defaults(handler=_run)
+
+    for name, handler, text in (
+        ("compare", _compare, "judge head against base from stored results (the 5 %% gate + SLA)"),
+        ("report", _report, "write summary, detailed, JSON and PR-comment reports"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("base", nargs="?" if name == "report" else None, default="HEAD~1")
+        command.add_argument("head", nargs="?" if name == "report" else None, default="HEAD")
+        command.add_argument("--results-dir", default=None)
+        if name == "compare":
+            command.add_argument("--reports", default=None, help="also write the reports here")
+            command.add_argument(
+                "--run-missing",
+                action="store_true",
+                help="benchmark a commit first if it has no results",
+            )
+        else:
+            command.add_argument("--output", default="reports")
+        command.set_defaults(handler=handler)
+
+    sla = sub.add_parser("sla", help="check one commit's results against sla.toml")
+    sla.add_argument("commit", nargs="?", default="HEAD")
+    sla.add_argument("--results-dir", default=None)
+    sla.set_defaults(handler=_sla)
+
+    show = sub.add_parser("show", help="one benchmark's history: median and P95 by commit")
+    show.add_argument("benchmark", help="a benchmark name or a regex of names")
+    show.add_argument("--results-dir", default=None)
+    show.set_defaults(handler=_show)
+
+    ci = sub.add_parser(
+        "ci", help="PR check: benchmark base and head interleaved, judge, write reports"
+    )
+    ci.add_argument("--base", required=True)
+    ci.add_argument("--head", default="HEAD")
+    ci.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
+    ci.add_argument("--reports", default="reports")
+    ci.set_defaults(handler=_ci)
     return parser
 
 

@@ -8,11 +8,12 @@ for the whole job and stopped when it ends; each commit's API server exits with 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 from afirgen_bench import asv_driver
-from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK
+from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 from afirgen_bench.site import vendor_assets
 
@@ -98,3 +99,32 @@ def publish_site(root: Path) -> int:
     used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
     log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
     return EXIT_OK
+
+
+def benchmark_history(root: Path, pattern: str, results_dir: Path) -> list[str]:
+    """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``."""
+    from afirgen_bench.reports import fmt_seconds
+    from afirgen_bench.results import load_results
+    from afirgen_bench.stats import describe
+
+    try:
+        matcher = re.compile(pattern)
+    except re.error as exc:
+        raise HarnessError(f"'{pattern}' is not a valid regular expression: {exc}") from exc
+    done = asv_driver.commits_with_results(root)
+    rows = []
+    for commit in asv_driver.backend_commits(root):
+        if commit[:8] not in done:
+            continue
+        results = load_results(results_dir, asv_driver.MACHINE, commit)
+        for key, m in results.measurements.items():
+            if not matcher.search(key) or m.value is None:
+                continue
+            if m.kind == "track":
+                rows.append(f"{commit[:8]}  {key}  {m.value:.4g} {m.unit}")
+                continue
+            p95 = fmt_seconds(describe(m.samples).p95) if m.samples else "-"
+            rows.append(
+                f"{commit[:8]}  {key}  median {fmt_seconds(m.value)}  p95 {p95}  n={len(m.samples)}"
+            )
+    return rows

@@ -40,7 +40,7 @@ def test_only_commits_that_change_the_backend_are_selected(tmp_path: Path) -> No
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.email", "t@example.com")
     _git(repo, "config", "user.name", "t")
-    changes = {"afirgen_fixtures/a.py": True, "README.md": False, "pyproject.toml": True}
+    changes = {"afirgen_fixtures/a.py": True, "README.md": False, "afirgen_fixtures/b.py": True}
     expected = []
     for path, is_backend in changes.items():
         (repo / path).write_text(path)

@@ -1,0 +1,104 @@
+"""Running commits and judging them: the work behind run, compare, sla, report, show and ci."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from afirgen_bench import asv_driver, host
+from afirgen_bench.compare import GateConfig, compare
+from afirgen_bench.errors import HarnessError
+from afirgen_bench.history import benchmark_environment, log
+from afirgen_bench.pinning import bench_cpu
+from afirgen_bench.results import ResultSet, load_results
+from afirgen_bench.sla import load_sla
+from afirgen_bench.verdict import Judgement
+
+PR_DIR = ".asv/pr"
+
+
+def resolve_commit(root: Path, revision: str) -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise HarnessError(f"'{revision}' is not a commit of this repository")
+    return done.stdout.strip()
+
+
+def judge(root: Path, base: str, head: str, results_dir: Path) -> Judgement:
+    base_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, base))
+    head_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, head))
+    changes = compare(base_results, head_results, GateConfig.load(root / "gate.toml"))
+    judgement = Judgement.of(base_results, head_results, changes, load_sla(root / "sla.toml"))
+    judgement.host = host.load(results_dir, asv_driver.MACHINE, head_results.commit)
+    return judgement
+
+
+def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
+    return load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, revision))
+
+
+def run_commits(
+    root: Path, commits: list[str], *, bench: str | None, config: Path | None, results_dir: Path
+) -> list[str]:
+    """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
+    host counters; return the benchmarks that failed (asv exits 2 for those)."""
+    asv_driver.ensure_machine(root)
+    env = benchmark_environment()
+    hashfile = root / ".asv" / "run-commits.txt"
+    hashfile.parent.mkdir(parents=True, exist_ok=True)
+    hashfile.write_text("\n".join(commits) + "\n")
+    args = [
+        "run",
+        f"HASHFILE:{hashfile}",
+        "--machine",
+        asv_driver.MACHINE,
+        "--record-samples",
+        "--cpu-affinity",
+        str(bench_cpu()),
+        "--show-stderr",
+    ]
+    if len(commits) > 1:
+        args.append("--interleave-rounds")
+    if bench:
+        args += ["--bench", bench]
+    if config:
+        args[1:1] = ["--config", str(config)]
+    log(f"benchmarking {', '.join(c[:8] for c in commits)}")
+    with host.recording() as counters:
+        result = asv_driver.run_asv(args, root=root, env=env)
+    host.save(results_dir, asv_driver.MACHINE, commits, counters)
+    failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
+    if result.returncode not in (0, 2) or (result.returncode == 2 and not failed):
+        raise HarnessError(f"asv run exited {result.returncode}:\n{result.output[-1500:]}")
+    return failed
+
+
+def pr_config(root: Path) -> tuple[Path, Path]:
+    """An asv config that writes into .asv/pr/, so a PR check never overwrites the history."""
+    text = (root / "asv.conf.json").read_text()
+    config = json.loads(
+        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    )
+    folder = root / PR_DIR
+    if folder.exists():
+        shutil.rmtree(folder / "results", ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    config.update(
+        repo="../..",
+        benchmark_dir="../../benchmarks",
+        env_dir="../env",
+        results_dir="results",
+        html_dir="html",
+    )
+    path = folder / "asv.conf.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path, folder / "results"

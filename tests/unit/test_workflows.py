@@ -1,0 +1,54 @@
+"""The GitHub Actions workflows are valid for GitHub and pass the Actions security linter."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if not found:
+        pytest.fail(f"{name} is not installed: run scripts/setup.sh")
+    return found
+
+
+def test_there_is_a_pr_check_and_a_nightly_job() -> None:
+    names = {p.name for p in WORKFLOWS}
+    assert {"performance-check.yml", "nightly-history.yml"} <= names
+    pr = (ROOT / ".github/workflows/performance-check.yml").read_text()
+    assert "afirgen_bench ci --base" in pr and "upload-artifact" in pr and "comment.md" in pr
+    nightly = (ROOT / ".github/workflows/nightly-history.yml").read_text()
+    assert "make bench" in nightly and "deploy-pages" in nightly
+
+
+def test_workflows_match_githubs_schema() -> None:
+    done = subprocess.run(
+        [
+            _tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, WORKFLOWS),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflows_pass_zizmor() -> None:
+    done = subprocess.run(
+        [_tool("zizmor"), "--offline", str(ROOT / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
