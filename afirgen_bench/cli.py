@@ -59,7 +59,8 @@ def _results_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from afirgen_bench.judge import resolve_commit, run_commits
+    from afirgen_bench.judge import resolve_commit
+    from afirgen_bench.runner import run_commits
 
     root = repo_root()
     commit = resolve_commit(root, args.commit)
@@ -92,7 +93,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path) -> None:
     from afirgen_bench.asv_driver import MACHINE, commits_with_results
-    from afirgen_bench.judge import resolve_commit, run_commits
+    from afirgen_bench.judge import resolve_commit
+    from afirgen_bench.runner import run_commits
 
     done = commits_with_results(root)
     missing = [c for c in (resolve_commit(root, r) for r in revisions) if c[:8] not in done]
@@ -153,8 +155,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _ci(args: argparse.Namespace) -> int:
-    from afirgen_bench.judge import judge, pr_config, resolve_commit, run_commits
+    from afirgen_bench.judge import judge, pr_config, resolve_commit
     from afirgen_bench.reports import summary_text, write_reports
+    from afirgen_bench.runner import run_commits
 
     root = repo_root()
     base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)

@@ -7,32 +7,15 @@ for the whole job and stopped when it ends; each commit's API server exits with 
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
-from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
+from afirgen_bench.judge import judge
+from afirgen_bench.reports import summary_text
+from afirgen_bench.runner import log, run_commits
 from afirgen_bench.site import vendor_assets
-
-OWNER_ENV = "AFIRGEN_BENCH_OWNER_PID"
-
-
-def log(message: str) -> None:
-    print(f"==> {message}", file=sys.stderr, flush=True)
-
-
-def benchmark_environment() -> dict[str, str]:
-    """Private servers for the run (stopped when this process exits), pinned to one CPU."""
-    from afirgen_fixtures.services import ServiceRuntime, default_state_dir
-
-    runtime = ServiceRuntime(default_state_dir())
-    urls = runtime.ensure(owner_pid=os.getpid())
-    pids = runtime.pids()
-    pin([pids["mariadb"], pids["redis"]])
-    return {**urls.environ(), OWNER_ENV: str(os.getpid()), BENCH_CPU_ENV: str(bench_cpu())}
 
 
 def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | None) -> int:
@@ -45,45 +28,20 @@ def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | No
     log(f"{len(commits)} backend commits, {len(todo)} without results on {asv_driver.MACHINE}")
     status = EXIT_OK
     if todo:
-        env = benchmark_environment()
-        hashfile = root / ".asv" / "history-commits.txt"
-        hashfile.parent.mkdir(parents=True, exist_ok=True)
-        hashfile.write_text("\n".join(todo) + "\n")
-        args = [
-            "run",
-            f"HASHFILE:{hashfile}",
-            "--machine",
-            asv_driver.MACHINE,
-            "--record-samples",
-            "--skip-existing-commits",
-            "--cpu-affinity",
-            str(bench_cpu()),
-        ]
-        if bench:
-            args += ["--bench", bench]
-        result = asv_driver.run_asv(args, root=root, env=env)
-        if result.returncode != 0:
-            failed = [line.strip() for line in result.output.splitlines() if "failed" in line]
-            log(f"asv run exited {result.returncode}: {len(failed)} benchmark(s) failed")
-            for line in failed[:20]:
-                log(f"   {line}")
+        failed = run_commits(root, todo, bench=bench, config=None, results_dir=root / "results")
+        if failed:
+            log(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
             status = EXIT_CANNOT_JUDGE
     if len(commits) >= 2:
         log(f"comparing {commits[-2][:8]} -> {commits[-1][:8]}")
-        asv_driver.run_asv(
-            [
-                "compare",
-                commits[-2],
-                commits[-1],
-                "--machine",
-                asv_driver.MACHINE,
-                "--factor",
-                "1.05",
-                "--sort",
-                "ratio",
-            ],
-            root=root,
-        )
+        try:
+            judgement = judge(root, commits[-2], commits[-1], root / "results")
+        except HarnessError as exc:
+            log(f"cannot compare them: {exc}")
+            status = EXIT_CANNOT_JUDGE
+        else:
+            print(summary_text(judgement))
+            status = max(status, judgement.exit_code)
     if publish:
         status = max(status, publish_site(root))
     return status

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,8 +10,6 @@ from pathlib import Path
 from afirgen_bench import asv_driver, host
 from afirgen_bench.compare import GateConfig, compare
 from afirgen_bench.errors import HarnessError
-from afirgen_bench.history import benchmark_environment, log
-from afirgen_bench.pinning import bench_cpu
 from afirgen_bench.results import ResultSet, load_results
 from afirgen_bench.sla import load_sla
 from afirgen_bench.verdict import Judgement
@@ -44,42 +41,6 @@ def judge(root: Path, base: str, head: str, results_dir: Path) -> Judgement:
 
 def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
     return load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, revision))
-
-
-def run_commits(
-    root: Path, commits: list[str], *, bench: str | None, config: Path | None, results_dir: Path
-) -> list[str]:
-    """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
-    host counters; return the benchmarks that failed (asv exits 2 for those)."""
-    asv_driver.ensure_machine(root)
-    env = benchmark_environment()
-    hashfile = root / ".asv" / "run-commits.txt"
-    hashfile.parent.mkdir(parents=True, exist_ok=True)
-    hashfile.write_text("\n".join(commits) + "\n")
-    args = [
-        "run",
-        f"HASHFILE:{hashfile}",
-        "--machine",
-        asv_driver.MACHINE,
-        "--record-samples",
-        "--cpu-affinity",
-        str(bench_cpu()),
-        "--show-stderr",
-    ]
-    if len(commits) > 1:
-        args.append("--interleave-rounds")
-    if bench:
-        args += ["--bench", bench]
-    if config:
-        args[1:1] = ["--config", str(config)]
-    log(f"benchmarking {', '.join(c[:8] for c in commits)}")
-    with host.recording() as counters:
-        result = asv_driver.run_asv(args, root=root, env=env)
-    host.save(results_dir, asv_driver.MACHINE, commits, counters)
-    failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
-    if result.returncode not in (0, 2) or (result.returncode == 2 and not failed):
-        raise HarnessError(f"asv run exited {result.returncode}:\n{result.output[-1500:]}")
-    return failed
 
 
 def pr_config(root: Path) -> tuple[Path, Path]:

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from .cache import executor
-from .common import OverHTTP, next_of
+from .common import SAMPLE_IDS, OverHTTP, next_of
 
 
 class GetSessionStatus(OverHTTP):
@@ -96,6 +96,29 @@ class ConcurrentLoad(OverHTTP):
         ids = [next_of("concurrent", prepared["session_ids"]) for _ in range(concurrency)]
         for response in self.executor.map(lambda s: self.client.get(f"/session/{s}/status"), ids):
             response.raise_for_status()
+
+
+class StatusThroughput(OverHTTP):
+    """Status requests served per second with 15 clients for 2 s (the seed's 15 users).
+    Higher is better."""
+
+    rounds = 1
+    unit = "requests/s"
+
+    def track_status_throughput(self, prepared: Any) -> float:
+        deadline = time.perf_counter() + 2.0
+
+        def client_loop(offset: int) -> int:
+            done = 0
+            while time.perf_counter() < deadline:
+                session_id = prepared["session_ids"][(offset + done * 15) % SAMPLE_IDS]
+                self.client.get(f"/session/{session_id}/status").raise_for_status()
+                done += 1
+            return done
+
+        started = time.perf_counter()
+        total = sum(executor(15).map(client_loop, range(15)))
+        return total / (time.perf_counter() - started)
 
 
 class SustainedLoad(OverHTTP):

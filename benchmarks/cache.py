@@ -4,6 +4,7 @@ dict-backed mock)."""
 from __future__ import annotations
 
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache as memoize
 from typing import Any
@@ -128,7 +129,6 @@ class CachePerformanceImprovement(OnData):
 
     def track_speedup(self, prepared: Any, scale: int) -> float:
         import statistics
-        import time
 
         manager = cache_manager()
         cached = feature("db.repositories", "FIRRepository")(fir_repository(scale).pool, manager)
@@ -158,6 +158,21 @@ class ConcurrentReads(CacheBenchmark):
     def time_concurrent_reads(self, concurrency: int) -> None:
         keys = KEYS[:concurrency]
         list(self.executor.map(lambda key: self.cache.get("bench", key), keys))
+
+
+class GetThroughput(CacheBenchmark):
+    """Cache GET hits served per second by one client for 1 s. Higher is better."""
+
+    rounds = 1
+    unit = "operations/s"
+
+    def track_get_throughput(self) -> float:
+        done, started = 0, time.perf_counter()
+        deadline = started + 1.0
+        while time.perf_counter() < deadline:
+            self.cache.get("bench", KEYS[done % len(KEYS)])
+            done += 1
+        return done / (time.perf_counter() - started)
 
 
 @memoize

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 
@@ -68,13 +67,6 @@ def new_fir(
         created_at=created_at,
         section_ids=section_ids,
     )
-
-
-@pytest.fixture
-def pool(migrated_database: MySQLTarget, settings: Settings) -> Iterator[Pool]:
-    pool = Pool(migrated_database, settings)
-    yield pool
-    pool.dispose()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from afirgen_fixtures.cache import CacheManager
-from afirgen_fixtures.config import MySQLTarget, Settings
 from afirgen_fixtures.db.pool import Pool
 from afirgen_fixtures.db.repositories import FIRRepository
 from afirgen_fixtures.models.records import (
@@ -35,13 +34,6 @@ def new_fir(n: int) -> NewFIR:
         complaint_text=f"phone snatched, case {n}",
         created_at=created_at,
     )
-
-
-@pytest.fixture
-def pool(migrated_database: MySQLTarget, settings: Settings) -> Iterator[Pool]:
-    pool = Pool(migrated_database, settings)
-    yield pool
-    pool.dispose()
 
 
 @pytest.fixture
