@@ -44,7 +44,9 @@ perf-baseline: setup
 
 # Judge HEAD against BASE from stored results (benchmarking either first if it has none).
 perf-compare: setup
-	$(BENCH) compare $(BASE) $(HEAD) --run-missing --reports reports
+	@$(BENCH) compare $(BASE) $(HEAD) --run-missing --reports reports; code=$$?; \
+	  echo "afirgen_bench exit code: $$code (0 good, 1 regression or SLA breach, 2 cannot judge)"; \
+	  exit $$code
 
 # Write the four reports (summary, detailed, JSON, PR comment) for BASE -> HEAD.
 perf-report: setup
@@ -52,7 +54,9 @@ perf-report: setup
 
 # The pull-request check: BASE and HEAD benchmarked afresh, interleaved, then judged.
 perf-ci: setup
-	$(BENCH) ci --base $(BASE) --head $(HEAD) --reports reports
+	@$(BENCH) ci --base $(BASE) --head $(HEAD) --reports reports; code=$$?; \
+	  echo "afirgen_bench exit code: $$code (0 good, 1 regression or SLA breach, 2 cannot judge)"; \
+	  exit $$code
 
 services-start: setup
 	$(PY) -m afirgen_fixtures.services start

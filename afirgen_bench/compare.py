@@ -1,8 +1,8 @@
 """The regression gate: base against head, benchmark by benchmark.
 
 Timings are compared on the median of their raw per-call samples, with a Mann-Whitney U test
-for significance; ``track_`` numbers carry no samples and are judged on their ratio alone, in
-the direction ``gate.toml`` declares. See ``gate.toml`` for the rules.
+for significance; ``track_`` numbers carry no samples: exact ones are judged on their ratio, in
+the direction ``gate.toml`` declares, noisy ones can only be "uncertain". See ``gate.toml``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class GateConfig:
     threshold: float = 0.05
     alpha: float = 0.01
     higher_is_better: frozenset[str] = frozenset()
+    deterministic: frozenset[str] = frozenset()
     advisory: frozenset[str] = frozenset()
 
     @classmethod
@@ -47,7 +48,7 @@ class GateConfig:
             return cls()
         except tomllib.TOMLDecodeError as exc:
             raise HarnessError(f"{path} is not valid TOML: {exc}") from exc
-        unknown = set(raw) - {"threshold", "alpha", "higher_is_better", "advisory"}
+        unknown = set(raw) - {"threshold", "alpha", "higher_is_better", "deterministic", "advisory"}
         if unknown:
             raise HarnessError(f"{path}: unknown settings {sorted(unknown)}")
         threshold, alpha = raw.get("threshold", 0.05), raw.get("alpha", 0.01)
@@ -57,6 +58,7 @@ class GateConfig:
             threshold=float(threshold),
             alpha=float(alpha),
             higher_is_better=frozenset(raw.get("higher_is_better", [])),
+            deterministic=frozenset(raw.get("deterministic", [])),
             advisory=frozenset(raw.get("advisory", [])),
         )
 
@@ -111,8 +113,8 @@ def compare_one(base: Measurement | None, head: Measurement | None, gate: GateCo
     higher_better = head.benchmark in gate.higher_is_better
     worse = ratio < 1 - gate.threshold if higher_better else ratio > 1 + gate.threshold
     better = ratio > 1 + gate.threshold if higher_better else ratio < 1 - gate.threshold
-    if head.kind == "track":  # one deterministic number per commit: no test possible
-        p_value, significant = None, True
+    if head.kind == "track":  # one number per commit: nothing to test it with
+        p_value, significant = None, head.benchmark in gate.deterministic
     else:
         p_value = different(base.samples, head.samples)
         significant = p_value is not None and p_value < gate.alpha
