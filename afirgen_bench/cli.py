@@ -176,6 +176,27 @@ def _ci(args: argparse.Namespace) -> int:
     return judgement.exit_code
 
 
+def _load(args: argparse.Namespace) -> int:
+    from afirgen_bench.errors import EXIT_VERDICT_FAILED
+    from afirgen_bench.load.report import load_table
+    from afirgen_bench.load.runner import judge_load, run_load
+    from afirgen_bench.sla import load_sla
+
+    root = repo_root()
+    sla = load_sla(root / "sla.toml")
+    result = run_load(
+        users=args.users,
+        duration_s=args.duration,
+        workers=args.workers,
+        scale=args.scale,
+        out=Path(args.out),
+        progress=lambda m: print(f"... {m}", file=sys.stderr),
+    )
+    problems = judge_load(result, sla)
+    print(load_table(result, problems))
+    return EXIT_VERDICT_FAILED if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m afirgen_bench",
@@ -254,6 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     ci.add_argument("--reports", default="reports")
     ci.set_defaults(handler=_ci)
+
+    load = sub.add_parser("load", help="Locust load test against the real server, then judge it")
+    load.add_argument("--users", type=int, default=15)
+    load.add_argument("--duration", type=float, default=300, help="seconds")
+    load.add_argument(
+        "--workers", type=int, default=0, help="local Locust workers (0: one process)"
+    )
+    load.add_argument("--scale", type=int, default=100_000)
+    load.add_argument("--out", default="reports/load")
+    load.set_defaults(handler=_load)
     return parser
 
 

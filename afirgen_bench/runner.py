@@ -19,14 +19,30 @@ def log(message: str) -> None:
 
 
 def benchmark_environment() -> dict[str, str]:
-    """Private servers for the run (stopped when this process exits), pinned to one CPU."""
-    from afirgen_fixtures.services import ServiceRuntime, default_state_dir
+    """The servers for a run: those AFIRGEN_MYSQL_URL / AFIRGEN_REDIS_URL name, else private
+    ones (stopped when this process exits) pinned to the benchmark CPU."""
+    from afirgen_fixtures.services import ServiceRuntime, default_state_dir, resolve
+    from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
+    harness = {OWNER_ENV: str(os.getpid()), BENCH_CPU_ENV: str(bench_cpu())}
+    if os.environ.get(MYSQL_URL_ENV) and os.environ.get(REDIS_URL_ENV):
+        return {**resolve().environ(), **harness}
     runtime = ServiceRuntime(default_state_dir())
     urls = runtime.ensure(owner_pid=os.getpid())
     pids = runtime.pids()
     pin([pids["mariadb"], pids["redis"]])
-    return {**urls.environ(), OWNER_ENV: str(os.getpid()), BENCH_CPU_ENV: str(bench_cpu())}
+    return {**urls.environ(), **harness}
+
+
+def private_server_pids() -> dict[str, int]:
+    """MariaDB's and Redis's pids when they are this project's private servers."""
+    from afirgen_fixtures.services import ServiceRuntime, default_state_dir
+    from afirgen_fixtures.services.runtime import MYSQL_URL_ENV
+
+    if os.environ.get(MYSQL_URL_ENV):
+        return {}
+    pids = ServiceRuntime(default_state_dir()).pids()
+    return {name: pids[name] for name in ("mariadb", "redis") if name in pids}
 
 
 def run_commits(

@@ -15,7 +15,16 @@ from afirgen_bench.errors import HarnessError
 from afirgen_bench.results import Measurement, ResultSet
 from afirgen_bench.stats import describe
 
-KNOWN_LIMITS = {"p95_ms", "p99_ms", "mean_ms", "min_throughput", "min_value", "max_value", "seed"}
+KNOWN_LIMITS = {
+    "p95_ms",
+    "p99_ms",
+    "mean_ms",
+    "min_throughput",
+    "min_value",
+    "max_value",
+    "max_error_rate",
+    "seed",
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class Limits:
     min_throughput: float | None = None  # calls per second
     min_value: float | None = None  # track_ benchmarks: the tracked number, in its unit
     max_value: float | None = None
+    max_error_rate: float | None = None  # the load test: failed / all requests
     seed: str | None = None  # the seed benchmark the limits come from
 
 

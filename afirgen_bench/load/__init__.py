@@ -1,0 +1,1 @@
+"""The load test: a Locust scenario of AFIRGen's traffic, its runner and its pass criteria."""

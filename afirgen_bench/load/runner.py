@@ -1,0 +1,345 @@
+"""Running the Locust scenario against the real server and judging the run.
+
+Locust runs headless in its own processes (one, or a master and local workers) against the
+API served by uvicorn on the private MariaDB and Redis. While it runs, the API, MariaDB and
+Redis processes are sampled for CPU and peak RSS, and the servers' own counters give queries
+and Redis commands per request. Afterwards the database is asked what the run left behind:
+every FIR the load created must be stored exactly once and no session be left half-finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+import redis
+
+from afirgen_bench.errors import HarnessError
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+API_KEY = "afirgen-load-api-key"
+AUTH_KEY = "afirgen-load-officer-key"
+STORES_FIR = "/api/v1/validate [stores FIR]"
+DATA_END = "2026-10-31 23:59:59"  # every generated row is older: newer rows came from the run
+
+
+@dataclass
+class EndpointFigures:
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+@dataclass
+class LoadResult:
+    users: int
+    duration_s: float
+    workers: int
+    requests: int
+    failures: int
+    rps: float
+    endpoints: dict[str, EndpointFigures]
+    servers: dict[str, dict[str, float]]
+    queries_per_request: float
+    redis_commands_per_request: float
+    firs_created: int
+    firs_stored: int
+    duplicate_firs: int
+    half_finished_sessions: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["error_rate"] = self.error_rate
+        return data
+
+
+class ProcessSampler:
+    """CPU seconds and peak RSS of named processes, sampled every ``every_s`` seconds."""
+
+    def __init__(self, pids: dict[str, int], every_s: float = 0.5) -> None:
+        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.peak_rss = dict.fromkeys(pids, 0)
+        self.every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _cpu(self) -> dict[str, float]:
+        result = {}
+        for name, process in self.processes.items():
+            try:
+                times = process.cpu_times()
+                result[name] = times.user + times.system
+            except psutil.Error:
+                result[name] = 0.0
+        return result
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            for name, process in self.processes.items():
+                try:
+                    self.peak_rss[name] = max(self.peak_rss[name], process.memory_info().rss)
+                except psutil.Error:
+                    continue
+
+    def __enter__(self) -> ProcessSampler:
+        self._cpu_before, self._started = self._cpu(), time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        elapsed = time.monotonic() - self._started
+        cpu_after = self._cpu()
+        self.figures = {
+            name: {
+                "cpu_percent": round(100 * (cpu_after[name] - self._cpu_before[name]) / elapsed, 1),
+                "peak_rss_mb": round(self.peak_rss[name] / 2**20, 1),
+            }
+            for name in self.processes
+        }
+
+
+def _locust(base_url: str, users: int, duration_s: float, out: Path, workers: int) -> None:
+    env = {
+        "AFIRGEN_LOAD_API_KEY": API_KEY,
+        "AFIRGEN_LOAD_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_LOAD_OUT": str(out),
+    }
+    common = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--host",
+        base_url,
+        "--loglevel",
+        "WARNING",
+    ]
+    run = [
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(max(1, users // 3)),
+        "-t",
+        f"{int(duration_s)}s",
+        "--stop-timeout",
+        "60",
+        "--csv",
+        str(out / "locust"),
+        "--only-summary",
+        "--exit-code-on-error",
+        "0",
+    ]
+    environ = {**os.environ, **env}
+    if workers:
+        port = str(_free_port())
+        master = subprocess.Popen(
+            [
+                *common,
+                *run,
+                "--master",
+                "--expect-workers",
+                str(workers),
+                "--master-bind-port",
+                port,
+            ],
+            env=environ,
+        )
+        slaves = [
+            subprocess.Popen([*common, "--worker", "--master-port", port], env=environ)
+            for _ in range(workers)
+        ]
+        code = master.wait(timeout=duration_s + 300)
+        for worker in slaves:
+            worker.wait(timeout=120)
+    else:
+        code = subprocess.run(
+            [*common, *run], env=environ, timeout=duration_s + 300, check=False
+        ).returncode
+    if code != 0:
+        raise HarnessError(f"locust exited {code}; see its output above")
+
+
+def _free_port() -> int:
+    from afirgen_fixtures.services._process import free_port
+
+    return free_port()
+
+
+def _endpoint_figures(out: Path, duration_s: float) -> dict[str, EndpointFigures]:
+    times: dict[str, list[float]] = defaultdict(list)
+    failures: dict[str, int] = defaultdict(int)
+    for path in out.glob("latencies-*.jsonl"):
+        for line in path.read_text().splitlines():
+            name, response_ms, ok = json.loads(line)
+            times[name].append(response_ms)
+            failures[name] += not ok
+    figures = {}
+    for name, values in sorted(times.items()):
+        p50, p95, p99 = np.percentile(values, [50, 95, 99])
+        figures[name] = EndpointFigures(
+            name,
+            len(values),
+            failures[name],
+            round(len(values) / duration_s, 2),
+            round(float(p50), 2),
+            round(float(p95), 2),
+            round(float(p99), 2),
+        )
+    return figures
+
+
+def _server_counters(mysql_target: Any, redis_url: str) -> tuple[int, int]:
+    from afirgen_fixtures.db import connection
+
+    with connection.connect(mysql_target) as conn, conn.cursor() as cur:
+        cur.execute("SHOW GLOBAL STATUS LIKE 'Questions'")
+        questions = int(cur.fetchone()[1])
+    client = redis.Redis.from_url(redis_url)
+    try:
+        commands = int(client.info("stats")["total_commands_processed"])
+    finally:
+        client.close()
+    return questions, commands
+
+
+def _what_the_run_left(mysql_target: Any) -> tuple[int, int, int]:
+    """FIRs stored by the run, sessions holding more than one FIR, half-finished sessions."""
+    from afirgen_fixtures.db import connection
+
+    with connection.connect(mysql_target) as conn, conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM fir_records WHERE created_at > %s", (DATA_END,))
+        stored = int(cur.fetchone()[0])
+        cur.execute(
+            "SELECT COUNT(*) FROM (SELECT session_id FROM fir_records WHERE created_at > %s "
+            "GROUP BY session_id HAVING COUNT(*) > 1) AS doubled",
+            (DATA_END,),
+        )
+        duplicates = int(cur.fetchone()[0])
+        cur.execute(
+            "SELECT COUNT(*) FROM sessions WHERE created_at > %s AND status <> 'completed'",
+            (DATA_END,),
+        )
+        half_finished = int(cur.fetchone()[0])
+    return stored, duplicates, half_finished
+
+
+def run_load(
+    *,
+    users: int,
+    duration_s: float,
+    workers: int = 0,
+    scale: int = 100_000,
+    out: Path,
+    progress: Any = print,
+) -> LoadResult:
+    """Seed or reuse the data set, serve the API, run Locust, and measure what happened."""
+    from afirgen_bench.runner import benchmark_environment, private_server_pids
+    from afirgen_fixtures.config import MySQLTarget
+    from afirgen_fixtures.data import load_dataset, reset_dataset
+    from afirgen_fixtures.services.api_server import ApiServer
+
+    env = benchmark_environment()
+    server = MySQLTarget.from_url(env["AFIRGEN_MYSQL_URL"])
+    dataset = load_dataset(server, scale=scale, progress=progress)
+    reset_dataset(dataset.target)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("latencies-*.jsonl"):
+        old.unlink()
+    api_env = {
+        **env,
+        "AFIRGEN_API_KEY": API_KEY,
+        "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_CACHE_NAMESPACE": f"load-{uuid.uuid4().hex[:8]}",
+    }
+    server_pids = private_server_pids()
+    with ApiServer(
+        database=dataset.target.database,
+        env=api_env,
+        owner_pid=os.getpid(),
+        log=out / "api-server.log",
+    ) as api:
+        assert api.pid is not None
+        progress(f"load: {users} users for {duration_s:.0f} s against {api.base_url}")
+        questions0, commands0 = _server_counters(dataset.target, env["AFIRGEN_REDIS_URL"])
+        with ProcessSampler(
+            {"api": api.pid, "mariadb": pids["mariadb"], "redis": pids["redis"]}
+        ) as sampler:
+            started = time.monotonic()
+            _locust(api.base_url, users, duration_s, out, workers)
+            elapsed = time.monotonic() - started
+        questions1, commands1 = _server_counters(dataset.target, env["AFIRGEN_REDIS_URL"])
+    endpoints = _endpoint_figures(out, elapsed)
+    total = sum(e.requests for e in endpoints.values())
+    failures = sum(e.failures for e in endpoints.values())
+    created = (
+        endpoints[STORES_FIR].requests - endpoints[STORES_FIR].failures
+        if STORES_FIR in endpoints
+        else 0
+    )
+    stored, duplicates, half_finished = _what_the_run_left(dataset.target)
+    result = LoadResult(
+        users=users,
+        duration_s=round(elapsed, 1),
+        workers=workers,
+        requests=total,
+        failures=failures,
+        rps=round(total / elapsed, 1),
+        endpoints=endpoints,
+        servers=sampler.figures,
+        queries_per_request=round((questions1 - questions0) / max(1, total), 2),
+        redis_commands_per_request=round((commands1 - commands0) / max(1, total), 2),
+        firs_created=created,
+        firs_stored=stored,
+        duplicate_firs=duplicates,
+        half_finished_sessions=half_finished,
+    )
+    reset_dataset(dataset.target)
+    (out / "load.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+    return result
+
+
+def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
+    """What the run did wrong, by the criteria of ``sla.toml``'s ``load`` sections."""
+    problems = []
+    limits = sla.get("load")
+    max_error_rate = limits.max_error_rate if limits and limits.max_error_rate is not None else 0
+    if result.error_rate > max_error_rate:
+        problems.append(
+            f"{result.failures} of {result.requests} requests failed "
+            f"(error rate {result.error_rate:.4f} over {max_error_rate:g})"
+        )
+    for name, figures in result.endpoints.items():
+        endpoint = sla.get(f"load:{name}")
+        if endpoint and endpoint.p95_ms is not None and figures.p95_ms > endpoint.p95_ms:
+            problems.append(f"{name}: P95 {figures.p95_ms:.1f} ms over {endpoint.p95_ms:g} ms")
+    if result.firs_stored != result.firs_created:
+        problems.append(f"{result.firs_created} FIRs created but {result.firs_stored} stored")
+    if result.duplicate_firs:
+        problems.append(f"{result.duplicate_firs} session(s) hold more than one FIR")
+    if result.half_finished_sessions:
+        problems.append(f"{result.half_finished_sessions} session(s) left half-finished")
+    return problems
