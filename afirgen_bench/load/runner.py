@@ -285,9 +285,7 @@ def run_load(
         assert api.pid is not None
         progress(f"load: {users} users for {duration_s:.0f} s against {api.base_url}")
         questions0, commands0 = _server_counters(dataset.target, env["AFIRGEN_REDIS_URL"])
-        with ProcessSampler(
-            {"api": api.pid, "mariadb": pids["mariadb"], "redis": pids["redis"]}
-        ) as sampler:
+        with ProcessSampler({"api": api.pid, **server_pids}) as sampler:
             started = time.monotonic()
             _locust(api.base_url, users, duration_s, out, workers)
             elapsed = time.monotonic() - started
