@@ -197,6 +197,15 @@ def _load(args: argparse.Namespace) -> int:
     return EXIT_VERDICT_FAILED if problems else EXIT_OK
 
 
+def _load_drive(args: argparse.Namespace) -> int:
+    """Drive the load against a server someone else started (the asv load benchmark)."""
+    from afirgen_bench.load.runner import LoadTarget, drive
+
+    target = LoadTarget.from_file(Path(args.target))
+    drive(target, users=args.users, duration_s=args.duration, workers=0, out=Path(args.out))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m afirgen_bench",
@@ -285,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--scale", type=int, default=100_000)
     load.add_argument("--out", default="reports/load")
     load.set_defaults(handler=_load)
+
+    drive = sub.add_parser("load-drive", help="drive the load against a running server")
+    drive.add_argument("--target", required=True, help="JSON: base_url, mysql_url, redis_url, pids")
+    drive.add_argument("--users", type=int, default=15)
+    drive.add_argument("--duration", type=float, default=30)
+    drive.add_argument("--out", required=True)
+    drive.set_defaults(handler=_load_drive)
     return parser
 
 

@@ -120,10 +120,11 @@ class ProcessSampler:
         }
 
 
-def _locust(base_url: str, users: int, duration_s: float, out: Path, workers: int) -> None:
+def _locust(target: LoadTarget, users: int, duration_s: float, out: Path, workers: int) -> None:
+    base_url = target.base_url
     env = {
-        "AFIRGEN_LOAD_API_KEY": API_KEY,
-        "AFIRGEN_LOAD_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_LOAD_API_KEY": target.api_key,
+        "AFIRGEN_LOAD_AUTH_KEY": target.auth_key,
         "AFIRGEN_LOAD_OUT": str(out),
     }
     common = [
@@ -247,6 +248,66 @@ def _what_the_run_left(mysql_target: Any) -> tuple[int, int, int]:
     return stored, duplicates, half_finished
 
 
+@dataclass(frozen=True)
+class LoadTarget:
+    """A running API server and the servers behind it, as the load driver needs them."""
+
+    base_url: str
+    mysql_url: str  # with the served database selected
+    redis_url: str
+    pids: dict[str, int]  # "api", and "mariadb" / "redis" when they are ours
+    api_key: str = API_KEY
+    auth_key: str = AUTH_KEY
+
+    @classmethod
+    def from_file(cls, path: Path) -> LoadTarget:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise HarnessError(f"{path} is not a load target description: {exc}") from exc
+
+
+def drive(
+    target: LoadTarget, *, users: int, duration_s: float, workers: int, out: Path
+) -> LoadResult:
+    """Run Locust against ``target`` and measure the servers; the database must hold only
+    generated rows before (every newer row is attributed to this run)."""
+    from afirgen_fixtures.config import MySQLTarget
+
+    database = MySQLTarget.from_url(target.mysql_url)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("latencies-*.jsonl"):
+        old.unlink()
+    questions0, commands0 = _server_counters(database, target.redis_url)
+    with ProcessSampler(target.pids) as sampler:
+        started = time.monotonic()
+        _locust(target, users, duration_s, out, workers)
+        elapsed = time.monotonic() - started
+    questions1, commands1 = _server_counters(database, target.redis_url)
+    endpoints = _endpoint_figures(out, elapsed)
+    total = sum(e.requests for e in endpoints.values())
+    storing = endpoints.get(STORES_FIR)
+    stored, duplicates, half_finished = _what_the_run_left(database)
+    result = LoadResult(
+        users=users,
+        duration_s=round(elapsed, 1),
+        workers=workers,
+        requests=total,
+        failures=sum(e.failures for e in endpoints.values()),
+        rps=round(total / elapsed, 1),
+        endpoints=endpoints,
+        servers=sampler.figures,
+        queries_per_request=round((questions1 - questions0) / max(1, total), 2),
+        redis_commands_per_request=round((commands1 - commands0) / max(1, total), 2),
+        firs_created=storing.requests - storing.failures if storing else 0,
+        firs_stored=stored,
+        duplicate_firs=duplicates,
+        half_finished_sessions=half_finished,
+    )
+    (out / "load.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+    return result
+
+
 def run_load(
     *,
     users: int,
@@ -256,26 +317,24 @@ def run_load(
     out: Path,
     progress: Any = print,
 ) -> LoadResult:
-    """Seed or reuse the data set, serve the API, run Locust, and measure what happened."""
+    """Seed or reuse the data set, serve the API, drive the load, reset the data set."""
     from afirgen_bench.runner import benchmark_environment, private_server_pids
     from afirgen_fixtures.config import MySQLTarget
     from afirgen_fixtures.data import load_dataset, reset_dataset
     from afirgen_fixtures.services.api_server import ApiServer
 
     env = benchmark_environment()
-    server = MySQLTarget.from_url(env["AFIRGEN_MYSQL_URL"])
-    dataset = load_dataset(server, scale=scale, progress=progress)
+    dataset = load_dataset(
+        MySQLTarget.from_url(env["AFIRGEN_MYSQL_URL"]), scale=scale, progress=progress
+    )
     reset_dataset(dataset.target)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("latencies-*.jsonl"):
-        old.unlink()
     api_env = {
         **env,
         "AFIRGEN_API_KEY": API_KEY,
         "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
         "AFIRGEN_CACHE_NAMESPACE": f"load-{uuid.uuid4().hex[:8]}",
     }
-    server_pids = private_server_pids()
+    out.mkdir(parents=True, exist_ok=True)
     with ApiServer(
         database=dataset.target.database,
         env=api_env,
@@ -284,39 +343,14 @@ def run_load(
     ) as api:
         assert api.pid is not None
         progress(f"load: {users} users for {duration_s:.0f} s against {api.base_url}")
-        questions0, commands0 = _server_counters(dataset.target, env["AFIRGEN_REDIS_URL"])
-        with ProcessSampler({"api": api.pid, **server_pids}) as sampler:
-            started = time.monotonic()
-            _locust(api.base_url, users, duration_s, out, workers)
-            elapsed = time.monotonic() - started
-        questions1, commands1 = _server_counters(dataset.target, env["AFIRGEN_REDIS_URL"])
-    endpoints = _endpoint_figures(out, elapsed)
-    total = sum(e.requests for e in endpoints.values())
-    failures = sum(e.failures for e in endpoints.values())
-    created = (
-        endpoints[STORES_FIR].requests - endpoints[STORES_FIR].failures
-        if STORES_FIR in endpoints
-        else 0
-    )
-    stored, duplicates, half_finished = _what_the_run_left(dataset.target)
-    result = LoadResult(
-        users=users,
-        duration_s=round(elapsed, 1),
-        workers=workers,
-        requests=total,
-        failures=failures,
-        rps=round(total / elapsed, 1),
-        endpoints=endpoints,
-        servers=sampler.figures,
-        queries_per_request=round((questions1 - questions0) / max(1, total), 2),
-        redis_commands_per_request=round((commands1 - commands0) / max(1, total), 2),
-        firs_created=created,
-        firs_stored=stored,
-        duplicate_firs=duplicates,
-        half_finished_sessions=half_finished,
-    )
+        target = LoadTarget(
+            api.base_url,
+            dataset.target.url(),
+            env["AFIRGEN_REDIS_URL"],
+            {"api": api.pid, **private_server_pids()},
+        )
+        result = drive(target, users=users, duration_s=duration_s, workers=workers, out=out)
     reset_dataset(dataset.target)
-    (out / "load.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
     return result
 
 
