@@ -35,8 +35,9 @@ perf-db: setup
 	$(BENCH) run --commit $(HEAD) --bench '^database\.' --check-sla
 perf-cache: setup
 	$(BENCH) run --commit $(HEAD) --bench '^cache\.' --check-sla
+# Locust: 15 users for 5 minutes against the real server; exit 1 if a criterion fails.
 perf-load: setup
-	$(BENCH) run --commit $(HEAD) --bench '^api\.(ConcurrentLoad|SustainedLoad)' --check-sla
+	$(BENCH) load --users $(or $(USERS),15) --duration $(or $(DURATION),300)
 
 # Record HEAD's results in results/: the baseline later commits are compared with.
 perf-baseline: setup

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-FIR_NUMBER_PATTERN = r"^FIR-[a-f0-9]{8}-\d{14}$"
+from afirgen_fixtures.models.records import FIR_NUMBER_PATTERN
+from afirgen_fixtures.models.records import SESSION_ID_PATTERN as UUID_PATTERN
 
 SessionId = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
 FirNumber = Annotated[str, StringConstraints(pattern=FIR_NUMBER_PATTERN, max_length=50)]
