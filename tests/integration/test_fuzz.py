@@ -1,6 +1,6 @@
 """Property-based fuzzing of every endpoint from the OpenAPI schema (schemathesis): whatever
 the input, no answer is a server error. AFIRGEN_FUZZ_EXAMPLES sets the examples per operation
-(the full run: 1000, over 10,000 requests); CI runs a shorter version."""
+(the full run: 1500, about 12,500 requests); CI runs a shorter version."""
 
 from __future__ import annotations
 
