@@ -13,7 +13,6 @@ from .common import (
     pool,
     sample_ids,
     scales,
-    unique_token,
 )
 from .common import section_repository as sections
 
@@ -131,46 +130,6 @@ class SelectiveColumns(OnData):
             fir_repository(scale).get_by_id(record_id)
         else:
             fir_repository(scale).get_columns(record_id, ["id", "fir_number", "status"])
-
-
-class BulkInsert(OnData):
-    """Seed ``bulk_insert``: 10 and 100 FIRs (with violation links) in one transaction.
-
-    The rows are deleted again after each sample, so the table stays the size it was."""
-
-    requires = (*OnData.requires, "models.records:NewFIR")
-    params = [scales(), [10, 100]]
-    param_names = ["scale", "rows"]
-    repeat = (20, 60, 6.0)
-
-    def setup(self, prepared: Any, scale: int, rows: int) -> None:
-        super().setup(prepared, scale)
-        new_fir = feature("models.records", "NewFIR")
-        token = unique_token()[:8]
-        self.firs = [
-            new_fir(
-                fir_number=f"FIR-{token}-{20300101000000 + i:014d}",
-                police_station="Benchmark Police Station, New Delhi",
-                complaint_text="My phone was stolen at the bus stop near the market. " * 18,
-                fir_content="FIRST INFORMATION REPORT " * 60,
-                violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
-                section_ids=(1, 2),
-            )
-            for i in range(rows)
-        ]
-        self.inserted: list[int] = []
-
-    def time_bulk_insert(self, prepared: Any, scale: int, rows: int) -> None:
-        self.inserted = fir_repository(scale).bulk_insert(self.firs)
-
-    def teardown(self, prepared: Any, scale: int, rows: int) -> None:
-        if not getattr(self, "inserted", None):
-            return
-        marks = ", ".join(["%s"] * len(self.inserted))
-        with pool(scale).transaction() as conn, conn.cursor() as cur:
-            cur.execute(f"DELETE FROM fir_violations WHERE fir_id IN ({marks})", self.inserted)
-            cur.execute(f"DELETE FROM fir_records WHERE id IN ({marks})", self.inserted)
-        self.inserted = []
 
 
 class QueryPlanAnalysis(OnData):

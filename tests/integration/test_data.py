@@ -136,3 +136,34 @@ def test_crashed_load_is_redone_by_exactly_one_of_two_callers(
 
 def test_drop_removes_only_a_dataset_that_exists(mysql_server: MySQLTarget) -> None:
     assert drop_dataset(mysql_server, 10_000, seed=DEFAULT_SEED + 1) is False
+
+
+def test_reset_removes_what_a_run_wrote_and_purges_fulltext(dataset_10k) -> None:
+    """Rows newer than the generated data go; FULLTEXT search finds the same as before."""
+    from datetime import datetime
+
+    from afirgen_fixtures.data import reset_dataset
+    from afirgen_fixtures.db import connection as db
+
+    def counts() -> tuple[int, int]:
+        with db.connect(dataset_10k.target) as conn, conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM fir_records")
+            total = cur.fetchone()[0]
+            cur.execute(
+                "SELECT COUNT(*) FROM fir_records WHERE MATCH(complaint_text) "
+                "AGAINST ('zzbenchmarkword' IN BOOLEAN MODE)"
+            )
+            return total, cur.fetchone()[0]
+
+    before = counts()
+    with db.connect(dataset_10k.target) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO fir_records (fir_number, police_station, complaint_text, fir_content, "
+            "violations, created_at) VALUES ('FIR-0000abcd-20991231000000', 'PS', "
+            "'zzbenchmarkword written by a run', 'x', '[]', %s)",
+            (datetime(2099, 12, 31),),
+        )
+    assert counts() == (before[0] + 1, before[1] + 1)
+    removed = reset_dataset(dataset_10k.target)
+    assert removed["fir_records"] == 1
+    assert counts() == before
