@@ -76,10 +76,6 @@ class MariaDBServer:
             "--innodb-log-file-size=256M",
             "--max-connections=300",
             "--max-allowed-packet=64M",
-            # OPTIMIZE TABLE then only purges FULLTEXT indexes of deleted rows (see
-            # data.loader.purge_fulltext) instead of rebuilding the table.
-            "--innodb-optimize-fulltext-only=ON",
-            "--innodb-ft-num-word-optimize=10000",
             *self._user_option(),
         ]
         process = _process.launch(command)
