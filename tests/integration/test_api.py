@@ -395,3 +395,18 @@ def test_concurrent_approvals_store_one_fir(
     assert stored == 1
     step = client.get(f"/session/{session_id}/status").json()["current_step"]
     assert step in {"final_review", "completed"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fir/FIR-00000000-20250101000000' OR '1'='1",
+        "/fir/1;DROP TABLE fir_records",
+        "/session/00000000-0000-0000-0000-000000000000' OR 1=1 --/status",
+        "/fir/%27%20UNION%20SELECT%20password%20FROM%20mysql.user--/content",
+    ],
+)
+def test_sql_injection_in_ids_is_a_clear_4xx(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+    assert response.json()["detail"]

@@ -52,10 +52,10 @@ def fault_database(dataset_10k: Dataset) -> Iterator[MySQLTarget]:
 
 
 class Traffic:
-    """Clients reading FIRs and session statuses in a loop, recording every status code."""
+    """Clients GETting ``paths`` round robin in a loop, recording every status code."""
 
-    def __init__(self, base_url: str, fir_numbers: list[str], clients: int = 4) -> None:
-        self.base_url, self.fir_numbers, self.clients = base_url, fir_numbers, clients
+    def __init__(self, base_url: str, paths: list[str], clients: int = 4) -> None:
+        self.base_url, self.paths, self.clients = base_url, paths, clients
         self.codes: Counter[int] = Counter()
         self.retry_after: list[str] = []
         self._stop = threading.Event()
@@ -67,7 +67,7 @@ class Traffic:
             n = offset
             while not self._stop.is_set():
                 try:
-                    response = c.get(f"/api/v1/fir/{self.fir_numbers[n % len(self.fir_numbers)]}")
+                    response = c.get(self.paths[n % len(self.paths)])
                     code = response.status_code
                     if code == 503:
                         self.retry_after.append(response.headers.get("retry-after", ""))
@@ -88,10 +88,18 @@ class Traffic:
             thread.join()
 
 
-def _fir_numbers(target: MySQLTarget, n: int = 500) -> list[str]:
+def _fir_reads(target: MySQLTarget, n: int = 500) -> list[str]:
+    """FIR reads: cached in Redis, so they keep working while MariaDB is away."""
     with connection.connect(target) as conn, conn.cursor() as cur:
         cur.execute("SELECT fir_number FROM fir_records ORDER BY id LIMIT %s", (n,))
-        return [row[0] for row in cur.fetchall()]
+        return [f"/api/v1/fir/{row[0]}" for row in cur.fetchall()]
+
+
+def _session_reads(target: MySQLTarget, n: int = 200) -> list[str]:
+    """Session statuses: never cached, so every one needs MariaDB."""
+    with connection.connect(target) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id FROM sessions ORDER BY id LIMIT %s", (n,))
+        return [f"/api/v1/session/{row[0]}/status" for row in cur.fetchall()]
 
 
 def test_redis_outage_falls_back_to_mariadb_and_recovers(
@@ -100,7 +108,7 @@ def test_redis_outage_falls_back_to_mariadb_and_recovers(
     redis_dir, port = tmp_path / "redis", free_port()
     redis_pid = RedisServer(redis_dir).start(port)
     env = _env(service_urls.mysql_url, f"redis://127.0.0.1:{port}/0")
-    numbers = _fir_numbers(fault_database)
+    numbers = _fir_reads(fault_database)
     api = ApiServer(database=fault_database.database, env=env, owner_pid=os.getpid())
     with api, Traffic(api.base_url, numbers) as traffic:
         time.sleep(1.0)
@@ -114,6 +122,11 @@ def test_redis_outage_falls_back_to_mariadb_and_recovers(
         hits_after = _cache_hits(api.base_url)
         health = httpx.get(api.base_url + "/api/v1/health").json()
     terminate(redis_pid)
+    print(
+        f"\nRedis down {OUTAGE_S:.0f} s: {served_during_outage} reads answered from MariaDB "
+        f"meanwhile; all answers {dict(traffic.codes)}; cache hits after the restart "
+        f"{hits_after - hits_at_restart:.0f}"
+    )
     assert served_during_outage > 0, "no read was answered while Redis was down"
     assert set(traffic.codes) == {200}, f"non-200 answers around the outage: {traffic.codes}"
     assert health["cache"] == "ok"
@@ -154,10 +167,11 @@ def test_mariadb_restart_answers_503_then_recovers(
                 rows,
             )
     env = _env(target.url(), service_urls.redis_url)
-    numbers = [row[0] for row in rows]
+    # FIR reads (cached) and list pages (always MariaDB), so the outage shows in answers
+    paths = [path for row in rows for path in (f"/api/v1/fir/{row[0]}", "/api/v1/firs?limit=5")]
     try:
         api = ApiServer(database=target.database, env=env, owner_pid=os.getpid())
-        with api, Traffic(api.base_url, numbers) as traffic:
+        with api, Traffic(api.base_url, paths) as traffic:
             time.sleep(1.0)
             terminate(pid)
             time.sleep(1.0)
@@ -172,9 +186,14 @@ def test_mariadb_restart_answers_503_then_recovers(
             time.sleep(1.0)
     finally:
         terminate(pid)
+    print(
+        f"\nMariaDB restarted: answers {dict(traffic.codes)}; healthy again "
+        f"{recovered} s after the restart"
+    )
     assert recovered is not None and recovered <= 5, f"pool recovered after {recovered} s"
     assert set(traffic.codes) <= {200, 503}, f"answers other than 200/503: {traffic.codes}"
     assert traffic.codes[200] > 0
+    assert traffic.codes[503] > 0, "no request met the outage: the test proved nothing"
     assert all(value.isdigit() for value in traffic.retry_after), traffic.retry_after
 
 
@@ -222,6 +241,10 @@ def test_api_killed_mid_creation_leaves_no_partial_or_duplicate_fir(
             "WHERE f.created_at > '2026-10-31 23:59:59' GROUP BY f.session_id"
         )
         created = cur.fetchall()
+    print(
+        f"\nSIGKILL during 400 creations: {len(sessions)} answered as created, "
+        f"{len(created)} FIRs stored, none partial or doubled"
+    )
     assert 0 < len(sessions) < 400, "the kill did not land in the middle of the creations"
     assert all(firs == 1 for _, firs, _, _ in created), "a session holds two FIRs"
     assert all(links > 0 and length > 0 for _, _, links, length in created), "a partial FIR"
