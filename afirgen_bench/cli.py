@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
+
+if TYPE_CHECKING:
+    from afirgen_bench.verdict import Judgement
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -170,6 +174,8 @@ def _ci(args: argparse.Namespace) -> int:
     judgement = judge(root, base, head, results_dir)
     if failed:
         judgement.notes.append(f"failed to run: {', '.join(failed)}")
+    elif judgement.regressions:
+        _confirm(root, base, head, judgement)
     write_reports(judgement, Path(args.reports))
     print(summary_text(judgement))
     print(f"reports in {args.reports}/")
@@ -204,6 +210,22 @@ def _load_drive(args: argparse.Namespace) -> int:
     target = LoadTarget.from_file(Path(args.target))
     drive(target, users=args.users, duration_s=args.duration, workers=0, out=Path(args.out))
     return EXIT_OK
+
+
+def _confirm(root: Path, base: str, head: str, judgement: Judgement) -> None:
+    """Re-run only the suspected benchmarks, interleaved with the base, and keep as
+    regressions only those that reproduce (noise on this kind of machine is bursty)."""
+    import re
+
+    from afirgen_bench.judge import judge, pr_config
+    from afirgen_bench.runner import log, run_commits
+
+    names = sorted({c.benchmark for c in judgement.regressions})
+    log(f"confirming {len(names)} suspected regression(s) by re-running them")
+    config, results_dir = pr_config(root, "pr-confirm")
+    pattern = "^(" + "|".join(re.escape(name) for name in names) + ")"
+    run_commits(root, [base, head], bench=pattern, config=config, results_dir=results_dir)
+    judgement.keep_confirmed(judge(root, base, head, results_dir))
 
 
 def build_parser() -> argparse.ArgumentParser:

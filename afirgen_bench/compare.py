@@ -22,6 +22,7 @@ REGRESSION, IMPROVEMENT, UNCERTAIN, UNCHANGED = (
     "uncertain",
     "unchanged",
 )
+UNCONFIRMED = "unconfirmed"  # a regression that did not reproduce when re-run
 NEW, GONE, FAILED, FIXED, SKIPPED, INCOMPARABLE = (
     "new",
     "gone",

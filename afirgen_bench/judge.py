@@ -14,8 +14,6 @@ from afirgen_bench.results import ResultSet, load_results
 from afirgen_bench.sla import load_sla
 from afirgen_bench.verdict import Judgement
 
-PR_DIR = ".asv/pr"
-
 
 def resolve_commit(root: Path, revision: str) -> str:
     done = subprocess.run(
@@ -43,13 +41,14 @@ def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
     return load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, revision))
 
 
-def pr_config(root: Path) -> tuple[Path, Path]:
-    """An asv config that writes into .asv/pr/, so a PR check never overwrites the history."""
+def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:
+    """An asv config that writes into .asv/<folder_name>/, so a PR check never overwrites
+    the history."""
     text = (root / "asv.conf.json").read_text()
     config = json.loads(
         "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     )
-    folder = root / PR_DIR
+    folder = root / ".asv" / folder_name
     if folder.exists():
         shutil.rmtree(folder / "results", ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)

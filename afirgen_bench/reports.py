@@ -49,7 +49,7 @@ def _sla(j: Judgement, key: str) -> str:
 
 
 def _noteworthy(j: Judgement) -> list[Change]:
-    order = {"failed": 0, "regression": 1, "uncertain": 2, "improvement": 3}
+    order = {"failed": 0, "regression": 1, "unconfirmed": 2, "uncertain": 3, "improvement": 4}
     changes = [c for c in j.changes if c.verdict in order]
     return sorted(changes, key=lambda c: (order[c.verdict], -(c.ratio or 0)))
 
@@ -69,6 +69,7 @@ def summary_text(j: Judgement) -> str:
         ("Regressions", j.regressions),
         ("Advisory regressions (reported, not failing)", j.advisory_regressions),
         ("Uncertain (beyond the threshold, not significant)", j.uncertain),
+        ("Unconfirmed (flagged once, not again when re-run)", j.unconfirmed),
         ("Improvements", j.improvements),
         ("Failed at head", j.failed),
     ):
@@ -170,6 +171,7 @@ def comment_markdown(j: Judgement) -> str:
             )
     else:
         lines.append("No benchmark changed beyond the threshold.")
+    lines += [f"\n_{note}_" for note in j.notes]
     if j.breaches:
         lines += ["", "<details><summary>SLA breaches at head</summary>", ""]
         for v in j.breaches:

@@ -7,10 +7,17 @@ run at head, or there was nothing comparable).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from afirgen_bench.compare import FAILED, IMPROVEMENT, REGRESSION, UNCERTAIN, Change
+from afirgen_bench.compare import (
+    FAILED,
+    IMPROVEMENT,
+    REGRESSION,
+    UNCERTAIN,
+    UNCONFIRMED,
+    Change,
+)
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_VERDICT_FAILED
 from afirgen_bench.results import ResultSet
 from afirgen_bench.sla import Limits, SlaVerdict, check_all
@@ -52,6 +59,24 @@ class Judgement:
     @property
     def uncertain(self) -> list[Change]:
         return self.by_verdict(UNCERTAIN)
+
+    @property
+    def unconfirmed(self) -> list[Change]:
+        return self.by_verdict(UNCONFIRMED)
+
+    def keep_confirmed(self, rerun: Judgement) -> None:
+        """Keep as regressions only those the re-run flagged again; the others become
+        "unconfirmed" (reported, not failing), and a note says how many of each."""
+        again = {c.key for c in rerun.regressions}
+        suspected = [c.key for c in self.regressions]
+        self.changes = [
+            replace(c, verdict=UNCONFIRMED) if c.gates and c.key not in again else c
+            for c in self.changes
+        ]
+        self.notes.append(
+            f"confirmation: {len(suspected)} regression(s) suspected, "
+            f"{len(self.regressions)} confirmed by an interleaved re-run"
+        )
 
     @property
     def failed(self) -> list[Change]:
