@@ -196,7 +196,7 @@ class OverHTTP(Latency):
     """Benchmarks over real HTTP against the API served by uvicorn from this commit."""
 
     def setup_cache(self) -> dict[str, Any]:
-        if not (_api_server_stops_by_itself() and has_feature("data", "load_dataset")):
+        if not (api_server_stops_by_itself() and has_feature("data", "load_dataset")):
             return {"skip": "no API server that stops by itself in this commit"}
         data = dataset(API_SCALE)
         reset_writes(API_SCALE)
@@ -238,7 +238,7 @@ class OverHTTP(Latency):
         self.client = http_client(prepared["base_url"])
 
 
-def _api_server_stops_by_itself() -> bool:
+def api_server_stops_by_itself() -> bool:
     """Commits whose API server cannot exit on its own are skipped: it would linger."""
     if not has_feature("services.api_server", "ApiServer"):
         return False

@@ -19,7 +19,7 @@ from typing import Any
 from .common import (
     API_SCALE,
     SUITE_VERSION,
-    _api_server_stops_by_itself,
+    api_server_stops_by_itself,
     dataset,
     feature,
     has_feature,
@@ -55,7 +55,7 @@ class LoadTest:
     timeout = 900
 
     def setup_cache(self) -> dict[str, Any]:
-        if not (_api_server_stops_by_itself() and has_feature("data", "load_dataset")):
+        if not (api_server_stops_by_itself() and has_feature("data", "load_dataset")):
             return {"skip": "no API server that stops by itself in this commit"}
         harness = _harness_python()
         if not harness.exists():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from afirgen_fixtures.config import MySQLTarget, Settings
 from afirgen_fixtures.data import Dataset, load_dataset
+from afirgen_fixtures.db import connection
 from afirgen_fixtures.db.pool import Pool
 
 
@@ -23,3 +26,14 @@ def pool(migrated_database: MySQLTarget, settings: Settings) -> Iterator[Pool]:
     pool = Pool(migrated_database, settings)
     yield pool
     pool.dispose()
+
+
+@contextmanager
+def writable_copy(dataset: Dataset) -> Iterator[MySQLTarget]:
+    """A copy of a seeded data set that a test may write to, dropped afterwards."""
+    target = dataset.target.with_database(f"{dataset.target.database}_c{uuid.uuid4().hex[:6]}")
+    connection.clone_database(dataset.target, target)
+    try:
+        yield target
+    finally:
+        connection.drop_database(target)

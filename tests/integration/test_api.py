@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from conftest import writable_copy
 
 from afirgen_fixtures.config import MySQLTarget
 from afirgen_fixtures.data import Dataset
@@ -29,11 +30,8 @@ COMPLAINT = (
 @pytest.fixture(scope="module")
 def api_database(dataset_10k: Dataset) -> Iterator[MySQLTarget]:
     """A writable copy of the 10k data set, so the API's writes change nothing shared."""
-    target = dataset_10k.target.with_database(f"{dataset_10k.target.database}_api")
-    connection.drop_database(target)
-    connection.clone_database(dataset_10k.target, target)
-    yield target
-    connection.drop_database(target)
+    with writable_copy(dataset_10k) as target:
+        yield target
 
 
 @pytest.fixture(scope="module")

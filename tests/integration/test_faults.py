@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import writable_copy
 
 from afirgen_fixtures.config import MySQLTarget
 from afirgen_fixtures.data import Dataset
@@ -43,12 +44,8 @@ def _env(mysql_url: str, redis_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def fault_database(dataset_10k: Dataset) -> Iterator[MySQLTarget]:
-    target = dataset_10k.target.with_database(
-        f"{dataset_10k.target.database}_f{uuid.uuid4().hex[:6]}"
-    )
-    connection.clone_database(dataset_10k.target, target)
-    yield target
-    connection.drop_database(target)
+    with writable_copy(dataset_10k) as target:
+        yield target
 
 
 class Traffic:

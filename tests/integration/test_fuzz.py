@@ -9,15 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import writable_copy
 
-from afirgen_fixtures.config import MySQLTarget
 from afirgen_fixtures.data import Dataset
-from afirgen_fixtures.db import connection
 from afirgen_fixtures.services import ServiceURLs
 from afirgen_fixtures.services.api_server import ApiServer
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
@@ -28,20 +26,16 @@ EXAMPLES = int(os.environ.get("AFIRGEN_FUZZ_EXAMPLES", "40"))
 
 @pytest.fixture(scope="module")
 def fuzz_server(dataset_10k: Dataset, service_urls: ServiceURLs) -> Iterator[ApiServer]:
-    target: MySQLTarget = dataset_10k.target.with_database(
-        f"{dataset_10k.target.database}_z{uuid.uuid4().hex[:6]}"
-    )
-    connection.clone_database(dataset_10k.target, target)
     env = {
         MYSQL_URL_ENV: service_urls.mysql_url,
         REDIS_URL_ENV: service_urls.redis_url,
         "AFIRGEN_API_KEY": API_KEY,
     }
-    try:
-        with ApiServer(database=target.database, env=env, owner_pid=os.getpid()) as server:
-            yield server
-    finally:
-        connection.drop_database(target)
+    with (
+        writable_copy(dataset_10k) as target,
+        ApiServer(database=target.database, env=env, owner_pid=os.getpid()) as server,
+    ):
+        yield server
 
 
 def test_no_generated_request_gets_a_server_error(fuzz_server: ApiServer, tmp_path: Path) -> None:
