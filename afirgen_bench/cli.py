@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
 
+# What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
+# single noisy figures belong to the nightly history (`history`) and to `load`.
+PR_SUITE = r"^(?!load\.)"
+
 if TYPE_CHECKING:
     from afirgen_bench.verdict import Judgement
 
@@ -169,7 +173,7 @@ def _ci(args: argparse.Namespace) -> int:
         raise HarnessError("base and head are the same commit: nothing to compare")
     config, results_dir = pr_config(root)
     failed = run_commits(
-        root, [base, head], bench=args.bench, config=config, results_dir=results_dir
+        root, [base, head], bench=args.bench or PR_SUITE, config=config, results_dir=results_dir
     )
     judgement = judge(root, base, head, results_dir)
     if failed:
@@ -180,6 +184,30 @@ def _ci(args: argparse.Namespace) -> int:
     print(summary_text(judgement))
     print(f"reports in {args.reports}/")
     return judgement.exit_code
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from afirgen_bench.calibration import Calibration, calibrate, calibration_path
+    from afirgen_bench.compare import GateConfig
+    from afirgen_bench.judge import resolve_commit
+    from afirgen_bench.reports import noise_table
+    from afirgen_bench.runner import log
+
+    root = repo_root()
+    calibration = calibrate(
+        root,
+        resolve_commit(root, args.commit),
+        runs=args.runs,
+        bench=args.bench or PR_SUITE,
+        progress=log,
+    )
+    path = args.output or calibration_path(root, calibration.machine)
+    if args.bench and (previous := Calibration.load(path)) is not None:
+        calibration.noise = {**previous.noise, **calibration.noise}
+    calibration.save(path)
+    print(noise_table(calibration, GateConfig.load(root / "gate.toml")))
+    print(f"saved {path}: commit it so PR checks on this machine use it")
+    return EXIT_OK
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -303,9 +331,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci.add_argument("--base", required=True)
     ci.add_argument("--head", default="HEAD")
-    ci.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
+    ci.add_argument("--bench", default=None, help="asv -b regex (default: all but the load test)")
     ci.add_argument("--reports", default="reports")
     ci.set_defaults(handler=_ci)
+
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="A/A runs of one commit against its twin: each benchmark's noise and minimum "
+        "detectable effect on this machine, saved in calibration/<machine>.json",
+    )
+    calibrate.add_argument("--commit", default="HEAD")
+    calibrate.add_argument("--runs", type=int, default=3, help="A/A repetitions (at least 2)")
+    calibrate.add_argument(
+        "--bench", default=None, help="asv -b regex: recalibrate only these, keep the rest"
+    )
+    calibrate.add_argument(
+        "--output", type=Path, default=None, help="save here instead (to try a design)"
+    )
+    calibrate.set_defaults(handler=_calibrate)
 
     load = sub.add_parser("load", help="Locust load test against the real server, then judge it")
     load.add_argument("--users", type=int, default=15)

@@ -1,20 +1,30 @@
 """The regression gate: base against head, benchmark by benchmark.
 
-Timings are compared on the median of their raw per-call samples, with a Mann-Whitney U test
-for significance; ``track_`` numbers carry no samples: exact ones are judged on their ratio, in
-the direction ``gate.toml`` declares, noisy ones can only be "uncertain". See ``gate.toml``.
+The unit of evidence is a round (one process), not a call: calls within a process share its
+luck, so testing thousands of them as independent overstates certainty (an unchanged commit
+came out "significant" at p = 1e-50). Each side is summarised by its fastest round median
+(bursts of interference slow whole rounds, never speed them up), and the shift is the log
+ratio of the two. Whether a shift is beyond noise is judged against that benchmark's noise on
+this machine, calibrated by A/A runs (``calibration/<machine>.json``); uncalibrated, the
+bare threshold decides. ``track_`` numbers are single figures: gated only when calibrated or
+exact (``deterministic``). See ``gate.toml``.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench.errors import HarnessError
 from afirgen_bench.results import Measurement, ResultSet
-from afirgen_bench.stats import different
+from afirgen_bench.stats import Detection, Shift, fastest_round_shift, single_shift
+
+if TYPE_CHECKING:
+    from afirgen_bench.calibration import Calibration, Noise
 
 REGRESSION, IMPROVEMENT, UNCERTAIN, UNCHANGED = (
     "regression",
@@ -37,6 +47,7 @@ NEW, GONE, FAILED, FIXED, SKIPPED, INCOMPARABLE = (
 class GateConfig:
     threshold: float = 0.05
     alpha: float = 0.01
+    power: float = 0.975
     higher_is_better: frozenset[str] = frozenset()
     deterministic: frozenset[str] = frozenset()
     advisory: frozenset[str] = frozenset()
@@ -49,15 +60,19 @@ class GateConfig:
             return cls()
         except tomllib.TOMLDecodeError as exc:
             raise HarnessError(f"{path} is not valid TOML: {exc}") from exc
-        unknown = set(raw) - {"threshold", "alpha", "higher_is_better", "deterministic", "advisory"}
-        if unknown:
+        known = {"threshold", "alpha", "power", "higher_is_better", "deterministic", "advisory"}
+        if unknown := set(raw) - known:
             raise HarnessError(f"{path}: unknown settings {sorted(unknown)}")
-        threshold, alpha = raw.get("threshold", 0.05), raw.get("alpha", 0.01)
-        if not (0 < threshold < 1 and 0 < alpha < 1):
-            raise HarnessError(f"{path}: threshold and alpha must be between 0 and 1")
+        numbers = {
+            name: raw.get(name, getattr(cls, name)) for name in ("threshold", "alpha", "power")
+        }
+        for name, value in numbers.items():
+            if not (isinstance(value, int | float) and 0 < value < 1):
+                raise HarnessError(f"{path}: {name} must be a number between 0 and 1")
         return cls(
-            threshold=float(threshold),
-            alpha=float(alpha),
+            threshold=float(numbers["threshold"]),
+            alpha=float(numbers["alpha"]),
+            power=float(numbers["power"]),
             higher_is_better=frozenset(raw.get("higher_is_better", [])),
             deterministic=frozenset(raw.get("deterministic", [])),
             advisory=frozenset(raw.get("advisory", [])),
@@ -72,13 +87,22 @@ class Change:
     base: Measurement | None
     head: Measurement | None
     ratio: float | None = None  # head / base of the compared figure
-    p_value: float | None = None
+    detection: Detection | None = None  # what this comparison could tell apart
+    noise_source: str | None = None  # "calibrated", "exact" or "uncalibrated"
     advisory: bool = False
+    advisory_reason: str | None = None
 
     @property
     def gates(self) -> bool:
         """True if this change fails the gate."""
         return self.verdict == REGRESSION and not self.advisory
+
+    @property
+    def minimum_effect(self) -> float | None:
+        """The smallest change this comparison catches; None when nobody measured the noise."""
+        if self.detection is None or self.noise_source == "uncalibrated":
+            return None
+        return self.detection.minimum_effect
 
 
 def _figure(m: Measurement) -> float | None:
@@ -87,13 +111,44 @@ def _figure(m: Measurement) -> float | None:
     return m.value
 
 
-def compare_one(base: Measurement | None, head: Measurement | None, gate: GateConfig) -> Change:
+def measure_shift(base: Measurement, head: Measurement) -> Shift | None:
+    """Head against base: fastest round against fastest round when both have rounds, else
+    the two figures."""
+    before, after = base.round_medians(), head.round_medians()
+    if before and after:
+        return fastest_round_shift(before, after)
+    first, second = _figure(base), _figure(head)
+    if not first or not second or first <= 0 or second <= 0:
+        return None
+    return single_shift(first, second)
+
+
+def detection_for(benchmark: str, gate: GateConfig, noise: Noise | None) -> tuple[Detection, str]:
+    """The noise to judge a shift against, and where it comes from. Without a calibration
+    the gate falls back to the bare threshold (its false-alarm rate then unknown)."""
+    settings = {"alpha": gate.alpha, "power": gate.power, "threshold": gate.threshold}
+    if benchmark in gate.deterministic:
+        return Detection(sigma=0.0, **settings), "exact"
+    if noise is not None:
+        return Detection(sigma=noise.sigma, **settings), "calibrated"
+    return Detection(sigma=0.0, **settings), "uncalibrated"
+
+
+def compare_one(
+    base: Measurement | None,
+    head: Measurement | None,
+    gate: GateConfig,
+    calibration: Calibration | None = None,
+) -> Change:
     some = head or base
     assert some is not None
+    listed = some.benchmark in gate.advisory
 
-    def make(verdict: str, ratio: float | None = None, p_value: float | None = None) -> Change:
-        advisory = some.benchmark in gate.advisory
-        return Change(some.key, some.benchmark, verdict, base, head, ratio, p_value, advisory)
+    def make(verdict: str) -> Change:
+        reason = "listed as advisory in gate.toml" if listed else None
+        return Change(
+            some.key, some.benchmark, verdict, base, head, advisory=listed, advisory_reason=reason
+        )
 
     if base is None:
         return make(NEW)
@@ -107,25 +162,56 @@ def compare_one(base: Measurement | None, head: Measurement | None, gate: GateCo
         return make(SKIPPED)
     if base.version != head.version:
         return make(INCOMPARABLE)
-    before, after = _figure(base), _figure(head)
-    if not before or after is None:
+    shift = measure_shift(base, head)
+    if shift is None:
         return make(INCOMPARABLE)
-    ratio = after / before
-    higher_better = head.benchmark in gate.higher_is_better
-    worse = ratio < 1 - gate.threshold if higher_better else ratio > 1 + gate.threshold
-    better = ratio > 1 + gate.threshold if higher_better else ratio < 1 - gate.threshold
-    if head.kind == "track":  # one number per commit: nothing to test it with
-        p_value, significant = None, head.benchmark in gate.deterministic
+    noise = calibration.noise.get(some.key) if calibration else None
+    detection, source = detection_for(some.benchmark, gate, noise)
+    worse_by = -shift.log_ratio if some.benchmark in gate.higher_is_better else shift.log_ratio
+    beyond_threshold = abs(shift.log_ratio) > math.log1p(gate.threshold)
+    if source == "uncalibrated" and head.kind == "track":
+        verdict = UNCERTAIN if beyond_threshold else UNCHANGED  # one noisy number, no test
+    elif worse_by > detection.limit:
+        verdict = REGRESSION
+    elif -worse_by > detection.limit:
+        verdict = IMPROVEMENT
     else:
-        p_value = different(base.samples, head.samples)
-        significant = p_value is not None and p_value < gate.alpha
-    if worse:
-        return make(REGRESSION if significant else UNCERTAIN, ratio=ratio, p_value=p_value)
-    if better:
-        return make(IMPROVEMENT if significant else UNCERTAIN, ratio=ratio, p_value=p_value)
-    return make(UNCHANGED, ratio=ratio, p_value=p_value)
+        verdict = UNCERTAIN if beyond_threshold else UNCHANGED
+    reason = _advisory_reason(listed, detection, source, head.kind, gate)
+    return Change(
+        some.key,
+        some.benchmark,
+        verdict,
+        base,
+        head,
+        ratio=shift.ratio,
+        detection=detection,
+        noise_source=source,
+        advisory=reason is not None,
+        advisory_reason=reason,
+    )
 
 
-def compare(base: ResultSet, head: ResultSet, gate: GateConfig) -> list[Change]:
+def _advisory_reason(
+    listed: bool, detection: Detection, source: str, kind: str, gate: GateConfig
+) -> str | None:
+    if listed:
+        return "listed as advisory in gate.toml"
+    if source == "uncalibrated" and kind == "track":
+        return "a single noisy figure with no calibration"
+    if not detection.gating:
+        return (
+            f"noise ({source}): detects {detection.minimum_effect:.1%} or more, "
+            f"not {gate.threshold:.0%}"
+        )
+    return None
+
+
+def compare(
+    base: ResultSet, head: ResultSet, gate: GateConfig, calibration: Calibration | None = None
+) -> list[Change]:
     keys = list(dict.fromkeys([*base.measurements, *head.measurements]))
-    return [compare_one(base.measurements.get(k), head.measurements.get(k), gate) for k in keys]
+    return [
+        compare_one(base.measurements.get(k), head.measurements.get(k), gate, calibration)
+        for k in keys
+    ]

@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 
 from afirgen_bench import asv_driver
+from afirgen_bench.calibration import Calibration, calibration_path
+from afirgen_bench.compare import GateConfig
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
 from afirgen_bench.judge import judge
-from afirgen_bench.reports import summary_text
+from afirgen_bench.reports import noise_heading, noise_rows, summary_text
 from afirgen_bench.runner import log, run_commits
-from afirgen_bench.site import vendor_assets
+from afirgen_bench.site import vendor_assets, write_noise_page
 
 
 def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | None) -> int:
@@ -56,6 +58,14 @@ def publish_site(root: Path) -> int:
         return EXIT_CANNOT_JUDGE
     used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
     log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
+    calibration = Calibration.load(calibration_path(root, asv_driver.MACHINE))
+    if calibration is None:
+        log(f"no calibration for {asv_driver.MACHINE}: the site has no noise page")
+    else:
+        gate = GateConfig.load(root / "gate.toml")
+        rows = noise_rows(calibration, gate)
+        page = write_noise_page(root / "html", rows, noise_heading(calibration, gate))
+        log(f"wrote {page.relative_to(root)}: noise and detectable effect of {len(rows)}")
     return EXIT_OK
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from afirgen_bench import asv_driver, host
+from afirgen_bench.calibration import Calibration, calibration_path
 from afirgen_bench.compare import GateConfig, compare
 from afirgen_bench.errors import HarnessError
 from afirgen_bench.results import ResultSet, load_results
@@ -31,10 +33,26 @@ def resolve_commit(root: Path, revision: str) -> str:
 def judge(root: Path, base: str, head: str, results_dir: Path) -> Judgement:
     base_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, base))
     head_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, head))
-    changes = compare(base_results, head_results, GateConfig.load(root / "gate.toml"))
+    calibration = Calibration.load(calibration_path(root, asv_driver.MACHINE))
+    gate = GateConfig.load(root / "gate.toml")
+    changes = compare(base_results, head_results, gate, calibration)
     judgement = Judgement.of(base_results, head_results, changes, load_sla(root / "sla.toml"))
+    judgement.gate = gate
+    judgement.notes.append(noise_note(calibration))
     judgement.host = host.load(results_dir, asv_driver.MACHINE, head_results.commit)
     return judgement
+
+
+def noise_note(calibration: Calibration | None) -> str:
+    if calibration is None:
+        return (
+            f"noise: no calibration for {asv_driver.MACHINE}; each benchmark is judged against "
+            "the spread of its own rounds (run `python -m afirgen_bench calibrate`)"
+        )
+    return (
+        f"noise: calibrated on {calibration.machine} at {calibration.measured_at} "
+        f"from {calibration.runs} A/A runs of {calibration.commit[:8]}"
+    )
 
 
 def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
@@ -42,8 +60,8 @@ def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
 
 
 def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:
-    """An asv config that writes into .asv/<folder_name>/, so a PR check never overwrites
-    the history."""
+    """An asv config that writes into .asv/<folder_name>/ (which may be nested), so a PR
+    check never overwrites the history."""
     text = (root / "asv.conf.json").read_text()
     config = json.loads(
         "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
@@ -52,10 +70,11 @@ def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:
     if folder.exists():
         shutil.rmtree(folder / "results", ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
+    up = os.path.relpath(root, folder)
     config.update(
-        repo="../..",
-        benchmark_dir="../../benchmarks",
-        env_dir="../env",
+        repo=up,
+        benchmark_dir=os.path.join(up, "benchmarks"),
+        env_dir=os.path.join(up, ".asv", "env"),
         results_dir="results",
         html_dir="html",
     )

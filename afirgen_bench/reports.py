@@ -8,7 +8,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from afirgen_bench.compare import Change
+from afirgen_bench.calibration import Calibration
+from afirgen_bench.compare import Change, GateConfig
+from afirgen_bench.stats import Detection
 from afirgen_bench.verdict import Judgement
 
 REPORT_FILES = ("summary.txt", "detailed.txt", "report.json", "comment.md")
@@ -35,8 +37,10 @@ def _ratio(change: Change) -> str:
     return "-" if change.ratio is None else f"{change.ratio:.3f}"
 
 
-def _p(change: Change) -> str:
-    return "-" if change.p_value is None else f"{change.p_value:.2g}"
+def _detects(change: Change) -> str:
+    """The smallest change this comparison catches with the gate's power (its MDE)."""
+    effect = change.minimum_effect
+    return "-" if effect is None else f"{effect:.1%}"
 
 
 def _sla(j: Judgement, key: str) -> str:
@@ -67,15 +71,19 @@ def summary_text(j: Judgement) -> str:
     ]
     for title, items in (
         ("Regressions", j.regressions),
-        ("Advisory regressions (reported, not failing)", j.advisory_regressions),
-        ("Uncertain (beyond the threshold, not significant)", j.uncertain),
+        ("Advisory regressions (reported, not failing: too noisy to gate)", j.advisory_regressions),
+        ("Uncertain (beyond the threshold, within the noise)", j.uncertain),
         ("Unconfirmed (flagged once, not again when re-run)", j.unconfirmed),
         ("Improvements", j.improvements),
         ("Failed at head", j.failed),
     ):
         if items:
             lines += ["", f"{title}:"]
-            lines += [f"  {c.key}  ratio {_ratio(c)}  p {_p(c)}" for c in items]
+            lines += [f"  {c.key}  ratio {_ratio(c)}  detects {_detects(c)}" for c in items]
+    advisory = [c for c in j.changes if c.advisory and c.ratio is not None]
+    if advisory:
+        lines += ["", f"{len(advisory)} benchmark(s) advisory (reported, never failing):"]
+        lines += [f"  {c.key}: {c.advisory_reason}" for c in advisory]
     if j.breaches:
         lines += ["", "SLA breaches at head:"]
         for v in j.breaches:
@@ -87,14 +95,15 @@ def summary_text(j: Judgement) -> str:
 
 def detailed_text(j: Judgement) -> str:
     header = (
-        f"{'benchmark':<70} {'verdict':<14} {'ratio':>7} {'p':>8} "
+        f"{'benchmark':<70} {'verdict':<14} {'ratio':>7} {'detects':>8} {'noise':<10} "
         f"{'median':>10} {'p95':>10} {'p99':>10} {'n':>5}  sla"
     )
     lines = [summary_text(j), header, "-" * len(header)]
     for c in j.changes:
         head = j.stats(c, "head")
         lines.append(
-            f"{c.key[:70]:<70} {c.verdict:<14} {_ratio(c):>7} {_p(c):>8} "
+            f"{c.key[:70]:<70} {c.verdict:<14} {_ratio(c):>7} {_detects(c):>8} "
+            f"{(c.noise_source or '-'):<10} "
             f"{fmt_seconds(head.median if head else None):>10} "
             f"{fmt_seconds(head.p95 if head else None):>10} "
             f"{fmt_seconds(head.p99 if head else None):>10} {head.count if head else 0:>5}  "
@@ -128,8 +137,12 @@ def as_json(j: Judgement) -> dict[str, Any]:
                 "benchmark": c.key,
                 "verdict": c.verdict,
                 "ratio": c.ratio,
-                "p_value": c.p_value,
+                "minimum_detectable_effect": c.minimum_effect,
+                "limit_ratio": math.exp(c.detection.limit) if c.detection else None,
+                "noise_sigma": c.detection.sigma if c.detection else None,
+                "noise_source": c.noise_source,
                 "advisory": c.advisory,
+                "advisory_reason": c.advisory_reason,
                 "base": side(c, "base"),
                 "head": side(c, "head"),
             }
@@ -154,19 +167,23 @@ def comment_markdown(j: Judgement) -> str:
         f"### Performance: {j.headline}",
         "",
         f"`{j.base.commit[:8]}` → `{j.head.commit[:8]}` on `{j.head.machine}`: "
-        f"{j.compared} benchmarks compared; a change counts beyond 5 % and p < 0.01.",
+        f"{j.compared} benchmarks compared; a slowdown fails the check when it is beyond "
+        f"this machine's noise (false alarm {j.gate.alpha:.0%} per benchmark and run) and "
+        f"consistent with {j.gate.threshold:.0%} or more; it must reproduce when re-run. "
+        "*detects*: the smallest change each benchmark catches "
+        f"{j.gate.power:.1%} of the time.",
         "",
     ]
     noteworthy = _noteworthy(j)
     if noteworthy:
         lines += [
-            "| benchmark | verdict | ratio | p | P95 before | P95 after | SLA |",
+            "| benchmark | verdict | ratio | detects | P95 before | P95 after | SLA |",
             "|---|---|---:|---:|---:|---:|---|",
         ]
         for c in noteworthy:
             verdict = c.verdict + (" (advisory)" if c.advisory else "")
             lines.append(
-                f"| `{c.key}` | {verdict} | {_ratio(c)} | {_p(c)} | {_p95(j, c, 'base')} | "
+                f"| `{c.key}` | {verdict} | {_ratio(c)} | {_detects(c)} | {_p95(j, c, 'base')} | "
                 f"{_p95(j, c, 'head')} | {_sla(j, c.key)} |"
             )
     else:
@@ -206,3 +223,54 @@ def write_reports(j: Judgement, directory: Path) -> list[Path]:
         path.write_text(contents[name])
         paths.append(path)
     return paths
+
+
+def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any]]:
+    """Per benchmark: A/A noise, minimum detectable effect, and whether it gates."""
+    rows = []
+    for key, noise in sorted(calibration.noise.items()):
+        benchmark = key.split("(", 1)[0]
+        detection = Detection(
+            sigma=noise.sigma, alpha=gate.alpha, power=gate.power, threshold=gate.threshold
+        )
+        exact = benchmark in gate.deterministic
+        listed = benchmark in gate.advisory
+        rows.append(
+            {
+                "benchmark": key,
+                "sigma": noise.sigma,
+                "largest_shift": math.expm1(noise.largest),
+                "runs": noise.runs,
+                "minimum_detectable_effect": 0.0 if exact else detection.minimum_effect,
+                "gating": exact or (detection.gating and not listed),
+            }
+        )
+    return rows
+
+
+def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
+    rows = noise_rows(calibration, gate)
+    gating = sum(r["gating"] for r in rows)
+    return (
+        f"Noise on {calibration.machine}, {calibration.runs} A/A runs of "
+        f"{calibration.commit[:8]} at {calibration.measured_at} "
+        f"({', '.join(f'{s:.0f} s' for s in calibration.seconds_per_run)} per run). "
+        f"{gating} of {len(rows)} benchmarks gate: they detect a {gate.threshold:.0%} slowdown "
+        f"with {gate.power:.1%} power at {gate.alpha:.0%} false alarms per run."
+    )
+
+
+def noise_table(calibration: Calibration, gate: GateConfig) -> str:
+    rows = noise_rows(calibration, gate)
+    lines = [
+        noise_heading(calibration, gate),
+        "",
+        "| benchmark | noise (sd) | largest A/A shift | detects | gate |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| `{r['benchmark']}` | {r['sigma']:.2%} | {r['largest_shift']:+.2%} | "
+            f"{r['minimum_detectable_effect']:.1%} | {'gating' if r['gating'] else 'advisory'} |"
+        )
+    return "\n".join(lines) + "\n"

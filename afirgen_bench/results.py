@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from afirgen_bench.errors import HarnessError
+from afirgen_bench.stats import round_medians
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Measurement:
     skipped: bool
     samples: tuple[float, ...]
     version: str | None
+    rounds: int = 1  # processes asv ran it in; samples hold the rounds one after another
 
     @property
     def key(self) -> str:
@@ -38,6 +40,9 @@ class Measurement:
     @property
     def failed(self) -> bool:
         return self.value is None and not self.skipped
+
+    def round_medians(self) -> list[float] | None:
+        return round_medians(self.samples, self.rounds)
 
 
 @dataclass
@@ -126,6 +131,7 @@ def _measurements(name: str, meta: dict[str, Any], entry: dict[str, Any]) -> lis
                 skipped=skipped,
                 samples=tuple(float(s) for s in combo_samples or ()),
                 version=entry.get("version"),
+                rounds=int(meta.get("rounds") or 1),
             )
         )
     return found

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import io
+import json
 import re
 import tarfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from afirgen_bench.errors import HarnessError
 
@@ -182,3 +185,46 @@ def _point_at(page: str, url: str, local: str) -> str:
     else:
         replacement = f'<link rel="stylesheet" href="{local}">'
     return page[: match.start()] + replacement + page[match.end() :]
+
+
+NOISE_PAGE = "noise.html"
+NOISE_LINK = f'<li id="nav-li-noise"><a href="{NOISE_PAGE}">Noise &amp; detectable effect</a></li>'
+NAV_ANCHOR = '<li id="nav-li-regressions">'
+
+
+def write_noise_page(html_dir: Path, rows: list[dict[str, Any]], heading: str) -> Path:
+    """``noise.html``: every calibrated benchmark's noise and minimum detectable effect, linked
+    from the site's navigation bar (the numbers also go to ``noise.json``)."""
+    body = "\n".join(
+        "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{}</td></tr>".format(
+            html.escape(r["benchmark"]),
+            r["sigma"],
+            r["minimum_detectable_effect"],
+            "gating" if r["gating"] else "advisory",
+        )
+        for r in rows
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Noise and detectable effect</title>
+<link rel="stylesheet" href="vendor/bootstrap/dist/css/bootstrap.min.css"></head>
+<body><div class="container">
+<p><a href="index.html">&larr; benchmark history</a></p>
+<h1>Noise and minimum detectable effect</h1>
+<p>{html.escape(heading)}</p>
+<p><em>noise</em>: standard deviation of the PR check's estimate (log ratio of head to base)
+when nothing changed; <em>detects</em>: the smallest slowdown the check flags with the gate's
+power; <em>advisory</em> benchmarks are reported but never fail a check.</p>
+<table class="table table-condensed table-striped">
+<thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>gate</th></tr></thead>
+<tbody>
+{body}
+</tbody></table></div></body></html>
+"""
+    path = html_dir / NOISE_PAGE
+    path.write_text(page)
+    (html_dir / "noise.json").write_text(json.dumps({"heading": heading, "rows": rows}, indent=1))
+    index = html_dir / "index.html"
+    text = index.read_text()
+    if NOISE_LINK not in text and NAV_ANCHOR in text:
+        index.write_text(text.replace(NAV_ANCHOR, NOISE_LINK + "\n\t" + NAV_ANCHOR, 1))
+    return path

@@ -17,6 +17,7 @@ from afirgen_bench.compare import (
     UNCERTAIN,
     UNCONFIRMED,
     Change,
+    GateConfig,
 )
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, EXIT_VERDICT_FAILED
 from afirgen_bench.results import ResultSet
@@ -33,6 +34,7 @@ class Judgement:
     sla_at_base: dict[str, set[str]]  # benchmark -> limits the base breached
     host: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    gate: GateConfig = field(default_factory=GateConfig)
 
     @classmethod
     def of(

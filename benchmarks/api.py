@@ -59,7 +59,7 @@ class ProcessText(OverHTTP):
     """Seed ``process_text``, split as the seed meant it: POST /api/v1/process generating an
     FIR from a complaint never seen before (uncached) and from one seen before (cached)."""
 
-    repeat = (30, 100, 6.0)
+    repeat = 25
 
     def setup(self, prepared: Any) -> None:
         super().setup(prepared)
@@ -86,7 +86,7 @@ class ConcurrentLoad(OverHTTP):
 
     params = [[1, 5, 10, 15]]
     param_names = ["concurrency"]
-    repeat = (30, 100, 6.0)
+    repeat = 25
 
     def setup(self, prepared: Any, concurrency: int) -> None:
         super().setup(prepared)
@@ -125,7 +125,7 @@ class SustainedLoad(OverHTTP):
     """Seed ``sustained_load``: 500 sequential status requests."""
 
     rounds = 1
-    repeat = (3, 5, 30.0)
+    repeat = 4
 
     def _run(self, prepared: Any) -> list[float]:
         latencies = []

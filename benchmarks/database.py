@@ -59,7 +59,7 @@ class JoinQuery(OnData):
 class Aggregation(OnData):
     """Seed ``aggregation``: count and average age by status over the whole table."""
 
-    repeat = (20, 60, 6.0)
+    repeat = 15
 
     def time_stats_by_status(self, prepared: Any, scale: int) -> None:
         fir_repository(scale).stats_by_status()

@@ -20,7 +20,7 @@ class BulkInsert(OnData):
     requires = (*OnData.requires, "models.records:NewFIR")
     params = [scales(), [10, 100]]
     param_names = ["scale", "rows"]
-    repeat = (20, 60, 6.0)
+    repeat = 15
 
     def setup(self, prepared: Any, scale: int, rows: int) -> None:
         super().setup(prepared, scale)

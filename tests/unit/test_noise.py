@@ -1,0 +1,133 @@
+"""Noise, detectability and the proof harness's pieces: pure logic, no servers."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from afirgen_bench.calibration import SIGMA_FLOOR, Calibration, Noise, estimate, twin_commit
+from afirgen_bench.compare import GateConfig, compare_one
+from afirgen_bench.proof import TARGETS, inject
+from afirgen_bench.reports import noise_rows
+from afirgen_bench.results import Measurement
+from afirgen_bench.site import NOISE_LINK, write_noise_page
+from afirgen_bench.stats import Detection, Shift, fastest_round_shift, round_medians
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _rounds(*medians: float, per_round: int = 5) -> tuple[float, ...]:
+    return tuple(m for m in medians for _ in range(per_round))
+
+
+def test_samples_split_into_rounds_only_when_they_divide_evenly() -> None:
+    assert round_medians(_rounds(1.0, 2.0, 3.0, 4.0), 4) == [1.0, 2.0, 3.0, 4.0]
+    assert round_medians(_rounds(1.0, 2.0, 3.0, 4.0)[:-1], 4) is None
+    assert round_medians(_rounds(1.0), 1) is None
+
+
+def test_a_burst_that_slows_whole_rounds_does_not_move_the_estimate() -> None:
+    base = [100.0, 101.0, 100.5, 100.2]
+    head = [100.4, 150.0, 100.1, 140.0]  # two rounds hit by interference
+    assert fastest_round_shift(base, head).ratio == pytest.approx(1.001, abs=1e-3)
+
+
+def test_detection_limit_and_minimum_effect_follow_the_noise() -> None:
+    steady = Detection(sigma=0.005, alpha=0.01, power=0.975, threshold=0.05)
+    # (z 0.99 + z 0.975) * 0.5 % = (2.326 + 1.960) * 0.5 % = 2.14 %
+    assert steady.minimum_effect == pytest.approx(math.expm1(4.286 * 0.005), rel=1e-3)
+    assert steady.gating
+    # the limit sits so that a 5 % slowdown is caught with the power: log(1.05) - 1.96 sigma
+    assert steady.limit == pytest.approx(math.log(1.05) - 1.960 * 0.005, rel=1e-3)
+    noisy = Detection(sigma=0.03, alpha=0.01, power=0.975, threshold=0.05)
+    assert not noisy.gating and noisy.limit == pytest.approx(2.326 * 0.03, rel=1e-3)
+
+
+def test_exact_figures_are_flagged_at_the_threshold() -> None:
+    exact = Detection(sigma=0.0, alpha=0.01, power=0.975, threshold=0.05)
+    assert exact.minimum_effect == 0.0 and exact.limit == pytest.approx(math.log(1.05))
+
+
+def test_calibrated_noise_is_the_rms_of_a_a_shifts_with_a_floor() -> None:
+    runs = [{"a": Shift(0.02, 4), "b": Shift(0.0001, 4)}, {"a": Shift(-0.01, 4)}]
+    noise = estimate(runs)
+    assert noise["a"].sigma == pytest.approx(math.sqrt((0.02**2 + 0.01**2) / 2))
+    assert noise["a"].runs == 2 and noise["a"].largest == 0.02
+    assert noise["b"].sigma == SIGMA_FLOOR and noise["b"].runs == 1
+
+
+def _timed(key: str, medians: tuple[float, ...]) -> Measurement:
+    samples = _rounds(*medians)
+    return Measurement(key, (), "time", "seconds", medians[0], False, samples, "1", rounds=4)
+
+
+def test_gate_uses_the_fastest_round_and_the_calibration() -> None:
+    calibration = Calibration("m", "t", "c", 3, [1.0], {"x.X.time_a": Noise(0.005, 3, 0.004)})
+    base = _timed("x.X.time_a", (1.00, 1.30, 1.01, 1.02))
+    slower = _timed("x.X.time_a", (1.05, 1.06, 1.50, 1.07))
+    change = compare_one(base, slower, GateConfig(), calibration)
+    assert change.verdict == "regression" and change.gates
+    assert change.noise_source == "calibrated" and change.ratio == pytest.approx(1.05)
+    steady = _timed("x.X.time_a", (1.01, 1.00, 1.40, 1.02))
+    assert compare_one(base, steady, GateConfig(), calibration).verdict == "unchanged"
+
+
+def test_noise_rows_mark_benchmarks_that_cannot_see_the_threshold(tmp_path: Path) -> None:
+    calibration = Calibration(
+        "m",
+        "t",
+        "c",
+        3,
+        [1.0],
+        {"a.A.time_x": Noise(0.004, 3, 0.0), "a.A.time_y": Noise(0.03, 3, 0.0)},
+    )
+    rows = {r["benchmark"]: r for r in noise_rows(calibration, GateConfig())}
+    assert rows["a.A.time_x"]["gating"] and not rows["a.A.time_y"]["gating"]
+    (tmp_path / "index.html").write_text('<ul><li id="nav-li-regressions">R</li></ul>')
+    page = write_noise_page(tmp_path, list(rows.values()), "heading")
+    write_noise_page(tmp_path, list(rows.values()), "heading")  # linked once, not twice
+    assert "a.A.time_y" in page.read_text() and "advisory" in page.read_text()
+    assert (tmp_path / "index.html").read_text().count(NOISE_LINK) == 1
+
+
+def test_the_twin_has_the_same_tree_and_is_the_same_every_time(tmp_path: Path) -> None:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+        return done.stdout.decode().strip()
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "f").write_text("x")
+    git("add", "f")
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "one")
+    head = git("rev-parse", "HEAD")
+    twin = twin_commit(tmp_path, head)
+    assert twin != head and twin_commit(tmp_path, head) == twin
+    assert git("rev-parse", f"{twin}^{{tree}}") == git("rev-parse", f"{head}^{{tree}}")
+
+
+SOURCE = '''
+class Cache:
+    def get(self, key):
+        """Docstring stays first."""
+        return key
+'''
+
+
+def test_injected_slowdown_goes_after_the_docstring_and_runs() -> None:
+    slowed = inject(SOURCE, "Cache.get", 0.002)
+    assert slowed.index('"""Docstring') < slowed.index("_proof_until")
+    namespace: dict = {}
+    exec(compile(slowed, "slowed", "exec"), namespace)
+    started = time.perf_counter()
+    assert namespace["Cache"]().get(7) == 7
+    assert time.perf_counter() - started >= 0.002
+    assert "unchanged code" in inject(SOURCE, "Cache.get", 0.0)
+
+
+def test_every_proof_target_exists_in_the_backend() -> None:
+    for target in TARGETS:
+        assert "_proof_until" in inject((ROOT / target.path).read_text(), target.function, 1e-6)
