@@ -11,8 +11,6 @@ from afirgen_bench import asv_driver, host
 from afirgen_bench.errors import HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 
-OWNER_ENV = "AFIRGEN_BENCH_OWNER_PID"
-
 
 def log(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
@@ -24,7 +22,7 @@ def benchmark_environment() -> dict[str, str]:
     from afirgen_fixtures.services import ServiceRuntime, default_state_dir, resolve
     from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
-    harness = {OWNER_ENV: str(os.getpid()), BENCH_CPU_ENV: str(bench_cpu())}
+    harness = {BENCH_CPU_ENV: str(bench_cpu())}
     if os.environ.get(MYSQL_URL_ENV) and os.environ.get(REDIS_URL_ENV):
         return {**resolve().environ(), **harness}
     runtime = ServiceRuntime(default_state_dir())

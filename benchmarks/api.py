@@ -59,7 +59,7 @@ class ProcessText(OverHTTP):
     """Seed ``process_text``, split as the seed meant it: POST /api/v1/process generating an
     FIR from a complaint never seen before (uncached) and from one seen before (cached)."""
 
-    repeat = 25
+    repeat = 60
 
     def setup(self, prepared: Any) -> None:
         super().setup(prepared)
@@ -86,7 +86,7 @@ class ConcurrentLoad(OverHTTP):
 
     params = [[1, 5, 10, 15]]
     param_names = ["concurrency"]
-    repeat = 25
+    repeat = 50
 
     def setup(self, prepared: Any, concurrency: int) -> None:
         super().setup(prepared)

@@ -174,14 +174,16 @@ def skip_if_unprepared(prepared: dict[str, Any]) -> None:
 
 
 class Latency:
-    """One call per sample (``number = 1``) and enough samples per round that P95 and P99
-    come from per-call times. ``requires`` lists the ``module:attribute`` features needed."""
+    """One call per sample (``number = 1``), so P95 and P99 come from per-call times, and a
+    fixed number of samples per round (``repeat``), so the harness can split asv's samples
+    back into rounds: the gate compares each side's fastest round (docs/measurements/
+    2026-11-27-measurement-design.md). ``requires`` lists the ``module:attribute`` features."""
 
     requires: tuple[str, ...] = ()
     version = SUITE_VERSION
     number = 1
     rounds = 4
-    repeat = 50
+    repeat = 200
     warmup_time = 0.2
     timeout = 600
 
@@ -227,7 +229,7 @@ class OverHTTP(Latency):
                 "AFIRGEN_CACHE_NAMESPACE": f"afirgen-bench-{unique_token()[:8]}",
             },
             idle_exit_s=API_IDLE_EXIT_S,
-            owner_pid=_harness_pid(),
+            owner_pid=_round_owner_pid(),
         ).start()
         _pin_like_the_harness(server.pid)
         with feature("db.connection", "connect")(data.target) as conn, conn.cursor() as cur:
@@ -263,10 +265,11 @@ def api_server_stops_by_itself() -> bool:
     return {"idle_exit_s", "owner_pid"} <= parameters.keys()
 
 
-def _harness_pid() -> int | None:
-    """The harness driving this run, if any: its servers stop when it does."""
-    owner = os.environ.get("AFIRGEN_BENCH_OWNER_PID")
-    return int(owner) if owner else None
+def _round_owner_pid() -> int:
+    """The asv process that runs this ``setup_cache``: the round's forkserver, or asv itself.
+    The server stops with it, so interleaved rounds (each runs ``setup_cache`` again) do not
+    pile up servers."""
+    return os.getppid()
 
 
 def _pin_like_the_harness(pid: int | None) -> None:
