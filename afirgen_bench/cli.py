@@ -210,6 +210,19 @@ def _calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _proof(args: argparse.Namespace) -> int:
+    from afirgen_bench.proof import run_proof
+    from afirgen_bench.runner import log
+
+    try:
+        levels = sorted({int(level) for level in args.levels.split(",")})
+    except ValueError as exc:
+        raise HarnessError(f"--levels takes whole percentages like 0,3,5,10: {exc}") from exc
+    run_proof(repo_root(), pairs=args.pairs, levels=levels, out=Path(args.out), progress=log)
+    print(Path(args.out).with_suffix(".md").read_text())
+    return EXIT_OK
+
+
 def _load(args: argparse.Namespace) -> int:
     from afirgen_bench.errors import EXIT_VERDICT_FAILED
     from afirgen_bench.load.report import load_table
@@ -349,6 +362,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=None, help="save here instead (to try a design)"
     )
     calibrate.set_defaults(handler=_calibrate)
+
+    proof = sub.add_parser(
+        "proof",
+        help="in a scratch clone, inject known slowdowns into one benchmark per area and run "
+        "the PR check on each pair many times: detection and false-alarm rates",
+    )
+    proof.add_argument("--pairs", type=int, default=20, help="PR checks per level")
+    proof.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
+    proof.add_argument(
+        "--out",
+        default="docs/measurements/proof",
+        help="writes OUT.md and OUT.json (rewritten after every repetition)",
+    )
+    proof.set_defaults(handler=_proof)
 
     load = sub.add_parser("load", help="Locust load test against the real server, then judge it")
     load.add_argument("--users", type=int, default=15)

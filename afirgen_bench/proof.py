@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from afirgen_bench import asv_driver
+from afirgen_bench.compare import REGRESSION, UNCONFIRMED
 from afirgen_bench.errors import HarnessError
 
 if TYPE_CHECKING:
@@ -159,6 +160,9 @@ def bench_pattern(keys: list[str]) -> str:
 
 @dataclass
 class Outcome:
+    """One benchmark in one PR check: flagged in the first pass (``suspected``), flagged
+    again in the confirmation re-run (``confirmed``; advisory ones are never re-run)."""
+
     repetition: int
     level: int
     key: str
@@ -215,7 +219,7 @@ def repetition(scratch: Path, base: str, heads: dict[int, str], number: int) -> 
     for level, judgement in first.items():
         changes = {c.key: c for c in judgement.changes}
         confirmed = {c.key for c in judgement.regressions}
-        suspected = confirmed | {c.key for c in judgement.unconfirmed}
+        suspected = {c.key for c in judgement.changes if c.verdict in (REGRESSION, UNCONFIRMED)}
         for key in keys:
             change = changes.get(key)
             outcomes.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from afirgen_bench import asv_driver
 from afirgen_bench.cli import main
 from afirgen_bench.errors import EXIT_CANNOT_JUDGE
+from afirgen_bench.judge import pr_config
 from afirgen_bench.sampling import Summary, interleaved
 
 
@@ -58,3 +61,13 @@ def test_outside_a_checkout_the_harness_says_so(tmp_path: Path, monkeypatch, cap
     monkeypatch.chdir(tmp_path)
     assert main(["publish"]) == EXIT_CANNOT_JUDGE
     assert "git checkout" in capsys.readouterr().err
+
+
+def test_pr_config_points_back_at_the_repository_from_any_depth(tmp_path: Path) -> None:
+    shutil.copy(Path(__file__).resolve().parents[2] / "asv.conf.json", tmp_path / "asv.conf.json")
+    config, results = pr_config(tmp_path, "calibrate/run-1")
+    data = json.loads(config.read_text())
+    folder = config.parent
+    assert (folder / data["repo"]).resolve() == tmp_path.resolve()
+    assert (folder / data["env_dir"]).resolve() == (tmp_path / ".asv" / "env").resolve()
+    assert results == folder / "results"

@@ -11,7 +11,7 @@ import pytest
 
 from afirgen_bench.calibration import SIGMA_FLOOR, Calibration, Noise, estimate, twin_commit
 from afirgen_bench.compare import GateConfig, compare_one
-from afirgen_bench.proof import TARGETS, inject
+from afirgen_bench.proof import TARGETS, Outcome, inject, markdown, summarize
 from afirgen_bench.reports import noise_rows
 from afirgen_bench.results import Measurement
 from afirgen_bench.site import NOISE_LINK, write_noise_page
@@ -131,3 +131,25 @@ def test_injected_slowdown_goes_after_the_docstring_and_runs() -> None:
 def test_every_proof_target_exists_in_the_backend() -> None:
     for target in TARGETS:
         assert "_proof_until" in inject((ROOT / target.path).read_text(), target.function, 1e-6)
+
+
+def test_proof_summary_counts_confirmed_flags_per_level_and_for_the_gate() -> None:
+    rows = [
+        Outcome(1, 0, "a", 1.0, suspected=False, confirmed=False, advisory=False),
+        Outcome(1, 0, "b", 1.02, suspected=True, confirmed=False, advisory=False),
+        Outcome(1, 5, "a", 1.05, suspected=True, confirmed=True, advisory=False),
+        Outcome(1, 5, "b", 1.06, suspected=True, confirmed=False, advisory=True),
+        Outcome(2, 0, "a", 1.0, suspected=False, confirmed=False, advisory=False),
+        Outcome(2, 0, "b", 1.0, suspected=False, confirmed=False, advisory=False),
+        Outcome(2, 5, "a", 1.01, suspected=False, confirmed=False, advisory=False),
+        Outcome(2, 5, "b", 1.05, suspected=True, confirmed=False, advisory=True),
+    ]
+    summary = summarize(rows)
+    assert summary["gate"] == {0: {"checks": 2, "failed": 0}, 5: {"checks": 2, "failed": 1}}
+    assert summary["per_benchmark"]["a"][5]["confirmed"] == 1
+    assert summary["per_benchmark"]["b"][0]["suspected"] == 1
+    text = markdown(
+        summary, {"machine": "m", "date": "d", "command": "c", "base": "b" * 8, "minutes": 1}
+    )
+    assert "| **whole gate (any gating benchmark failed)** | 0/2 | 1/2 |" in text
+    assert "(advisory)" in text
