@@ -1,29 +1,72 @@
 """Writes: FIRs bulk-inserted through the repository (the seed's ``bulk_insert``).
 
-A module of its own, named to run last: the inserted rows stay until the next run's set-up
-takes them back (``reset_dataset``, which also rebuilds the FULLTEXT indexes), so no read
-benchmark of a run ever sees them.
+They go into an empty, migrated database of their own, made afresh by ``setup_cache``.
+Writing into the shared data sets meant rebuilding their FULLTEXT indexes afterwards (InnoDB
+keeps deleted ids until then): 18 s before every round, and a burst of background I/O that
+slowed whichever benchmark came next.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from .common import OnData, feature, fir_repository, scales, unique_token
+from .common import (
+    Latency,
+    check_requirements,
+    feature,
+    has_feature,
+    server_target,
+    service_urls,
+    skip_if_unprepared,
+    unique_token,
+)
+
+WRITES_DATABASE = "afirgen_bench_writes"
 
 
-class BulkInsert(OnData):
-    """Seed ``bulk_insert``: 10 and 100 FIRs (with violation links) in one transaction.
+@cache
+def writes_repository() -> Any:
+    target = server_target().with_database(WRITES_DATABASE)
+    settings = feature("config", "Settings")(
+        mysql_url=target.url(), redis_url=service_urls().redis_url, pool_size=4
+    )
+    pool = feature("db.pool", "Pool")(target, settings)
+    return feature("db.repositories", "FIRRepository")(pool, cursor_secret=settings.cursor_secret)
 
-    The rows stay until the next run's set-up removes them (see the module docstring)."""
 
-    requires = (*OnData.requires, "models.records:NewFIR")
-    params = [scales(), [10, 100]]
-    param_names = ["scale", "rows"]
+class BulkInsert(Latency):
+    """Seed ``bulk_insert``: 10 and 100 FIRs (with violation links) in one transaction."""
+
+    requires = (
+        "db.repositories:FIRRepository",
+        "db.pool:Pool",
+        "db.migrate:migrate",
+        "db.connection:create_database",
+        "db.connection:drop_database",
+        "models.records:NewFIR",
+    )
+    params = [[10, 100]]
+    param_names = ["rows"]
     repeat = 15
 
-    def setup(self, prepared: Any, scale: int, rows: int) -> None:
-        super().setup(prepared, scale)
+    def setup_cache(self) -> dict[str, Any]:
+        missing = [r for r in self.requires if not has_feature(*r.split(":"))]
+        if missing:
+            return {"skip": f"this commit lacks {', '.join(missing)}"}
+        target = server_target().with_database(WRITES_DATABASE)
+        feature("db.connection", "drop_database")(target)
+        feature("db.connection", "create_database")(target)
+        with feature("db.connection", "connect")(target) as conn:
+            feature("db.migrate", "migrate")(conn)
+        return {"database": WRITES_DATABASE}
+
+    setup_cache.timeout = 600
+
+    def setup(self, prepared: dict[str, Any], rows: int) -> None:
+        skip_if_unprepared(prepared)
+        check_requirements(self)
+        self.repository = writes_repository()
         new_fir = feature("models.records", "NewFIR")
         token = unique_token()[:8]
         self.firs = [
@@ -38,5 +81,5 @@ class BulkInsert(OnData):
             for i in range(rows)
         ]
 
-    def time_bulk_insert(self, prepared: Any, scale: int, rows: int) -> None:
-        fir_repository(scale).bulk_insert(self.firs)
+    def time_bulk_insert(self, prepared: dict[str, Any], rows: int) -> None:
+        self.repository.bulk_insert(self.firs)

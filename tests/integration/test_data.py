@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 
@@ -16,10 +17,11 @@ from afirgen_fixtures.data import (
     drop_dataset,
     list_datasets,
     load_dataset,
+    reset_dataset,
 )
 from afirgen_fixtures.data import vocabulary as vocab
 from afirgen_fixtures.data.generator import TABLE_COLUMNS, serialise_rows
-from afirgen_fixtures.data.loader import MARKER_TABLE
+from afirgen_fixtures.data.loader import MARKER_TABLE, fulltext_debt
 from afirgen_fixtures.db import connection, migrate
 
 pytestmark = pytest.mark.integration
@@ -167,3 +169,26 @@ def test_reset_removes_what_a_run_wrote_and_purges_fulltext(dataset_10k) -> None
     removed = reset_dataset(dataset_10k.target)
     assert removed["fir_records"] == 1
     assert counts() == before
+
+
+def test_fulltext_is_rebuilt_once_deleted_rows_reach_five_percent(dataset_10k) -> None:
+    """Small take-backs only count up; past 5 % of the table the indexes are rebuilt."""
+    target = dataset_10k.target
+
+    def write(rows: int) -> None:
+        with connection.connect(target) as conn, conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO fir_records (fir_number, police_station, complaint_text, "
+                "fir_content, violations, created_at) "
+                "VALUES (%s, 'PS', 'run text', 'x', '[]', %s)",
+                [(f"FIR-debt{i:04d}-20991231000000", datetime(2099, 12, 31)) for i in range(rows)],
+            )
+
+    reset_dataset(target)
+    before = fulltext_debt(target)  # below 5 % of 10,000 rows after any reset
+    write(3)
+    assert reset_dataset(target)["fir_records"] == 3
+    assert fulltext_debt(target) == before + 3
+    write(600)  # now over 5 % of 10,000 rows
+    reset_dataset(target)
+    assert fulltext_debt(target) == 0
