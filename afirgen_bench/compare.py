@@ -47,7 +47,7 @@ NEW, GONE, FAILED, FIXED, SKIPPED, INCOMPARABLE = (
 class GateConfig:
     threshold: float = 0.05
     alpha: float = 0.01
-    power: float = 0.975
+    power: float = 0.99
     higher_is_better: frozenset[str] = frozenset()
     deterministic: frozenset[str] = frozenset()
     advisory: frozenset[str] = frozenset()

@@ -4,6 +4,7 @@ headless Chromium with every other host unreachable, it draws a benchmark graph.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import shutil
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench.site import CDN_FILES, vendor_assets
+from afirgen_bench.asv_driver import MACHINE
+from afirgen_bench.calibration import Calibration, calibration_path
+from afirgen_bench.site import CDN_FILES, NOISE_LINK, NOISE_PAGE, vendor_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "html"
@@ -99,3 +102,13 @@ def test_vendoring_checks_integrity_and_rewrites_the_page(tmp_path: Path) -> Non
     assert "https://" not in "".join(
         line for line in page.splitlines() if "<script" in line or "stylesheet" in line
     )
+
+
+def test_noise_page_shows_every_calibrated_benchmark_offline(site_url: str, tmp_path) -> None:
+    calibration = Calibration.load(calibration_path(ROOT, MACHINE))
+    assert calibration is not None, f"no calibration/{MACHINE}.json: run afirgen_bench calibrate"
+    assert NOISE_LINK in (HTML / "index.html").read_text()
+    dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
+    for key in calibration.noise:
+        assert html.escape(key) in dom
+    assert "detects" in dom
