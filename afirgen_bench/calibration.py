@@ -14,7 +14,7 @@ import math
 import os
 import subprocess
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +53,15 @@ class Calibration:
     runs: int
     seconds_per_run: list[float]
     noise: dict[str, Noise] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # partial recalibrations since
+
+    def merged(self, update: Calibration, bench: str) -> Calibration:
+        """This calibration with ``update``'s benchmarks (those ``bench`` selected) replaced."""
+        note = (
+            f"{len(update.noise)} benchmarks matching {bench!r} recalibrated at "
+            f"{update.measured_at} from {update.runs} A/A runs of {update.commit[:8]}"
+        )
+        return replace(self, noise={**self.noise, **update.noise}, notes=[*self.notes, note])
 
     @classmethod
     def load(cls, path: Path) -> Calibration | None:
@@ -75,6 +84,7 @@ class Calibration:
                 runs=int(raw["runs"]),
                 seconds_per_run=[float(s) for s in raw["seconds_per_run"]],
                 noise={key: Noise(**value) for key, value in raw["noise"].items()},
+                notes=[str(note) for note in raw.get("notes", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise HarnessError(f"{path} is not a calibration file ({exc!r})") from exc

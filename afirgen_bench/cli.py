@@ -203,7 +203,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     path = args.output or calibration_path(root, calibration.machine)
     if args.bench and (previous := Calibration.load(path)) is not None:
-        calibration.noise = {**previous.noise, **calibration.noise}
+        calibration = previous.merged(calibration, args.bench)
     calibration.save(path)
     print(noise_table(calibration, GateConfig.load(root / "gate.toml")))
     print(f"saved {path}: commit it so PR checks on this machine use it")

@@ -257,6 +257,7 @@ def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
         f"({', '.join(f'{s:.0f} s' for s in calibration.seconds_per_run)} per run). "
         f"{gating} of {len(rows)} benchmarks gate: they detect a {gate.threshold:.0%} slowdown "
         f"with {gate.power:.1%} power at {gate.alpha:.0%} false alarms per run."
+        + "".join(f" Since: {note}." for note in calibration.notes)
     )
 
 

@@ -153,3 +153,13 @@ def test_proof_summary_counts_confirmed_flags_per_level_and_for_the_gate() -> No
     )
     assert "| **whole gate (any gating benchmark failed)** | 0/2 | 1/2 |" in text
     assert "(advisory)" in text
+
+
+def test_a_partial_recalibration_keeps_the_rest_and_says_so() -> None:
+    full = Calibration(
+        "m", "t0", "c" * 40, 3, [390.0], {"a": Noise(0.01, 3, 0.0), "b": Noise(0.02, 3, 0.0)}
+    )
+    update = Calibration("m", "t1", "d" * 40, 3, [50.0], {"b": Noise(0.005, 3, 0.0)})
+    merged = full.merged(update, "^b")
+    assert merged.noise["a"].sigma == 0.01 and merged.noise["b"].sigma == 0.005
+    assert merged.seconds_per_run == [390.0] and "recalibrated at t1" in merged.notes[0]
