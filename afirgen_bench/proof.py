@@ -156,7 +156,8 @@ def make_heads(
 
 def bench_pattern(keys: list[str]) -> str:
     names = sorted({key.split("(", 1)[0] for key in keys})
-    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+    # asv matches parameterised benchmarks as "name(params)"
+    return "^(" + "|".join(re.escape(name) for name in names) + r")(\(|$)"
 
 
 @dataclass

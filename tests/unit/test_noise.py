@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from afirgen_bench.calibration import SIGMA_FLOOR, Calibration, Noise, estimate, twin_commit
 from afirgen_bench.compare import GateConfig, compare_one
-from afirgen_bench.proof import TARGETS, Outcome, inject, markdown, summarize
+from afirgen_bench.proof import TARGETS, Outcome, bench_pattern, inject, markdown, summarize
 from afirgen_bench.reports import noise_rows
 from afirgen_bench.results import Measurement
 from afirgen_bench.site import NOISE_LINK, write_noise_page
@@ -163,3 +164,9 @@ def test_a_partial_recalibration_keeps_the_rest_and_says_so() -> None:
     merged = full.merged(update, "^b")
     assert merged.noise["a"].sigma == 0.01 and merged.noise["b"].sigma == 0.005
     assert merged.seconds_per_run == [390.0] and "recalibrated at t1" in merged.notes[0]
+
+
+def test_proof_selects_plain_and_parameterised_benchmarks_exactly() -> None:
+    pattern = re.compile(bench_pattern(["a.B.time_x(10000)", "a.B.time_y"]))
+    assert pattern.search("a.B.time_x(10000)") and pattern.search("a.B.time_y")
+    assert not pattern.search("a.B.time_y_more") and not pattern.search("a.B.time_z")
