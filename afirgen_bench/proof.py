@@ -18,6 +18,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -301,8 +302,6 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
 def run_proof(
     root: Path, *, pairs: int, levels: list[int], out: Path, progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    import time
-
     if pairs < 1 or not levels or any(level < 0 for level in levels):
         raise HarnessError("need at least one repetition and non-negative levels")
     started = time.monotonic()
