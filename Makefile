@@ -1,7 +1,8 @@
 # Entry points. `make test` sets up and runs the tests; `make bench` the main job.
 # The perf-* targets keep the original AFIRGen suite's names; each runs real benchmarks.
 .PHONY: setup test lint bench publish perf-test perf-api perf-db perf-cache perf-load \
-        perf-report perf-baseline perf-compare perf-ci services-start services-stop
+        perf-report perf-baseline perf-compare perf-ci perf-calibrate perf-proof \
+        services-start services-stop
 
 PY := .venv/bin/python
 BENCH := $(PY) -m afirgen_bench
@@ -58,6 +59,19 @@ perf-ci: setup
 	@$(BENCH) ci --base $(BASE) --head $(HEAD) --reports reports; code=$$?; \
 	  echo "afirgen_bench exit code: $$code (0 good, 1 regression or SLA breach, 2 cannot judge)"; \
 	  exit $$code
+
+RUNS ?= 3
+PAIRS ?= 20
+LEVELS ?= 0,3,5,10
+
+# A/A runs of HEAD against its twin: each benchmark's noise and minimum detectable effect on
+# this machine, saved in calibration/ (commit it). About 6.5 minutes per run.
+perf-calibrate: setup
+	$(BENCH) calibrate --runs $(RUNS)
+
+# Known slowdowns injected in a scratch clone, PR-checked PAIRS times per level.
+perf-proof: setup
+	$(BENCH) proof --pairs $(PAIRS) --levels $(LEVELS)
 
 services-start: setup
 	$(PY) -m afirgen_fixtures.services start
