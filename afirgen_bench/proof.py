@@ -44,10 +44,6 @@ class Target:
     path: str
     function: str  # "Class.method" or "function"
 
-    @property
-    def benchmark(self) -> str:
-        return self.key.split("(", 1)[0]
-
 
 # One benchmark per area, a gating one where the area has any (calibration/); the functions
 # are disjoint: no benchmark here calls another's function.

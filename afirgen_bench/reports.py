@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from afirgen_bench.calibration import Calibration
-from afirgen_bench.compare import Change, GateConfig
-from afirgen_bench.stats import Detection
+from afirgen_bench.compare import Change, GateConfig, detection_for
 from afirgen_bench.verdict import Judgement
 
 REPORT_FILES = ("summary.txt", "detailed.txt", "report.json", "comment.md")
@@ -230,19 +229,15 @@ def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any
     rows = []
     for key, noise in sorted(calibration.noise.items()):
         benchmark = key.split("(", 1)[0]
-        detection = Detection(
-            sigma=noise.sigma, alpha=gate.alpha, power=gate.power, threshold=gate.threshold
-        )
-        exact = benchmark in gate.deterministic
-        listed = benchmark in gate.advisory
+        detection, _source = detection_for(benchmark, gate, noise)
         rows.append(
             {
                 "benchmark": key,
                 "sigma": noise.sigma,
                 "largest_shift": math.expm1(noise.largest),
                 "runs": noise.runs,
-                "minimum_detectable_effect": 0.0 if exact else detection.minimum_effect,
-                "gating": exact or (detection.gating and not listed),
+                "minimum_detectable_effect": detection.minimum_effect,
+                "gating": detection.gating and benchmark not in gate.advisory,
             }
         )
     return rows

@@ -74,7 +74,6 @@ class Shift:
     """How far head moved from base, as a natural-log ratio (0: unchanged; 0.0488: 5 % up)."""
 
     log_ratio: float
-    rounds: int  # rounds per side behind the estimate; 0 when single figures are compared
 
     @property
     def ratio(self) -> float:
@@ -85,11 +84,11 @@ def fastest_round_shift(base_rounds: Sequence[float], head_rounds: Sequence[floa
     """Compare each side's fastest round median. Interference on this machine only ever adds
     time, and it comes in bursts that slow a whole round (+10-50 % measured), so the fastest
     of the interleaved rounds is the steadiest figure of each side."""
-    return Shift(math.log(min(head_rounds) / min(base_rounds)), len(base_rounds))
+    return Shift(math.log(min(head_rounds) / min(base_rounds)))
 
 
 def single_shift(before: float, after: float) -> Shift:
-    return Shift(math.log(after / before), 0)
+    return Shift(math.log(after / before))
 
 
 @dataclass(frozen=True)

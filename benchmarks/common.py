@@ -217,25 +217,18 @@ class OverHTTP(Latency):
     def setup_cache(self) -> dict[str, Any]:
         if not (api_server_stops_by_itself() and has_feature("data", "load_dataset")):
             return {"skip": "no API server that stops by itself in this commit"}
-        data = dataset(API_SCALE)
-        reset_writes(API_SCALE)
-        urls = service_urls()
-        server = feature("services.api_server", "ApiServer")(
-            database=data.target.database,
-            env={
-                "AFIRGEN_MYSQL_URL": urls.mysql_url,
-                "AFIRGEN_REDIS_URL": urls.redis_url,
-                "AFIRGEN_API_KEY": API_KEY,
-                "AFIRGEN_CACHE_NAMESPACE": f"afirgen-bench-{unique_token()[:8]}",
-                # One hash seed for every server: with a random one, each round's server had
-                # its own speed (A/A noise of GET /fir/{n} 3.5 % -> 1.1 % with it fixed).
-                "PYTHONHASHSEED": "0",
-            },
+        server = start_api_server(
+            api_key=API_KEY,
+            namespace="afirgen-bench",
             idle_exit_s=API_IDLE_EXIT_S,
             owner_pid=_round_owner_pid(),
-        ).start()
+            # One hash seed for every server: with a random one, each round's server had
+            # its own speed (A/A noise of GET /fir/{n} 3.5 % -> 1.1 % with it fixed).
+            extra_env={"PYTHONHASHSEED": "0"},
+        )
         _pin_like_the_harness(server.pid)
-        with feature("db.connection", "connect")(data.target) as conn, conn.cursor() as cur:
+        target = dataset(API_SCALE).target
+        with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,)
             )
@@ -258,6 +251,33 @@ class OverHTTP(Latency):
         check_requirements(self)
         self.prepared = prepared
         self.client = http_client(prepared["base_url"])
+
+
+def start_api_server(
+    *,
+    api_key: str,
+    namespace: str,
+    idle_exit_s: int,
+    owner_pid: int,
+    extra_env: dict[str, str] | None = None,
+) -> Any:
+    """This commit's API server over the API data set, taken back to as generated first, with
+    its own cache namespace; it stops when ``owner_pid`` exits or after ``idle_exit_s``."""
+    data = dataset(API_SCALE)
+    reset_writes(API_SCALE)
+    urls = service_urls()
+    return feature("services.api_server", "ApiServer")(
+        database=data.target.database,
+        env={
+            "AFIRGEN_MYSQL_URL": urls.mysql_url,
+            "AFIRGEN_REDIS_URL": urls.redis_url,
+            "AFIRGEN_API_KEY": api_key,
+            "AFIRGEN_CACHE_NAMESPACE": f"{namespace}-{unique_token()[:8]}",
+            **(extra_env or {}),
+        },
+        idle_exit_s=idle_exit_s,
+        owner_pid=owner_pid,
+    ).start()
 
 
 def api_server_stops_by_itself() -> bool:

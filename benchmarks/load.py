@@ -21,12 +21,11 @@ from .common import (
     SUITE_VERSION,
     api_server_stops_by_itself,
     dataset,
-    feature,
     has_feature,
     reset_writes,
     service_urls,
     skip_if_unprepared,
-    unique_token,
+    start_api_server,
 )
 
 USERS = 15
@@ -60,21 +59,14 @@ class LoadTest:
         harness = _harness_python()
         if not harness.exists():
             raise RuntimeError(f"{harness} is missing: run 'make setup' to create the harness env")
-        data = dataset(API_SCALE)
-        reset_writes(API_SCALE)
-        urls = service_urls()
-        server = feature("services.api_server", "ApiServer")(
-            database=data.target.database,
-            env={
-                "AFIRGEN_MYSQL_URL": urls.mysql_url,
-                "AFIRGEN_REDIS_URL": urls.redis_url,
-                "AFIRGEN_API_KEY": LOAD_API_KEY,
-                "AFIRGEN_FIR_AUTH_KEY": LOAD_AUTH_KEY,
-                "AFIRGEN_CACHE_NAMESPACE": f"load-{unique_token()[:8]}",
-            },
+        server = start_api_server(
+            api_key=LOAD_API_KEY,
+            namespace="load",
             idle_exit_s=600,
             owner_pid=os.getpid(),
-        ).start()
+            extra_env={"AFIRGEN_FIR_AUTH_KEY": LOAD_AUTH_KEY},
+        )
+        data, urls = dataset(API_SCALE), service_urls()
         try:
             with tempfile.TemporaryDirectory() as folder:
                 target = Path(folder) / "target.json"

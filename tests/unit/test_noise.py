@@ -54,7 +54,7 @@ def test_exact_figures_are_flagged_at_the_threshold() -> None:
 
 
 def test_calibrated_noise_is_the_rms_of_a_a_shifts_with_a_floor() -> None:
-    runs = [{"a": Shift(0.02, 4), "b": Shift(0.0001, 4)}, {"a": Shift(-0.01, 4)}]
+    runs = [{"a": Shift(0.02), "b": Shift(0.0001)}, {"a": Shift(-0.01)}]
     noise = estimate(runs)
     assert noise["a"].sigma == pytest.approx(math.sqrt((0.02**2 + 0.01**2) / 2))
     assert noise["a"].runs == 2 and noise["a"].largest == 0.02
