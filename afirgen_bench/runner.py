@@ -11,6 +11,8 @@ from afirgen_bench import asv_driver, host
 from afirgen_bench.errors import HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 
+HARNESS_PYTHON_ENV = "AFIRGEN_BENCH_HARNESS_PYTHON"  # the load benchmark drives load with it
+
 
 def log(message: str) -> None:
     print(f"==> {message}", file=sys.stderr, flush=True)
@@ -22,7 +24,7 @@ def benchmark_environment() -> dict[str, str]:
     from afirgen_fixtures.services import ServiceRuntime, default_state_dir, resolve
     from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
-    harness = {BENCH_CPU_ENV: str(bench_cpu())}
+    harness = {BENCH_CPU_ENV: str(bench_cpu()), HARNESS_PYTHON_ENV: sys.executable}
     if os.environ.get(MYSQL_URL_ENV) and os.environ.get(REDIS_URL_ENV):
         return {**resolve().environ(), **harness}
     runtime = ServiceRuntime(default_state_dir())

@@ -42,6 +42,11 @@ LOAD_AUTH_KEY = "afirgen-load-officer-key"
 
 
 def _harness_python() -> Path:
+    """The harness's interpreter: the one driving this run (any asv config folder, any
+    clone), else the repository's ``.venv`` for a plain ``asv run``."""
+    driving = os.environ.get("AFIRGEN_BENCH_HARNESS_PYTHON")
+    if driving:
+        return Path(driving)
     root = Path(os.environ.get("ASV_CONF_DIR", Path(__file__).resolve().parents[1]))
     return root / ".venv" / "bin" / "python"
 
