@@ -1,4 +1,4 @@
-"""Driving asv: the machine name, which commits to run, runs, publish.
+"""Driving asv: machine registration, runs, publish, and which commits have results.
 
 asv's own exit codes mix outcomes (``asv run`` says 2 when any benchmark failed, 1 when there
 was nothing to run), so every call here returns the code and the output for the caller to judge.
@@ -6,6 +6,7 @@ was nothing to run), so every call here returns the code and the output for the 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,12 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from afirgen_bench.errors import HarnessError
-
-MACHINE = "python-svc-2cpu"  # one stable name for this kind of machine; results/<MACHINE>/
-# The env installs the package with --no-deps from asv.conf.json's pinned matrix, so only
-# the package's own files change what is measured.
-BACKEND_PATHS = ("afirgen_fixtures",)
+from afirgen_bench.core.errors import HarnessError
 
 
 @dataclass(frozen=True)
@@ -41,15 +37,18 @@ def run_asv(
 ) -> AsvResult:
     """Run asv in ``root``, streaming its output (long runs show progress) and keeping it."""
     command = [asv_executable(), *args]
-    process = subprocess.Popen(
-        command,
-        cwd=root,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    )
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=root,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+    except OSError as exc:
+        raise HarnessError(f"cannot start asv: {exc}") from exc
     lines = []
     assert process.stdout is not None
     for line in process.stdout:
@@ -59,25 +58,31 @@ def run_asv(
     return AsvResult(command, process.wait(), "".join(lines))
 
 
-def ensure_machine(root: Path) -> None:
-    """Register this machine under the stable name, so results land in results/<MACHINE>/."""
-    run_asv(["machine", "--yes", "--machine", MACHINE], root=root, echo=False)
+def ensure_machine(root: Path, machine: str) -> None:
+    """Register ``machine`` in asv's machine file, so results land in results/<machine>/."""
+    result = run_asv(["machine", "--yes", "--machine", machine], root=root, echo=False)
+    if result.returncode != 0:
+        raise HarnessError(f"asv machine --machine {machine} failed: {result.output[-300:]}")
 
 
-def backend_commits(root: Path, branch: str = "main") -> list[str]:
-    """Commits of ``branch`` that changed the backend under benchmark, oldest first."""
-    output = subprocess.run(
-        ["git", "log", "--first-parent", "--format=%H", "--reverse", branch, "--", *BACKEND_PATHS],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return output.split()
+def read_config(root: Path) -> dict:
+    """asv.conf.json (asv allows // comment lines in it)."""
+    path = root / "asv.conf.json"
+    try:
+        text = path.read_text()
+        config = json.loads(
+            "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+        )
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{path} is unreadable or not JSON ({exc})") from exc
+    if not isinstance(config, dict):
+        raise HarnessError(f"{path} is not an asv configuration (a JSON object)")
+    return config
 
 
-def commits_with_results(root: Path) -> set[str]:
-    machine_dir = root / "results" / MACHINE
+def commits_with_results(results_dir: Path, machine: str) -> set[str]:
+    """The 8-character prefixes of commits with a result file for ``machine``."""
+    machine_dir = results_dir / machine
     if not machine_dir.is_dir():
         return set()
     return {p.name.split("-", 1)[0] for p in machine_dir.glob("*-*.json")}

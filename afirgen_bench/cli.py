@@ -1,20 +1,22 @@
-"""The harness's one command-line entry (exit codes: see ``afirgen_bench.errors``)."""
+"""The harness's one command-line entry (exit codes: see ``afirgen_bench.core.errors``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
+from afirgen_bench.core.errors import ExitCode, HarnessError
 
 # What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
 # single noisy figures belong to the nightly history (`history`) and to `load`.
 PR_SUITE = r"^(?!load\.)"
 
 if TYPE_CHECKING:
-    from afirgen_bench.verdict import Judgement
+    from afirgen_bench.core.verdict import Judgement
+    from afirgen_bench.judge import Rules
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -35,31 +37,34 @@ def _measure(args: argparse.Namespace) -> int:
     print(text)
     if args.output:
         args.output.write_text(text + "\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def repo_root() -> Path:
-    import subprocess
+def _machine(args: argparse.Namespace) -> str:
+    from afirgen_bench.machine import machine_name
 
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise HarnessError("run this inside the benchmark repository's git checkout") from exc
-    return Path(out.stdout.strip())
+    return machine_name(args.machine)
 
 
 def _history(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
     from afirgen_bench.history import run_history
 
-    return run_history(repo_root(), limit=args.limit, publish=not args.no_publish, bench=args.bench)
+    return run_history(
+        repo_root(),
+        machine=_machine(args),
+        limit=args.limit,
+        publish=not args.no_publish,
+        bench=args.bench,
+        remeasure=args.remeasure,
+    )
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
     from afirgen_bench.history import publish_site
 
-    return publish_site(repo_root())
+    return publish_site(repo_root(), _machine(args))
 
 
 def _results_dir(args: argparse.Namespace, root: Path) -> Path:
@@ -67,119 +72,137 @@ def _results_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from afirgen_bench.judge import resolve_commit
+    from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.runner import run_commits
 
     root = repo_root()
+    machine = _machine(args)
     commit = resolve_commit(root, args.commit)
     failed = run_commits(
-        root, [commit], bench=args.bench, config=None, results_dir=root / "results"
+        root, [commit], machine=machine, bench=args.bench, config=None, results_dir=root / "results"
     )
     if failed:
         print(
             f"error: {len(failed)} benchmark(s) failed to run: {', '.join(failed)}", file=sys.stderr
         )
-        return EXIT_CANNOT_JUDGE
-    return _sla_of(root, commit, root / "results") if args.check_sla else EXIT_OK
+        return ExitCode.CANNOT_JUDGE
+    return _sla_of(root, commit, root / "results", machine) if args.check_sla else ExitCode.OK
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from afirgen_bench.core.reports import comment_markdown, summary_text, write_reports
+    from afirgen_bench.git import repo_root
     from afirgen_bench.judge import judge
-    from afirgen_bench.reports import comment_markdown, summary_text, write_reports
 
     root = repo_root()
+    machine = _machine(args)
     results_dir = _results_dir(args, root)
     if args.run_missing:
-        _benchmark_missing(root, [args.base, args.head], results_dir)
-    judgement = judge(root, args.base, args.head, results_dir)
-    print(summary_text(judgement))
-    print(comment_markdown(judgement))
+        _benchmark_missing(root, [args.base, args.head], results_dir, machine)
+    judgement = judge(root, args.base, args.head, results_dir, machine)
     if args.reports:
         write_reports(judgement, Path(args.reports))
+    print(summary_text(judgement))
+    print(comment_markdown(judgement))
     return judgement.exit_code
 
 
-def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path) -> None:
-    from afirgen_bench.asv_driver import MACHINE, commits_with_results
-    from afirgen_bench.judge import resolve_commit
+def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, machine: str) -> None:
+    from afirgen_bench.asv_driver import commits_with_results
+    from afirgen_bench.git import resolve_commit
     from afirgen_bench.runner import run_commits
 
-    done = commits_with_results(root)
+    done = commits_with_results(results_dir, machine)
     missing = [c for c in (resolve_commit(root, r) for r in revisions) if c[:8] not in done]
     if missing:
-        failed = run_commits(root, missing, bench=None, config=None, results_dir=results_dir)
+        failed = run_commits(
+            root, missing, machine=machine, bench=None, config=None, results_dir=results_dir
+        )
         if failed:
-            raise HarnessError(f"benchmarks failed on {MACHINE}: {', '.join(failed)}")
+            raise HarnessError(f"benchmarks failed on {machine}: {', '.join(failed)}")
 
 
-def _sla_of(root: Path, revision: str, results_dir: Path) -> int:
-    from afirgen_bench.errors import EXIT_VERDICT_FAILED
-    from afirgen_bench.judge import head_results
-    from afirgen_bench.sla import check_all, load_sla
+def _sla_of(root: Path, revision: str, results_dir: Path, machine: str) -> int:
+    from afirgen_bench.core.sla import SlaStatus, check_all
+    from afirgen_bench.git import resolve_commit
+    from afirgen_bench.judge import load_results, load_rules
 
-    results = head_results(root, revision, results_dir)
-    verdicts = check_all(results, load_sla(root / "sla.toml"))
+    results = load_results(results_dir, machine, resolve_commit(root, revision))
+    verdicts = check_all(results, load_rules(root, machine).sla)
     for verdict in verdicts:
-        detail = "; ".join(str(b) for b in verdict.breaches) or verdict.reason
-        print(f"{verdict.status:<8} {verdict.key}  {detail}")
-    failed = [v for v in verdicts if v.status == "fail"]
-    broken = results.failed()
+        detail = "; ".join(str(b) for b in verdict.breaches)
+        detail = "; ".join(filter(None, [detail, verdict.reason]))
+        print(f"{verdict.status:<12} {verdict.key}  {detail}")
+    failed = [v for v in verdicts if v.status is SlaStatus.FAIL]
+    unjudged = [v for v in verdicts if v.status is SlaStatus.CANNOT_JUDGE]
     print(
-        f"\n{len(verdicts) - len(failed)} within their limits, {len(failed)} breaching; "
-        f"{len(broken)} benchmark(s) failed to run"
+        f"\n{sum(v.status is SlaStatus.PASS for v in verdicts)} within their limits, "
+        f"{len(failed)} breaching, {len(unjudged)} cannot be judged (failed or invalid)"
     )
-    if broken:
-        return EXIT_CANNOT_JUDGE
-    return EXIT_VERDICT_FAILED if failed else EXIT_OK
+    if unjudged:
+        return ExitCode.CANNOT_JUDGE
+    return ExitCode.VERDICT_FAILED if failed else ExitCode.OK
 
 
 def _sla(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
+
     root = repo_root()
-    return _sla_of(root, args.commit, _results_dir(args, root))
+    return _sla_of(root, args.commit, _results_dir(args, root), _machine(args))
 
 
 def _report(args: argparse.Namespace) -> int:
+    from afirgen_bench.core.reports import write_reports
+    from afirgen_bench.git import repo_root
     from afirgen_bench.judge import judge
-    from afirgen_bench.reports import write_reports
 
     root = repo_root()
-    judgement = judge(root, args.base, args.head, _results_dir(args, root))
+    judgement = judge(root, args.base, args.head, _results_dir(args, root), _machine(args))
     for path in write_reports(judgement, Path(args.output)):
         print(path)
     print(judgement.headline)
-    return EXIT_OK
+    return judgement.exit_code
 
 
 def _show(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
     from afirgen_bench.history import benchmark_history
 
     root = repo_root()
-    rows = benchmark_history(root, args.benchmark, _results_dir(args, root))
+    rows = benchmark_history(root, args.benchmark, _results_dir(args, root), _machine(args))
     if not rows:
         raise HarnessError(f"no results for a benchmark matching '{args.benchmark}'")
     for row in rows:
         print(row)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _ci(args: argparse.Namespace) -> int:
-    from afirgen_bench.judge import judge, pr_config, resolve_commit
-    from afirgen_bench.reports import summary_text, write_reports
+    from afirgen_bench.core.reports import summary_text, write_reports
+    from afirgen_bench.git import repo_root, resolve_commit
+    from afirgen_bench.judge import judge, load_rules, pr_config
     from afirgen_bench.runner import run_commits
 
     root = repo_root()
+    machine = _machine(args)
     base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
     if base == head:
         raise HarnessError("base and head are the same commit: nothing to compare")
+    rules = load_rules(root, machine, at_commit=base)  # the PR cannot relax its own gate
     config, results_dir = pr_config(root)
     failed = run_commits(
-        root, [base, head], bench=args.bench or PR_SUITE, config=config, results_dir=results_dir
+        root,
+        [base, head],
+        machine=machine,
+        bench=args.bench or PR_SUITE,
+        config=config,
+        results_dir=results_dir,
     )
-    judgement = judge(root, base, head, results_dir)
+    judgement = judge(root, base, head, results_dir, machine, rules=rules)
     if failed:
         judgement.notes.append(f"failed to run: {', '.join(failed)}")
     elif judgement.regressions:
-        _confirm(root, base, head, judgement)
+        _confirm(root, base, head, judgement, machine, rules)
     write_reports(judgement, Path(args.reports))
     print(summary_text(judgement))
     print(f"reports in {args.reports}/")
@@ -187,30 +210,38 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from afirgen_bench.calibration import Calibration, calibrate, calibration_path
-    from afirgen_bench.compare import GateConfig
-    from afirgen_bench.judge import resolve_commit
-    from afirgen_bench.reports import noise_table
+    from afirgen_bench.calibrate import calibrate
+    from afirgen_bench.core.reports import noise_table
+    from afirgen_bench.git import repo_root, resolve_commit
+    from afirgen_bench.judge import calibration_file, load_rules
     from afirgen_bench.runner import log
 
     root = repo_root()
+    machine = _machine(args)
+    rules = load_rules(root, machine)
     calibration = calibrate(
         root,
         resolve_commit(root, args.commit),
+        machine=machine,
         runs=args.runs,
         bench=args.bench or PR_SUITE,
         progress=log,
     )
-    path = args.output or calibration_path(root, calibration.machine)
-    if args.bench and (previous := Calibration.load(path)) is not None:
-        calibration = previous.merged(calibration, args.bench)
-    calibration.save(path)
-    print(noise_table(calibration, GateConfig.load(root / "gate.toml")))
+    path = args.output or root / calibration_file(machine)
+    if args.bench and rules.calibration is not None and args.output is None:
+        calibration = rules.calibration.merged(calibration, args.bench)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(calibration.dumps())
+    except OSError as exc:
+        raise HarnessError(f"cannot save the calibration to {path}: {exc.strerror}") from exc
+    print(noise_table(calibration, rules.gate))
     print(f"saved {path}: commit it so PR checks on this machine use it")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _proof(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
     from afirgen_bench.proof import run_proof
     from afirgen_bench.runner import log
 
@@ -218,19 +249,25 @@ def _proof(args: argparse.Namespace) -> int:
         levels = sorted({int(level) for level in args.levels.split(",")})
     except ValueError as exc:
         raise HarnessError(f"--levels takes whole percentages like 0,3,5,10: {exc}") from exc
-    run_proof(repo_root(), pairs=args.pairs, levels=levels, out=Path(args.out), progress=log)
+    run_proof(
+        repo_root(),
+        machine=_machine(args),
+        pairs=args.pairs,
+        levels=levels,
+        out=Path(args.out),
+        progress=log,
+    )
     print(Path(args.out).with_suffix(".md").read_text())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _load(args: argparse.Namespace) -> int:
-    from afirgen_bench.errors import EXIT_VERDICT_FAILED
+    from afirgen_bench.git import repo_root
+    from afirgen_bench.judge import load_sla
     from afirgen_bench.load.report import load_table
     from afirgen_bench.load.runner import judge_load, run_load
-    from afirgen_bench.sla import load_sla
 
-    root = repo_root()
-    sla = load_sla(root / "sla.toml")
+    sla = load_sla(repo_root())
     result = run_load(
         users=args.users,
         duration_s=args.duration,
@@ -241,7 +278,7 @@ def _load(args: argparse.Namespace) -> int:
     )
     problems = judge_load(result, sla)
     print(load_table(result, problems))
-    return EXIT_VERDICT_FAILED if problems else EXIT_OK
+    return ExitCode.VERDICT_FAILED if problems else ExitCode.OK
 
 
 def _load_drive(args: argparse.Namespace) -> int:
@@ -250,12 +287,15 @@ def _load_drive(args: argparse.Namespace) -> int:
 
     target = LoadTarget.from_file(Path(args.target))
     drive(target, users=args.users, duration_s=args.duration, workers=0, out=Path(args.out))
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def _confirm(root: Path, base: str, head: str, judgement: Judgement) -> None:
+def _confirm(
+    root: Path, base: str, head: str, judgement: Judgement, machine: str, rules: Rules
+) -> None:
     """Re-run only the suspected benchmarks, interleaved with the base, and keep as
-    regressions only those that reproduce (noise on this kind of machine is bursty)."""
+    regressions only those that reproduce (noise on this kind of machine is bursty). A
+    suspect that fails or vanishes in the re-run cannot pass: it takes that verdict."""
     import re
 
     from afirgen_bench.judge import judge, pr_config
@@ -264,9 +304,14 @@ def _confirm(root: Path, base: str, head: str, judgement: Judgement) -> None:
     names = sorted({c.benchmark for c in judgement.regressions})
     log(f"confirming {len(names)} suspected regression(s) by re-running them")
     config, results_dir = pr_config(root, "pr-confirm")
-    pattern = "^(" + "|".join(re.escape(name) for name in names) + ")"
-    run_commits(root, [base, head], bench=pattern, config=config, results_dir=results_dir)
-    judgement.keep_confirmed(judge(root, base, head, results_dir))
+    pattern = "^(" + "|".join(re.escape(name) for name in names) + r")(\(|$)"
+    failed = run_commits(
+        root, [base, head], machine=machine, bench=pattern, config=config, results_dir=results_dir
+    )
+    rerun = judge(root, base, head, results_dir, machine, rules=rules)
+    if failed:
+        judgement.notes.append(f"failed in the confirmation re-run: {', '.join(failed)}")
+    judgement.keep_confirmed(rerun)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,8 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
         "0 all good, 1 a regression or an SLA breach, 2 the harness could not judge.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--machine",
+        default=None,
+        help="the benchmark machine's name (default: $AFIRGEN_BENCH_MACHINE, else the only "
+        "machine in asv's ~/.asv-machine.json)",
+    )
     measure = sub.add_parser(
-        "measure", help="time the layers next to their raw floors, and the HTTP API, in one run"
+        "measure",
+        parents=[common],
+        help="time the layers next to their raw floors, and the HTTP API, in one run",
     )
     measure.add_argument("--scale", type=int, default=100_000)
     measure.add_argument("--calls", type=int, default=5_000, help="per layer operation")
@@ -291,18 +345,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser(
         "history",
+        parents=[common],
         help="benchmark every backend-changing commit of main that has no results yet, "
         "compare the newest two, publish the site (offline-ready)",
     )
     history.add_argument("--limit", type=int, default=None, help="only the newest N such commits")
     history.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     history.add_argument("--no-publish", action="store_true")
+    history.add_argument(
+        "--remeasure",
+        action="store_true",
+        help="benchmark every backend commit again in one run (after a design change)",
+    )
     history.set_defaults(handler=_history)
 
-    publish = sub.add_parser("publish", help="asv publish, then make html/ work offline")
+    publish = sub.add_parser(
+        "publish", parents=[common], help="asv publish, then make html/ work offline"
+    )
     publish.set_defaults(handler=_publish)
 
-    run = sub.add_parser("run", help="benchmark one commit into results/ (pinned, raw samples)")
+    run = sub.add_parser(
+        "run", parents=[common], help="benchmark one commit into results/ (pinned, raw samples)"
+    )
     run.add_argument("--commit", default="HEAD")
     run.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     run.add_argument(
@@ -314,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("compare", _compare, "judge head against base from stored results (the 5 %% gate + SLA)"),
         ("report", _report, "write summary, detailed, JSON and PR-comment reports"),
     ):
-        command = sub.add_parser(name, help=text)
+        command = sub.add_parser(name, parents=[common], help=text)
         command.add_argument("base", nargs="?" if name == "report" else None, default="HEAD~1")
         command.add_argument("head", nargs="?" if name == "report" else None, default="HEAD")
         command.add_argument("--results-dir", default=None)
@@ -329,18 +393,24 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--output", default="reports")
         command.set_defaults(handler=handler)
 
-    sla = sub.add_parser("sla", help="check one commit's results against sla.toml")
+    sla = sub.add_parser(
+        "sla", parents=[common], help="check one commit's results against sla.toml"
+    )
     sla.add_argument("commit", nargs="?", default="HEAD")
     sla.add_argument("--results-dir", default=None)
     sla.set_defaults(handler=_sla)
 
-    show = sub.add_parser("show", help="one benchmark's history: median and P95 by commit")
+    show = sub.add_parser(
+        "show", parents=[common], help="one benchmark's history: median and P95 by commit"
+    )
     show.add_argument("benchmark", help="a benchmark name or a regex of names")
     show.add_argument("--results-dir", default=None)
     show.set_defaults(handler=_show)
 
     ci = sub.add_parser(
-        "ci", help="PR check: benchmark base and head interleaved, judge, write reports"
+        "ci",
+        parents=[common],
+        help="PR check: benchmark base and head interleaved, judge, write reports",
     )
     ci.add_argument("--base", required=True)
     ci.add_argument("--head", default="HEAD")
@@ -350,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
+        parents=[common],
         help="A/A runs of one commit against its twin: each benchmark's noise and minimum "
         "detectable effect on this machine, saved in calibration/<machine>.json",
     )
@@ -365,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     proof = sub.add_parser(
         "proof",
+        parents=[common],
         help="in a scratch clone, inject known slowdowns into one benchmark per area and run "
         "the PR check on each pair many times: detection and false-alarm rates",
     )
@@ -377,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proof.set_defaults(handler=_proof)
 
-    load = sub.add_parser("load", help="Locust load test against the real server, then judge it")
+    load = sub.add_parser(
+        "load", parents=[common], help="Locust load test against the real server, then judge it"
+    )
     load.add_argument("--users", type=int, default=15)
     load.add_argument("--duration", type=float, default=300, help="seconds")
     load.add_argument(
@@ -387,7 +461,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--out", default="reports/load")
     load.set_defaults(handler=_load)
 
-    drive = sub.add_parser("load-drive", help="drive the load against a running server")
+    drive = sub.add_parser(
+        "load-drive", parents=[common], help="drive the load against a running server"
+    )
     drive.add_argument("--target", required=True, help="JSON: base_url, mysql_url, redis_url, pids")
     drive.add_argument("--users", type=int, default=15)
     drive.add_argument("--duration", type=float, default=30)
@@ -397,15 +473,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong becomes one line on stderr and exit 2: a
+    harness that cannot judge must never look like a regression (1) or a pass (0)."""
     args = build_parser().parse_args(argv)
     from afirgen_fixtures.data import DatasetError
     from afirgen_fixtures.services import ServiceError
 
     try:
-        return args.handler(args)
-    except (HarnessError, ServiceError, DatasetError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CANNOT_JUDGE
+        return int(args.handler(args))
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_CANNOT_JUDGE
+        print("error: interrupted", file=sys.stderr)
+    except (HarnessError, ServiceError, DatasetError) as exc:
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+    except Exception as exc:
+        print(
+            f"error: {type(exc).__name__}: {_one_line(str(exc))} "
+            "(the harness could not judge; rerun with AFIRGEN_BENCH_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        if os.environ.get("AFIRGEN_BENCH_DEBUG"):
+            raise
+    return ExitCode.CANNOT_JUDGE
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())

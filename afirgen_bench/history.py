@@ -1,7 +1,8 @@
 """The main job: per-commit history with asv, a comparison of the newest two, the site.
 
 Only commits that changed the backend under benchmark are run (derived from git), and only
-those without results for this machine yet. The private MariaDB and Redis are started once
+those without results for this machine yet (``--remeasure``: all of them again, in one run,
+e.g. after the measurement design changed). The private MariaDB and Redis are started once
 for the whole job and stopped when it ends; each commit's API server exits with the job too.
 """
 
@@ -11,102 +12,108 @@ import re
 from pathlib import Path
 
 from afirgen_bench import asv_driver
-from afirgen_bench.calibration import Calibration, calibration_path
-from afirgen_bench.compare import GateConfig
-from afirgen_bench.errors import EXIT_CANNOT_JUDGE, EXIT_OK, HarnessError
-from afirgen_bench.judge import judge
-from afirgen_bench.reports import noise_heading, noise_rows, summary_text
+from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.core.reports import fmt_seconds, noise_heading, noise_rows, summary_text
+from afirgen_bench.core.stats import describe
+from afirgen_bench.git import backend_commits
+from afirgen_bench.judge import judge, load_results, load_rules
 from afirgen_bench.runner import log, run_commits
 from afirgen_bench.site import vendor_assets, write_noise_page
 
 
-def run_history(root: Path, *, limit: int | None, publish: bool, bench: str | None) -> int:
-    asv_driver.ensure_machine(root)
-    commits = asv_driver.backend_commits(root)
+def run_history(
+    root: Path,
+    *,
+    machine: str,
+    limit: int | None,
+    publish: bool,
+    bench: str | None,
+    remeasure: bool = False,
+) -> ExitCode:
+    commits = backend_commits(root)
     if limit:
         commits = commits[-limit:]
-    done = asv_driver.commits_with_results(root)
+    results_dir = root / "results"
+    done = set() if remeasure else asv_driver.commits_with_results(results_dir, machine)
     todo = [c for c in commits if c[:8] not in done]
-    log(f"{len(commits)} backend commits, {len(todo)} without results on {asv_driver.MACHINE}")
-    status = EXIT_OK
+    log(f"{len(commits)} backend commits, {len(todo)} to benchmark on {machine}")
+    status = ExitCode.OK
     if todo:
-        failed = run_commits(root, todo, bench=bench, config=None, results_dir=root / "results")
+        failed = run_commits(
+            root, todo, machine=machine, bench=bench, config=None, results_dir=results_dir
+        )
         if failed:
             log(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
-            status = EXIT_CANNOT_JUDGE
+            status = ExitCode.CANNOT_JUDGE
     if len(commits) >= 2:
-        status = max(status, _compare_newest(root, commits[-2], commits[-1], set(todo)))
+        status = max(status, _compare_newest(root, machine, commits[-2], commits[-1], set(todo)))
     if publish:
-        status = max(status, publish_site(root))
+        status = max(status, publish_site(root, machine))
     return status
 
 
-def _compare_newest(root: Path, base: str, head: str, benchmarked_now: set[str]) -> int:
+def _compare_newest(
+    root: Path, machine: str, base: str, head: str, benchmarked_now: set[str]
+) -> ExitCode:
     """Judge the newest two backend commits if this run benchmarked both (side by side,
-    interleaved); otherwise show the comparison without judging it: between runs made at
-    different times the whole machine drifts (here 1.1-1.9x in a day), far beyond the
-    within-run noise the gate is calibrated for."""
-    log(f"comparing {base[:8]} -> {head[:8]}")
-    try:
-        judgement = judge(root, base, head, root / "results")
-    except HarnessError as exc:
-        log(f"cannot compare them: {exc}")
-        return EXIT_CANNOT_JUDGE
+    interleaved). Between runs made at different times the whole machine drifts (here
+    1.1-1.9x in a day), far beyond the within-run noise the gate is calibrated for: such a
+    pair is not judged, and no verdict is printed for it."""
+    if not {base, head} <= benchmarked_now:
+        log(
+            f"{base[:8]} -> {head[:8]} not judged: they were benchmarked in different runs, so "
+            "their ratios include the machine's drift in between; for a verdict run "
+            f"`python -m afirgen_bench ci --base {base[:8]} --head {head[:8]}`"
+        )
+        return ExitCode.OK
+    log(f"judging {base[:8]} -> {head[:8]} (benchmarked side by side in this run)")
+    judgement = judge(root, base, head, root / "results", machine)
     print(summary_text(judgement))
-    if {base, head} <= benchmarked_now or judgement.exit_code == EXIT_CANNOT_JUDGE:
-        return judgement.exit_code
-    log(
-        f"not judged: {base[:8]} and {head[:8]} were benchmarked in different runs, so their "
-        "ratios include the machine's drift in between; for a verdict run "
-        f"`python -m afirgen_bench ci --base {base[:8]} --head {head[:8]}`"
-    )
-    return EXIT_OK
+    return judgement.exit_code
 
 
-def publish_site(root: Path) -> int:
+def publish_site(root: Path, machine: str) -> ExitCode:
     """``asv publish``, then vendor its web assets so html/ works with no network."""
     log("publishing html/")
     result = asv_driver.run_asv(["publish"], root=root, echo=False)
     if result.returncode != 0:
         log(f"asv publish failed:\n{result.output[-2000:]}")
-        return EXIT_CANNOT_JUDGE
+        return ExitCode.CANNOT_JUDGE
     used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
     log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
-    calibration = Calibration.load(calibration_path(root, asv_driver.MACHINE))
-    if calibration is None:
-        log(f"no calibration for {asv_driver.MACHINE}: the site has no noise page")
+    rules = load_rules(root, machine)
+    if rules.calibration is None:
+        log(f"{rules.calibration_note}: the site has no noise page")
     else:
-        gate = GateConfig.load(root / "gate.toml")
-        rows = noise_rows(calibration, gate)
-        page = write_noise_page(root / "html", rows, noise_heading(calibration, gate))
+        rows = noise_rows(rules.calibration, rules.gate)
+        page = write_noise_page(root / "html", rows, noise_heading(rules.calibration, rules.gate))
         log(f"wrote {page.relative_to(root)}: noise and detectable effect of {len(rows)}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def benchmark_history(root: Path, pattern: str, results_dir: Path) -> list[str]:
+def benchmark_history(root: Path, pattern: str, results_dir: Path, machine: str) -> list[str]:
     """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``."""
-    from afirgen_bench.reports import fmt_seconds
-    from afirgen_bench.results import load_results
-    from afirgen_bench.stats import describe
-
     try:
         matcher = re.compile(pattern)
     except re.error as exc:
         raise HarnessError(f"'{pattern}' is not a valid regular expression: {exc}") from exc
-    done = asv_driver.commits_with_results(root)
+    done = asv_driver.commits_with_results(results_dir, machine)
     rows = []
-    for commit in asv_driver.backend_commits(root):
+    for commit in backend_commits(root):
         if commit[:8] not in done:
             continue
-        results = load_results(results_dir, asv_driver.MACHINE, commit)
+        results = load_results(results_dir, machine, commit)
         for key, m in results.measurements.items():
             if not matcher.search(key) or m.value is None:
                 continue
-            if m.kind == "track":
+            if m.problem:
+                rows.append(f"{commit[:8]}  {key}  invalid: {m.problem}")
+            elif m.kind == "track":
                 rows.append(f"{commit[:8]}  {key}  {m.value:.4g} {m.unit}")
-                continue
-            p95 = fmt_seconds(describe(m.samples).p95) if m.samples else "-"
-            rows.append(
-                f"{commit[:8]}  {key}  median {fmt_seconds(m.value)}  p95 {p95}  n={len(m.samples)}"
-            )
+            else:
+                p95 = fmt_seconds(describe(m.rounds or [m.samples]).p95) if m.samples else "-"
+                rows.append(
+                    f"{commit[:8]}  {key}  median {fmt_seconds(m.value)}  p95 {p95}  "
+                    f"n={len(m.samples)}"
+                )
     return rows

@@ -1,71 +1,141 @@
-"""Running commits and judging them: the work behind run, compare, sla, report, show and ci."""
+"""Fetching a judgement's inputs (result files, gate, SLA, calibration) and handing them to
+the pure core. The rules come from the working tree, or, for a PR check, from the base
+commit: a pull request cannot relax the gate that judges it."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from afirgen_bench import asv_driver, host
-from afirgen_bench.calibration import Calibration, calibration_path
-from afirgen_bench.compare import GateConfig, compare
-from afirgen_bench.errors import HarnessError
-from afirgen_bench.results import ResultSet, load_results
-from afirgen_bench.sla import load_sla
-from afirgen_bench.verdict import Judgement
+from afirgen_bench.core.config import (
+    Calibration,
+    GateConfig,
+    Limits,
+    parse_calibration,
+    parse_gate,
+    parse_sla,
+)
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.gate import compare
+from afirgen_bench.core.models import ResultSet
+from afirgen_bench.core.results import parse_index, parse_results
+from afirgen_bench.core.verdict import Judgement
+from afirgen_bench.git import file_at, resolve_commit
+
+GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
 
 
-def resolve_commit(root: Path, revision: str) -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
+def calibration_file(machine: str) -> str:
+    return f"calibration/{machine}.json"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a judgement is judged by, and where it came from."""
+
+    gate: GateConfig
+    sla: dict[str, Limits]
+    calibration: Calibration | None
+    calibration_note: str
+    source: str  # "the working tree" or "commit <sha8>"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"cannot read {path}: {exc}") from exc
+
+
+def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rules:
+    """The gate, SLA and calibration of the working tree, or of ``at_commit``."""
+    if at_commit is None:
+        read = lambda name: _read(root / name)  # noqa: E731
+        source = "the working tree"
+    else:
+        read = lambda name: file_at(root, at_commit, name)  # noqa: E731
+        source = f"commit {at_commit[:8]}"
+    calibration, note = parse_calibration(
+        read(calibration_file(machine)), calibration_file(machine), machine
     )
-    if done.returncode != 0:
-        raise HarnessError(f"'{revision}' is not a commit of this repository")
-    return done.stdout.strip()
+    return Rules(
+        gate=parse_gate(read(GATE_FILE), GATE_FILE),
+        sla=parse_sla(read(SLA_FILE), SLA_FILE),
+        calibration=calibration,
+        calibration_note=note,
+        source=source,
+    )
 
 
-def judge(root: Path, base: str, head: str, results_dir: Path) -> Judgement:
-    base_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, base))
-    head_results = load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, head))
-    calibration = Calibration.load(calibration_path(root, asv_driver.MACHINE))
-    gate = GateConfig.load(root / "gate.toml")
-    changes = compare(base_results, head_results, gate, calibration)
-    judgement = Judgement.of(base_results, head_results, changes, load_sla(root / "sla.toml"))
-    judgement.gate = gate
-    judgement.notes.append(noise_note(calibration))
-    judgement.host = host.load(results_dir, asv_driver.MACHINE, head_results.commit)
-    return judgement
+def load_sla(root: Path) -> dict[str, Limits]:
+    """The working tree's SLA limits."""
+    return parse_sla(_read(root / SLA_FILE), SLA_FILE)
 
 
-def noise_note(calibration: Calibration | None) -> str:
-    if calibration is None:
-        return (
-            f"noise: no calibration for {asv_driver.MACHINE}; each benchmark is judged against "
-            "the spread of its own rounds (run `python -m afirgen_bench calibrate`)"
+def result_file(results_dir: Path, machine: str, commit: str) -> Path:
+    prefix = commit[:8]
+    matches = sorted((results_dir / machine).glob(f"{prefix}-*.json"))
+    if not matches:
+        raise HarnessError(
+            f"no results for commit {prefix} on machine {machine} in {results_dir}: "
+            f"benchmark it first (python -m afirgen_bench run --commit {prefix})"
         )
-    return (
-        f"noise: calibrated on {calibration.machine} at {calibration.measured_at} "
-        f"from {calibration.runs} A/A runs of {calibration.commit[:8]}"
+    if len(matches) > 1:
+        names = ", ".join(p.name for p in matches)
+        raise HarnessError(f"several result files for {prefix} on {machine}: {names}")
+    return matches[0]
+
+
+def load_results(results_dir: Path, machine: str, commit: str) -> ResultSet:
+    """The validated results of ``commit`` (a full sha) on ``machine``."""
+    path = result_file(results_dir, machine, commit)
+    index_path = results_dir / "benchmarks.json"
+    index_text = _read(index_path)
+    if index_text is None:
+        raise HarnessError(f"{index_path} does not exist: run asv on this results folder first")
+    text = _read(path)
+    assert text is not None  # result_file found it
+    return parse_results(
+        text,
+        str(path),
+        commit=commit,
+        machine=machine,
+        index=parse_index(index_text, str(index_path)),
     )
 
 
-def head_results(root: Path, revision: str, results_dir: Path) -> ResultSet:
-    return load_results(results_dir, asv_driver.MACHINE, resolve_commit(root, revision))
+def judge(
+    root: Path,
+    base: str,
+    head: str,
+    results_dir: Path,
+    machine: str,
+    *,
+    rules: Rules | None = None,
+) -> Judgement:
+    """Judge ``head`` against ``base`` from stored results, by ``rules`` (default: the
+    working tree's)."""
+    rules = rules or load_rules(root, machine)
+    base_results = load_results(results_dir, machine, resolve_commit(root, base))
+    head_results = load_results(results_dir, machine, resolve_commit(root, head))
+    changes = compare(base_results, head_results, rules.gate, rules.calibration)
+    judgement = Judgement.of(base_results, head_results, changes, rules.sla, rules.gate)
+    judgement.notes.append(rules.calibration_note)
+    judgement.notes.append(f"rules: gate.toml, sla.toml and calibration of {rules.source}")
+    judgement.host = host.load(results_dir, machine, head_results.commit)
+    return judgement
 
 
 def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:
     """An asv config that writes into .asv/<folder_name>/ (which may be nested), so a PR
     check never overwrites the history."""
-    text = (root / "asv.conf.json").read_text()
-    config = json.loads(
-        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
-    )
+    config = asv_driver.read_config(root)
     folder = root / ".asv" / folder_name
     if folder.exists():
         shutil.rmtree(folder / "results", ignore_errors=True)

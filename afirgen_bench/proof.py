@@ -17,21 +17,20 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from afirgen_bench import asv_driver
-from afirgen_bench.compare import REGRESSION, UNCONFIRMED
-from afirgen_bench.errors import HarnessError
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.models import Verdict
+from afirgen_bench.git import git
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from afirgen_bench.verdict import Judgement
+    from afirgen_bench.core.verdict import Judgement
 
 SCALES_ENV = {"AFIRGEN_BENCH_SCALES": "10000"}  # one data-set size keeps each run short
 
@@ -109,20 +108,16 @@ def _find(tree: ast.AST, names: list[str]) -> ast.FunctionDef | ast.AsyncFunctio
     return scope
 
 
+_PROOF_IDENTITY = {
+    "GIT_AUTHOR_NAME": "afirgen-proof",
+    "GIT_AUTHOR_EMAIL": "proof@afirgen.invalid",
+    "GIT_COMMITTER_NAME": "afirgen-proof",
+    "GIT_COMMITTER_EMAIL": "proof@afirgen.invalid",
+}
+
+
 def _git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "afirgen-proof",
-        "GIT_AUTHOR_EMAIL": "proof@afirgen.invalid",
-        "GIT_COMMITTER_NAME": "afirgen-proof",
-        "GIT_COMMITTER_EMAIL": "proof@afirgen.invalid",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise HarnessError(f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return git(repo, *args, env=_PROOF_IDENTITY)
 
 
 def scratch_clone(root: Path) -> Path:
@@ -160,7 +155,8 @@ def bench_pattern(keys: list[str]) -> str:
 @dataclass
 class Outcome:
     """One benchmark in one PR check: flagged in the first pass (``suspected``), flagged
-    again in the confirmation re-run (``confirmed``; advisory ones are never re-run)."""
+    again in the confirmation re-run (``confirmed``); ``advisory``: its noise hides the
+    threshold, so it promises only its minimum detectable effect."""
 
     repetition: int
     level: int
@@ -171,38 +167,49 @@ class Outcome:
     advisory: bool
 
 
-def _measure(scratch: Path, commits: list[str], pattern: str, folder: str) -> Path:
+def _measure(scratch: Path, commits: list[str], pattern: str, folder: str, machine: str) -> Path:
     from afirgen_bench.judge import pr_config
     from afirgen_bench.runner import run_commits
 
     config, results_dir = pr_config(scratch, folder)
-    failed = run_commits(scratch, commits, bench=pattern, config=config, results_dir=results_dir)
+    failed = run_commits(
+        scratch, commits, machine=machine, bench=pattern, config=config, results_dir=results_dir
+    )
     if failed:
         raise HarnessError(f"benchmarks failed during the proof: {', '.join(failed)}")
     return results_dir
 
 
-def base_medians(scratch: Path, base: str) -> dict[str, float]:
-    from afirgen_bench.results import load_results
+def base_medians(scratch: Path, base: str, machine: str) -> dict[str, float]:
+    from afirgen_bench.judge import load_results
 
-    results_dir = _measure(scratch, [base], bench_pattern([t.key for t in TARGETS]), "proof/base")
-    measured = load_results(results_dir, asv_driver.MACHINE, base).measurements
+    pattern = bench_pattern([t.key for t in TARGETS])
+    results_dir = _measure(scratch, [base], pattern, "proof/base", machine)
+    measured = load_results(results_dir, machine, base).measurements
     missing = [t.key for t in TARGETS if t.key not in measured or not measured[t.key].samples]
     if missing:
         raise HarnessError(f"no samples for {', '.join(missing)} at the base")
     return {t.key: statistics.median(measured[t.key].samples) for t in TARGETS}
 
 
-def repetition(scratch: Path, base: str, heads: dict[int, str], number: int) -> list[Outcome]:
-    """One PR check of every head against the base, confirmation included."""
-    from afirgen_bench.judge import judge
+def repetition(
+    scratch: Path, base: str, heads: dict[int, str], number: int, machine: str
+) -> list[Outcome]:
+    """One PR check of every head against the base, confirmation included, judged by the
+    base's rules as the PR check is."""
+    from afirgen_bench.judge import judge, load_rules
+
+    rules = load_rules(scratch, machine, at_commit=base)
 
     keys = [t.key for t in TARGETS]
     commits = [base, *heads.values()]
     if number % 2 == 0:
         commits.reverse()  # alternate which side runs first
-    results_dir = _measure(scratch, commits, bench_pattern(keys), f"proof/run-{number}")
-    first = {level: judge(scratch, base, head, results_dir) for level, head in heads.items()}
+    results_dir = _measure(scratch, commits, bench_pattern(keys), f"proof/run-{number}", machine)
+    first = {
+        level: judge(scratch, base, head, results_dir, machine, rules=rules)
+        for level, head in heads.items()
+    }
     suspects = {level: j for level, j in first.items() if _flagged(j, keys)}
     if suspects:
         names = [c.key for j in suspects.values() for c in j.regressions if c.key in keys]
@@ -211,14 +218,21 @@ def repetition(scratch: Path, base: str, heads: dict[int, str], number: int) -> 
             [base, *(heads[level] for level in suspects)],
             bench_pattern(names),
             f"proof/run-{number}-confirm",
+            machine,
         )
         for level, judgement in suspects.items():
-            judgement.keep_confirmed(judge(scratch, base, heads[level], confirm_dir))
+            judgement.keep_confirmed(
+                judge(scratch, base, heads[level], confirm_dir, machine, rules=rules)
+            )
     outcomes = []
     for level, judgement in first.items():
         changes = {c.key: c for c in judgement.changes}
         confirmed = {c.key for c in judgement.regressions}
-        suspected = {c.key for c in judgement.changes if c.verdict in (REGRESSION, UNCONFIRMED)}
+        suspected = {
+            c.key
+            for c in judgement.changes
+            if c.verdict in (Verdict.REGRESSION, Verdict.UNCONFIRMED)
+        }
         for key in keys:
             change = changes.get(key)
             outcomes.append(
@@ -240,7 +254,7 @@ def _flagged(judgement: Judgement, keys: list[str]) -> bool:
 
 
 def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
-    """Flag rates per level, per benchmark and for the whole gate (any gating benchmark)."""
+    """Flag rates per level, per benchmark and for the whole gate (any benchmark failing)."""
     levels = sorted({o.level for o in outcomes})
     keys = list(dict.fromkeys(o.key for o in outcomes))
     per_key = {}
@@ -259,9 +273,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
     gate = {}
     for level in levels:
         checks = sorted({o.repetition for o in outcomes if o.level == level})
-        failed = {
-            o.repetition for o in outcomes if o.level == level and o.confirmed and not o.advisory
-        }
+        failed = {o.repetition for o in outcomes if o.level == level and o.confirmed}
         gate[level] = {"checks": len(checks), "failed": len(failed)}
     return {"per_benchmark": per_key, "gate": gate}
 
@@ -291,12 +303,18 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
             )
         lines.append(f"| `{key}` | " + " | ".join(cells) + " |")
     gate = [f"{summary['gate'][lv]['failed']}/{summary['gate'][lv]['checks']}" for lv in levels]
-    lines.append("| **whole gate (any gating benchmark failed)** | " + " | ".join(gate) + " |")
+    lines.append("| **whole gate (any benchmark failed)** | " + " | ".join(gate) + " |")
     return "\n".join(lines) + "\n"
 
 
 def run_proof(
-    root: Path, *, pairs: int, levels: list[int], out: Path, progress: Callable[[str], None]
+    root: Path,
+    *,
+    machine: str,
+    pairs: int,
+    levels: list[int],
+    out: Path,
+    progress: Callable[[str], None],
 ) -> dict[str, Any]:
     if pairs < 1 or not levels or any(level < 0 for level in levels):
         raise HarnessError("need at least one repetition and non-negative levels")
@@ -305,12 +323,12 @@ def run_proof(
     scratch = scratch_clone(root)
     base = _git(scratch, "rev-parse", "HEAD")
     progress(f"measuring the base {base[:8]} to size the injected slowdowns")
-    medians = base_medians(scratch, base)
+    medians = base_medians(scratch, base, machine)
     heads = make_heads(scratch, base, levels, medians)
     progress("heads: " + ", ".join(f"+{lv}% {h[:8]}" for lv, h in heads.items()))
     outcomes: list[Outcome] = []
     meta = {
-        "machine": asv_driver.MACHINE,
+        "machine": machine,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": f"python -m afirgen_bench proof --pairs {pairs} "
         f"--levels {','.join(map(str, levels))}",
@@ -319,7 +337,7 @@ def run_proof(
         "base_medians_s": medians,
     }
     for number in range(1, pairs + 1):
-        outcomes += repetition(scratch, base, heads, number)
+        outcomes += repetition(scratch, base, heads, number, machine)
         summary = summarize(outcomes)
         meta["minutes"] = (time.monotonic() - started) / 60
         tally = ", ".join(

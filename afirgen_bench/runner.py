@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from afirgen_bench import asv_driver, host
-from afirgen_bench.errors import HarnessError
+from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 
 HARNESS_PYTHON_ENV = "AFIRGEN_BENCH_HARNESS_PYTHON"  # the load benchmark drives load with it
@@ -46,11 +46,17 @@ def private_server_pids() -> dict[str, int]:
 
 
 def run_commits(
-    root: Path, commits: list[str], *, bench: str | None, config: Path | None, results_dir: Path
+    root: Path,
+    commits: list[str],
+    *,
+    machine: str,
+    bench: str | None,
+    config: Path | None,
+    results_dir: Path,
 ) -> list[str]:
     """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
     host counters; return the benchmarks that failed (asv exits 2 for those)."""
-    asv_driver.ensure_machine(root)
+    asv_driver.ensure_machine(root, machine)
     env = benchmark_environment()
     hashfile = root / ".asv" / "run-commits.txt"
     hashfile.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +65,7 @@ def run_commits(
         "run",
         f"HASHFILE:{hashfile}",
         "--machine",
-        asv_driver.MACHINE,
+        machine,
         "--record-samples",
         "--cpu-affinity",
         str(bench_cpu()),
@@ -74,8 +80,10 @@ def run_commits(
     log(f"benchmarking {', '.join(c[:8] for c in commits)}")
     with host.recording() as counters:
         result = asv_driver.run_asv(args, root=root, env=env)
-    host.save(results_dir, asv_driver.MACHINE, commits, counters)
+    host.save(results_dir, machine, commits, counters)
     failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
     if result.returncode not in (0, 2) or (result.returncode == 2 and not failed):
-        raise HarnessError(f"asv run exited {result.returncode}:\n{result.output[-1500:]}")
+        raise HarnessError(
+            f"asv run exited {result.returncode} without benchmark results (its output is above)"
+        )
     return failed

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from afirgen_bench.errors import HarnessError
+from afirgen_bench.core.errors import HarnessError
 
 REGISTRY = "https://registry.npmjs.org"
 
@@ -196,11 +196,11 @@ def write_noise_page(html_dir: Path, rows: list[dict[str, Any]], heading: str) -
     """``noise.html``: every calibrated benchmark's noise and minimum detectable effect, linked
     from the site's navigation bar (the numbers also go to ``noise.json``)."""
     body = "\n".join(
-        "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{}</td></tr>".format(
+        "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{:.1%}</td></tr>".format(
             html.escape(r["benchmark"]),
             r["sigma"],
             r["minimum_detectable_effect"],
-            "gating" if r["gating"] else "advisory",
+            r["limit"],
         )
         for r in rows
     )
@@ -213,9 +213,10 @@ def write_noise_page(html_dir: Path, rows: list[dict[str, Any]], heading: str) -
 <p>{html.escape(heading)}</p>
 <p><em>noise</em>: standard deviation of the PR check's estimate (log ratio of head to base)
 when nothing changed; <em>detects</em>: the smallest slowdown the check flags with the gate's
-power; <em>advisory</em> benchmarks are reported but never fail a check.</p>
+power; <em>limit</em>: the slowdown beyond which the benchmark fails a check, the larger of
+the gate's threshold and what it detects. Every benchmark can fail.</p>
 <table class="table table-condensed table-striped">
-<thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>gate</th></tr></thead>
+<thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>limit</th></tr></thead>
 <tbody>
 {body}
 </tbody></table></div></body></html>

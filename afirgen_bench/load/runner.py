@@ -25,7 +25,7 @@ import numpy as np
 import psutil
 import redis
 
-from afirgen_bench.errors import HarnessError
+from afirgen_bench.core.errors import HarnessError
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 API_KEY = "afirgen-load-api-key"

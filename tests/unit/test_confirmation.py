@@ -1,4 +1,5 @@
-"""Confirm before failing: only regressions that reproduce on a re-run fail the check."""
+"""Confirm before failing: only regressions that reproduce on a re-run fail the check, and a
+suspect the re-run could not measure cannot pass."""
 
 from __future__ import annotations
 
@@ -6,29 +7,31 @@ from pathlib import Path
 
 import numpy as np
 
-from afirgen_bench.compare import GateConfig, compare
-from afirgen_bench.errors import EXIT_OK, EXIT_VERDICT_FAILED
-from afirgen_bench.reports import comment_markdown, summary_text
-from afirgen_bench.results import Measurement, ResultSet
-from afirgen_bench.verdict import Judgement
+from afirgen_bench.core.config import GateConfig
+from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.core.gate import compare
+from afirgen_bench.core.models import Kind, Measurement, ResultSet, Verdict
+from afirgen_bench.core.reports import comment_markdown, summary_text
+from afirgen_bench.core.verdict import Judgement
 
 NAMES = ("a.A.time_x", "a.A.time_y")
 
 
-def _results(commit: str, factors: dict[str, float], seed: int) -> ResultSet:
+def _results(commit: str, factors: dict[str, float], seed: int, names=NAMES) -> ResultSet:
     rng = np.random.default_rng(seed)
     result = ResultSet(commit=commit, machine="m", path=Path("x"))
-    for name in NAMES:
+    for name in names:
         samples = tuple(0.001 * factors.get(name, 1.0) * (1 + 0.01 * rng.standard_normal(100)))
         result.measurements[name] = Measurement(
-            name, (), "time", "seconds", float(np.median(samples)), False, samples, "1"
+            name, (), Kind.TIME, "seconds", float(np.median(samples)), False, samples, "1"
         )
     return result
 
 
-def _judgement(slower: dict[str, float], seed: int) -> Judgement:
-    base, head = _results("b" * 40, {}, seed), _results("h" * 40, slower, seed + 1)
-    return Judgement.of(base, head, compare(base, head, GateConfig()), {})
+def _judgement(slower: dict[str, float], seed: int, names=NAMES) -> Judgement:
+    base, head = _results("b" * 40, {}, seed, names), _results("h" * 40, slower, seed + 1, names)
+    gate = GateConfig()
+    return Judgement.of(base, head, compare(base, head, gate), {}, gate)
 
 
 def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
@@ -36,8 +39,8 @@ def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
     assert len(first.regressions) == 2
     first.keep_confirmed(_judgement({"a.A.time_x": 1.2}, seed=7))
     assert [c.key for c in first.regressions] == ["a.A.time_x"]
-    assert [c.key for c in first.unconfirmed] == ["a.A.time_y"]
-    assert first.exit_code == EXIT_VERDICT_FAILED
+    assert [c.key for c in first.by_verdict(Verdict.UNCONFIRMED)] == ["a.A.time_y"]
+    assert first.exit_code == ExitCode.VERDICT_FAILED
     assert "2 regression(s) suspected, 1 confirmed" in summary_text(first)
     assert "1 confirmed" in comment_markdown(first)
 
@@ -45,5 +48,26 @@ def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
 def test_nothing_reproduced_passes() -> None:
     first = _judgement({"a.A.time_x": 1.2}, seed=1)
     first.keep_confirmed(_judgement({}, seed=9))
-    assert first.regressions == [] and first.exit_code == EXIT_OK
+    assert first.regressions == [] and first.exit_code == ExitCode.OK
     assert "Unconfirmed" in summary_text(first)
+
+
+def test_a_suspect_missing_from_the_rerun_cannot_pass() -> None:
+    first = _judgement({"a.A.time_x": 1.2}, seed=1)
+    first.keep_confirmed(_judgement({}, seed=9, names=("a.A.time_y",)))
+    assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.GONE]
+    assert first.exit_code == ExitCode.CANNOT_JUDGE
+    assert "a.A.time_x" in summary_text(first) and "a.A.time_x" in comment_markdown(first)
+
+
+def test_a_suspect_that_failed_in_the_rerun_cannot_pass() -> None:
+    first = _judgement({"a.A.time_x": 1.2}, seed=1)
+    rerun = _judgement({}, seed=9)
+    failed = rerun.head.measurements["a.A.time_x"]
+    rerun.head.measurements["a.A.time_x"] = Measurement(
+        failed.benchmark, (), Kind.TIME, "seconds", None, False, (), "1"
+    )
+    rerun.changes = compare(rerun.base, rerun.head, GateConfig())
+    first.keep_confirmed(rerun)
+    assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.FAILED]
+    assert first.exit_code == ExitCode.CANNOT_JUDGE

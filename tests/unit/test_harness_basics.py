@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench import asv_driver
 from afirgen_bench.cli import main
-from afirgen_bench.errors import EXIT_CANNOT_JUDGE
+from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.git import backend_commits
 from afirgen_bench.judge import pr_config
 from afirgen_bench.sampling import Summary, interleaved
 
@@ -54,12 +54,12 @@ def test_only_commits_that_change_the_backend_are_selected(tmp_path: Path) -> No
                 ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
             ).stdout.strip()
             expected.append(head)
-    assert asv_driver.backend_commits(repo) == expected
+    assert backend_commits(repo) == expected
 
 
 def test_outside_a_checkout_the_harness_says_so(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    assert main(["publish"]) == EXIT_CANNOT_JUDGE
+    assert main(["publish"]) == ExitCode.CANNOT_JUDGE
     assert "git checkout" in capsys.readouterr().err
 
 

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench.calibration import SIGMA_FLOOR, Calibration, Noise, estimate, twin_commit
-from afirgen_bench.compare import GateConfig, compare_one
+from afirgen_bench.core.calibration import SIGMA_FLOOR, estimate
+from afirgen_bench.core.config import Calibration, GateConfig, Noise
+from afirgen_bench.core.gate import compare_one
+from afirgen_bench.core.models import Kind, Measurement, NoiseSource, Verdict
+from afirgen_bench.core.reports import noise_rows
+from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift
+from afirgen_bench.git import twin_commit
 from afirgen_bench.proof import TARGETS, Outcome, bench_pattern, inject, markdown, summarize
-from afirgen_bench.reports import noise_rows
-from afirgen_bench.results import Measurement
 from afirgen_bench.site import NOISE_LINK, write_noise_page
-from afirgen_bench.stats import Detection, Shift, fastest_round_shift, round_medians
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,15 +27,33 @@ def _rounds(*medians: float, per_round: int = 5) -> tuple[float, ...]:
     return tuple(m for m in medians for _ in range(per_round))
 
 
-def test_samples_split_into_rounds_only_when_they_divide_evenly() -> None:
-    assert round_medians(_rounds(1.0, 2.0, 3.0, 4.0), 4) == [1.0, 2.0, 3.0, 4.0]
-    assert round_medians(_rounds(1.0, 2.0, 3.0, 4.0)[:-1], 4) is None
-    assert round_medians(_rounds(1.0), 1) is None
+VERSION = "2026.11.29 rounds=4 repeat=5 number=1"
+
+
+def _calibration(noise: dict[str, Noise], commit: str = "c" * 40, at: str = "t") -> Calibration:
+    return Calibration(
+        machine="m", measured_at=at, commit=commit, runs=3, seconds_per_run=[1.0], noise=noise
+    )
+
+
+def _noise(sigma: float, version: str | None = VERSION) -> Noise:
+    return Noise(sigma=sigma, runs=3, largest=0.0, version=version)
+
+
+def _timed(key: str, medians: tuple[float, ...], version: str | None = VERSION) -> Measurement:
+    return Measurement(key, (), Kind.TIME, "seconds", medians[0], False, _rounds(*medians), version)
+
+
+def test_samples_split_into_the_recorded_rounds_only_when_they_fit() -> None:
+    assert _timed("a", (1.0, 2.0, 3.0, 4.0)).rounds == [(m,) * 5 for m in (1.0, 2.0, 3.0, 4.0)]
+    uneven = Measurement("a", (), Kind.TIME, "s", 1.0, False, _rounds(1.0, 2.0)[:-1], VERSION)
+    assert uneven.rounds is None
+    assert _timed("a", (1.0, 2.0, 3.0, 4.0), version="2026.11.1").rounds is None  # no design
 
 
 def test_a_burst_that_slows_whole_rounds_does_not_move_the_estimate() -> None:
-    base = [100.0, 101.0, 100.5, 100.2]
-    head = [100.4, 150.0, 100.1, 140.0]  # two rounds hit by interference
+    base = [[100.0], [101.0], [100.5], [100.2]]
+    head = [[100.4], [150.0], [100.1], [140.0]]  # two rounds hit by interference
     assert fastest_round_shift(base, head).ratio == pytest.approx(1.001, abs=1e-3)
 
 
@@ -41,57 +61,62 @@ def test_detection_limit_and_minimum_effect_follow_the_noise() -> None:
     steady = Detection(sigma=0.005, alpha=0.01, power=0.975, threshold=0.05)
     # (z 0.99 + z 0.975) * 0.5 % = (2.326 + 1.960) * 0.5 % = 2.14 %
     assert steady.minimum_effect == pytest.approx(math.expm1(4.286 * 0.005), rel=1e-3)
-    assert steady.gating
-    # the limit sits so that a 5 % slowdown is caught with the power: log(1.05) - 1.96 sigma
-    assert steady.limit == pytest.approx(math.log(1.05) - 1.960 * 0.005, rel=1e-3)
+    assert steady.meets_threshold and steady.promise == 0.05
+    # flagged where a 5 % slowdown is caught with the power: log(1.05) - 1.96 sigma
+    assert steady.flag_at == pytest.approx(math.log(1.05) - 1.960 * 0.005, rel=1e-3)
     noisy = Detection(sigma=0.03, alpha=0.01, power=0.975, threshold=0.05)
-    assert not noisy.gating and noisy.limit == pytest.approx(2.326 * 0.03, rel=1e-3)
+    assert not noisy.meets_threshold and noisy.flag_at == pytest.approx(2.326 * 0.03, rel=1e-3)
+    # a noisy benchmark promises its MDE, and any slowdown beyond it is flagged
+    assert noisy.promise == pytest.approx(noisy.minimum_effect) and noisy.promise > 0.05
+    assert math.log1p(noisy.promise) > noisy.flag_at
 
 
 def test_exact_figures_are_flagged_at_the_threshold() -> None:
     exact = Detection(sigma=0.0, alpha=0.01, power=0.975, threshold=0.05)
-    assert exact.minimum_effect == 0.0 and exact.limit == pytest.approx(math.log(1.05))
+    assert exact.minimum_effect == 0.0 and exact.flag_at == pytest.approx(math.log(1.05))
 
 
 def test_calibrated_noise_is_the_rms_of_a_a_shifts_with_a_floor() -> None:
-    runs = [{"a": Shift(0.02), "b": Shift(0.0001)}, {"a": Shift(-0.01)}]
+    runs = [
+        {"a": (Shift(0.02), "v"), "b": (Shift(0.0001), "v"), "c": (Shift(0.01), "v")},
+        {"a": (Shift(-0.01), "v"), "b": (Shift(0.0002), "v"), "c": (Shift(0.01), "w")},
+    ]
     noise = estimate(runs)
     assert noise["a"].sigma == pytest.approx(math.sqrt((0.02**2 + 0.01**2) / 2))
-    assert noise["a"].runs == 2 and noise["a"].largest == 0.02
-    assert noise["b"].sigma == SIGMA_FLOOR and noise["b"].runs == 1
+    assert noise["a"].runs == 2 and noise["a"].largest == 0.02 and noise["a"].version == "v"
+    assert noise["b"].sigma == SIGMA_FLOOR
+    assert "c" not in noise  # measured under two versions: no estimate
 
 
-def _timed(key: str, medians: tuple[float, ...]) -> Measurement:
-    samples = _rounds(*medians)
-    return Measurement(key, (), "time", "seconds", medians[0], False, samples, "1", rounds=4)
+def test_calibrated_noise_applies_only_to_the_version_it_was_measured_for() -> None:
+    calibration = _calibration({"x.X.time_a": _noise(0.03, version="old design")})
+    base = _timed("x.X.time_a", (1.00, 1.00, 1.00, 1.00))
+    head = _timed("x.X.time_a", (1.04, 1.04, 1.04, 1.04))
+    change = compare_one(base, head, GateConfig(), calibration)
+    assert change.noise_source is NoiseSource.UNCALIBRATED and change.limit == 0.05
 
 
 def test_gate_uses_the_fastest_round_and_the_calibration() -> None:
-    calibration = Calibration("m", "t", "c", 3, [1.0], {"x.X.time_a": Noise(0.005, 3, 0.004)})
+    calibration = _calibration({"x.X.time_a": _noise(0.005)})
     base = _timed("x.X.time_a", (1.00, 1.30, 1.01, 1.02))
     slower = _timed("x.X.time_a", (1.05, 1.06, 1.50, 1.07))
     change = compare_one(base, slower, GateConfig(), calibration)
-    assert change.verdict == "regression" and change.gates
-    assert change.noise_source == "calibrated" and change.ratio == pytest.approx(1.05)
+    assert change.verdict is Verdict.REGRESSION and change.fails
+    assert change.noise_source is NoiseSource.CALIBRATED and change.ratio == pytest.approx(1.05)
     steady = _timed("x.X.time_a", (1.01, 1.00, 1.40, 1.02))
-    assert compare_one(base, steady, GateConfig(), calibration).verdict == "unchanged"
+    assert compare_one(base, steady, GateConfig(), calibration).verdict is Verdict.UNCHANGED
 
 
-def test_noise_rows_mark_benchmarks_that_cannot_see_the_threshold(tmp_path: Path) -> None:
-    calibration = Calibration(
-        "m",
-        "t",
-        "c",
-        3,
-        [1.0],
-        {"a.A.time_x": Noise(0.004, 3, 0.0), "a.A.time_y": Noise(0.03, 3, 0.0)},
-    )
+def test_noise_rows_give_each_benchmark_its_limit(tmp_path: Path) -> None:
+    calibration = _calibration({"a.A.time_x": _noise(0.004), "a.A.time_y": _noise(0.03)})
     rows = {r["benchmark"]: r for r in noise_rows(calibration, GateConfig())}
-    assert rows["a.A.time_x"]["gating"] and not rows["a.A.time_y"]["gating"]
+    assert rows["a.A.time_x"]["meets_threshold"] and rows["a.A.time_x"]["limit"] == 0.05
+    assert not rows["a.A.time_y"]["meets_threshold"]
+    assert rows["a.A.time_y"]["limit"] == pytest.approx(math.expm1(4.653 * 0.03), rel=1e-3)
     (tmp_path / "index.html").write_text('<ul><li id="nav-li-regressions">R</li></ul>')
     page = write_noise_page(tmp_path, list(rows.values()), "heading")
     write_noise_page(tmp_path, list(rows.values()), "heading")  # linked once, not twice
-    assert "a.A.time_y" in page.read_text() and "advisory" in page.read_text()
+    assert "a.A.time_y" in page.read_text() and "limit" in page.read_text()
     assert (tmp_path / "index.html").read_text().count(NOISE_LINK) == 1
 
 
@@ -152,18 +177,16 @@ def test_proof_summary_counts_confirmed_flags_per_level_and_for_the_gate() -> No
     text = markdown(
         summary, {"machine": "m", "date": "d", "command": "c", "base": "b" * 8, "minutes": 1}
     )
-    assert "| **whole gate (any gating benchmark failed)** | 0/2 | 1/2 |" in text
+    assert "| **whole gate (any benchmark failed)** | 0/2 | 1/2 |" in text
     assert "(advisory)" in text
 
 
 def test_a_partial_recalibration_keeps_the_rest_and_says_so() -> None:
-    full = Calibration(
-        "m", "t0", "c" * 40, 3, [390.0], {"a": Noise(0.01, 3, 0.0), "b": Noise(0.02, 3, 0.0)}
-    )
-    update = Calibration("m", "t1", "d" * 40, 3, [50.0], {"b": Noise(0.005, 3, 0.0)})
+    full = _calibration({"a": _noise(0.01), "b": _noise(0.02)}, at="t0")
+    update = _calibration({"b": _noise(0.005)}, commit="d" * 40, at="t1")
     merged = full.merged(update, "^b")
     assert merged.noise["a"].sigma == 0.01 and merged.noise["b"].sigma == 0.005
-    assert merged.seconds_per_run == [390.0] and "recalibrated at t1" in merged.notes[0]
+    assert merged.seconds_per_run == [1.0] and "recalibrated at t1" in merged.notes[0]
 
 
 def test_proof_selects_plain_and_parameterised_benchmarks_exactly() -> None:

@@ -1,4 +1,5 @@
-"""The four reports of a judgement: summary and detailed text, JSON, and a PR comment."""
+"""The four reports of a judgement (summary and detailed text, JSON, a PR comment) and the
+noise tables of a calibration. Every benchmark that cannot pass is named in every report."""
 
 from __future__ import annotations
 
@@ -8,11 +9,25 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from afirgen_bench.calibration import Calibration
-from afirgen_bench.compare import Change, GateConfig, detection_for
-from afirgen_bench.verdict import Judgement
+from afirgen_bench.core.config import Calibration, GateConfig
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.gate import Change, detection_for
+from afirgen_bench.core.models import Verdict
+from afirgen_bench.core.verdict import Judgement
 
 REPORT_FILES = ("summary.txt", "detailed.txt", "report.json", "comment.md")
+
+# Sections of the reports, most urgent first; verdicts not listed are only in the tables.
+SECTIONS = (
+    (Verdict.FAILED, "Failed at head"),
+    (Verdict.GONE, "Gone at head (no result)"),
+    (Verdict.NOT_RUN, "Not run at head (ran at base)"),
+    (Verdict.INVALID, "Invalid figures"),
+    (Verdict.REGRESSION, "Regressions"),
+    (Verdict.UNCONFIRMED, "Unconfirmed (flagged once, not again when re-run)"),
+    (Verdict.UNCERTAIN, "Uncertain (beyond the threshold, within the noise)"),
+    (Verdict.IMPROVEMENT, "Improvements"),
+)
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -27,82 +42,83 @@ def fmt_seconds(value: float | None) -> str:
     return f"{value * 1e9:.0f} ns"
 
 
-def _p95(j: Judgement, change: Change, side: str) -> str:
-    stats = j.stats(change, side)
-    return fmt_seconds(stats.p95) if stats else "-"
-
-
 def _ratio(change: Change) -> str:
     return "-" if change.ratio is None else f"{change.ratio:.3f}"
 
 
-def _detects(change: Change) -> str:
-    """The smallest change this comparison catches with the gate's power (its MDE)."""
-    effect = change.minimum_effect
-    return "-" if effect is None else f"{effect:.1%}"
+def _limit(change: Change) -> str:
+    """The smallest slowdown this benchmark promises to catch, or its absolute limit."""
+    if change.absolute_limit is not None:
+        unit = change.head.unit if change.head else ""
+        return f"±{change.absolute_limit:g} {unit}".strip()
+    return "-" if change.limit is None else f"{change.limit:.1%}"
+
+
+def _line(change: Change) -> str:
+    parts = [f"  {change.key}"]
+    if change.ratio is not None or change.limit is not None:
+        parts.append(f"ratio {_ratio(change)}  limit {_limit(change)}")
+    if change.noise_source:
+        parts.append(f"({change.noise_source})")
+    if change.reason:
+        parts.append(f"- {change.reason}")
+    return "  ".join(parts)
 
 
 def _sla(j: Judgement, key: str) -> str:
     verdict = j.sla_of(key)
     if verdict is None:
         return "-"
-    if verdict.status == "fail":
-        return "FAIL: " + "; ".join(str(b) for b in verdict.breaches)
-    return verdict.status
-
-
-def _noteworthy(j: Judgement) -> list[Change]:
-    order = {"failed": 0, "regression": 1, "unconfirmed": 2, "uncertain": 3, "improvement": 4}
-    changes = [c for c in j.changes if c.verdict in order]
-    return sorted(changes, key=lambda c: (order[c.verdict], -(c.ratio or 0)))
+    text = str(verdict.status)
+    if verdict.breaches:
+        text += ": " + "; ".join(str(b) for b in verdict.breaches)
+    return text + (f" ({verdict.reason})" if verdict.reason else "")
 
 
 def summary_text(j: Judgement) -> str:
+    advisory = [c for c in j.changes if c.advisory and c.detection is not None]
     lines = [
         f"Performance check {j.base.commit[:8]} -> {j.head.commit[:8]} on {j.head.machine}",
         j.headline,
         "",
         f"compared: {j.compared}   regressions: {len(j.regressions)}   "
-        f"advisory regressions: {len(j.advisory_regressions)}   uncertain: {len(j.uncertain)}   "
-        f"improvements: {len(j.improvements)}   failed: {len(j.failed)}",
+        f"improvements: {len(j.improvements)}   cannot judge: {len(j.unjudgeable)}   "
+        f"limited by noise: {len(advisory)}",
         f"SLA at head: {sum(v.status == 'pass' for v in j.sla)} pass, {len(j.breaches)} fail "
-        f"({len(j.new_breaches)} new), {sum(v.status == 'no data' for v in j.sla)} no data",
+        f"({len(j.new_breaches)} new), {len(j.sla_unjudgeable)} cannot judge",
     ]
-    for title, items in (
-        ("Regressions", j.regressions),
-        ("Advisory regressions (reported, not failing: too noisy to gate)", j.advisory_regressions),
-        ("Uncertain (beyond the threshold, within the noise)", j.uncertain),
-        ("Unconfirmed (flagged once, not again when re-run)", j.unconfirmed),
-        ("Improvements", j.improvements),
-        ("Failed at head", j.failed),
-    ):
-        if items:
-            lines += ["", f"{title}:"]
-            lines += [f"  {c.key}  ratio {_ratio(c)}  detects {_detects(c)}" for c in items]
-    advisory = [c for c in j.changes if c.advisory and c.ratio is not None]
+    for verdict, title in SECTIONS:
+        if items := j.by_verdict(verdict):
+            lines += ["", f"{title}:", *(_line(c) for c in items)]
     if advisory:
-        lines += ["", f"{len(advisory)} benchmark(s) advisory (reported, never failing):"]
-        lines += [f"  {c.key}: {c.advisory_reason}" for c in advisory]
+        lines += [
+            "",
+            f"{len(advisory)} benchmark(s) whose noise hides {j.gate.threshold:.0%}: each still "
+            "fails beyond its own limit (its minimum detectable effect):",
+            *(f"  {c.key}: limit {_limit(c)}" for c in advisory),
+        ]
     if j.breaches:
         lines += ["", "SLA breaches at head:"]
         for v in j.breaches:
             new = " (new)" if v in j.new_breaches else ""
             lines.append(f"  {v.key}{new}: " + "; ".join(str(b) for b in v.breaches))
+    if j.sla_unjudgeable:
+        lines += ["", "SLA cannot judge:", *(f"  {v.key}: {v.reason}" for v in j.sla_unjudgeable)]
     lines += j.notes
     return "\n".join(lines) + "\n"
 
 
 def detailed_text(j: Judgement) -> str:
     header = (
-        f"{'benchmark':<70} {'verdict':<14} {'ratio':>7} {'detects':>8} {'noise':<10} "
+        f"{'benchmark':<70} {'verdict':<14} {'ratio':>7} {'limit':>8} {'noise':<12} "
         f"{'median':>10} {'p95':>10} {'p99':>10} {'n':>5}  sla"
     )
     lines = [summary_text(j), header, "-" * len(header)]
     for c in j.changes:
         head = j.stats(c, "head")
         lines.append(
-            f"{c.key[:70]:<70} {c.verdict:<14} {_ratio(c):>7} {_detects(c):>8} "
-            f"{(c.noise_source or '-'):<10} "
+            f"{c.key[:70]:<70} {c.verdict:<14} {_ratio(c):>7} {_limit(c):>8} "
+            f"{(c.noise_source or '-'):<12} "
             f"{fmt_seconds(head.median if head else None):>10} "
             f"{fmt_seconds(head.p95 if head else None):>10} "
             f"{fmt_seconds(head.p99 if head else None):>10} {head.count if head else 0:>5}  "
@@ -115,13 +131,14 @@ def detailed_text(j: Judgement) -> str:
 
 def as_json(j: Judgement) -> dict[str, Any]:
     def side(c: Change, name: str) -> dict[str, Any] | None:
-        stats = j.stats(c, name)
         measurement = c.base if name == "base" else c.head
         if measurement is None:
             return None
+        stats = j.stats(c, name)
         return {
             "value": measurement.value,
             "unit": measurement.unit,
+            "version": measurement.version,
             "stats": stats.as_dict() if stats else None,
         }
 
@@ -130,18 +147,21 @@ def as_json(j: Judgement) -> dict[str, Any]:
         "head": j.head.commit,
         "machine": j.head.machine,
         "verdict": j.headline,
-        "exit_code": j.exit_code,
+        "exit_code": int(j.exit_code),
         "changes": [
             {
                 "benchmark": c.key,
-                "verdict": c.verdict,
+                "verdict": str(c.verdict),
+                "outcome": str(c.verdict.outcome),
+                "reason": c.reason,
                 "ratio": c.ratio,
+                "limit": c.limit,
+                "absolute_limit": c.absolute_limit,
                 "minimum_detectable_effect": c.minimum_effect,
-                "limit_ratio": math.exp(c.detection.limit) if c.detection else None,
+                "flag_at_ratio": math.exp(c.detection.flag_at) if c.detection else None,
                 "noise_sigma": c.detection.sigma if c.detection else None,
                 "noise_source": c.noise_source,
                 "advisory": c.advisory,
-                "advisory_reason": c.advisory_reason,
                 "base": side(c, "base"),
                 "head": side(c, "head"),
             }
@@ -150,13 +170,14 @@ def as_json(j: Judgement) -> dict[str, Any]:
         "sla": [
             {
                 "benchmark": v.key,
-                "status": v.status,
+                "status": str(v.status),
                 "reason": v.reason,
                 "new": v in j.new_breaches,
                 "breaches": [asdict(b) for b in v.breaches],
             }
             for v in j.sla
         ],
+        "notes": j.notes,
         "host": j.host,
     }
 
@@ -166,33 +187,36 @@ def comment_markdown(j: Judgement) -> str:
         f"### Performance: {j.headline}",
         "",
         f"`{j.base.commit[:8]}` → `{j.head.commit[:8]}` on `{j.head.machine}`: "
-        f"{j.compared} benchmarks compared; a slowdown fails the check when it is beyond "
-        f"this machine's noise (false alarm {j.gate.alpha:.0%} per benchmark and run) and "
-        f"consistent with {j.gate.threshold:.0%} or more; it must reproduce when re-run. "
-        "*detects*: the smallest change each benchmark catches "
-        f"{j.gate.power:.1%} of the time.",
+        f"{j.compared} benchmarks compared. A slowdown fails the check beyond the benchmark's "
+        f"*limit*: {j.gate.threshold:.0%}, or its minimum detectable effect where this "
+        f"machine's noise hides {j.gate.threshold:.0%} (false alarm {j.gate.alpha:.0%} per "
+        "benchmark and run; it must reproduce when re-run). Anything that failed, vanished or "
+        "came out invalid cannot pass.",
         "",
     ]
-    noteworthy = _noteworthy(j)
+    noteworthy = [c for verdict, _title in SECTIONS for c in j.by_verdict(verdict)]
     if noteworthy:
         lines += [
-            "| benchmark | verdict | ratio | detects | P95 before | P95 after | SLA |",
+            "| benchmark | verdict | ratio | limit | P95 before | P95 after | SLA |",
             "|---|---|---:|---:|---:|---:|---|",
         ]
         for c in noteworthy:
-            verdict = c.verdict + (" (advisory)" if c.advisory else "")
+            before, after = j.stats(c, "base"), j.stats(c, "head")
+            verdict = str(c.verdict) + (f": {c.reason}" if c.reason else "")
             lines.append(
-                f"| `{c.key}` | {verdict} | {_ratio(c)} | {_detects(c)} | {_p95(j, c, 'base')} | "
-                f"{_p95(j, c, 'head')} | {_sla(j, c.key)} |"
+                f"| `{c.key}` | {verdict} | {_ratio(c)} | {_limit(c)} | "
+                f"{fmt_seconds(before.p95 if before else None)} | "
+                f"{fmt_seconds(after.p95 if after else None)} | {_sla(j, c.key)} |"
             )
     else:
-        lines.append("No benchmark changed beyond the threshold.")
+        lines.append("No benchmark changed beyond its limit.")
     lines += [f"\n_{note}_" for note in j.notes]
-    if j.breaches:
-        lines += ["", "<details><summary>SLA breaches at head</summary>", ""]
+    if j.breaches or j.sla_unjudgeable:
+        lines += ["", "<details><summary>SLA at head</summary>", ""]
         for v in j.breaches:
             new = " **(new)**" if v in j.new_breaches else ""
             lines.append(f"- `{v.key}`{new}: " + "; ".join(str(b) for b in v.breaches))
+        lines += [f"- `{v.key}`: cannot judge, {v.reason}" for v in j.sla_unjudgeable]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
@@ -209,7 +233,6 @@ def _finite(value: Any) -> Any:
 
 
 def write_reports(j: Judgement, directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
     contents = {
         "summary.txt": summary_text(j),
         "detailed.txt": detailed_text(j),
@@ -217,19 +240,22 @@ def write_reports(j: Judgement, directory: Path) -> list[Path]:
         "comment.md": comment_markdown(j),
     }
     paths = []
-    for name in REPORT_FILES:
-        path = directory / name
-        path.write_text(contents[name])
-        paths.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in REPORT_FILES:
+            path = directory / name
+            path.write_text(contents[name])
+            paths.append(path)
+    except OSError as exc:
+        raise HarnessError(f"cannot write the reports into {directory}: {exc.strerror}") from exc
     return paths
 
 
 def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any]]:
-    """Per benchmark: A/A noise, minimum detectable effect, and whether it gates."""
+    """Per benchmark: A/A noise, minimum detectable effect, and its limit."""
     rows = []
     for key, noise in sorted(calibration.noise.items()):
-        benchmark = key.split("(", 1)[0]
-        detection, _source = detection_for(benchmark, gate, noise)
+        detection, _source = detection_for(key.split("(", 1)[0], gate, noise)
         rows.append(
             {
                 "benchmark": key,
@@ -237,7 +263,8 @@ def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any
                 "largest_shift": math.expm1(noise.largest),
                 "runs": noise.runs,
                 "minimum_detectable_effect": detection.minimum_effect,
-                "gating": detection.gating and benchmark not in gate.advisory,
+                "limit": detection.promise,
+                "meets_threshold": detection.meets_threshold,
             }
         )
     return rows
@@ -245,28 +272,28 @@ def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any
 
 def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
     rows = noise_rows(calibration, gate)
-    gating = sum(r["gating"] for r in rows)
+    meeting = sum(r["meets_threshold"] for r in rows)
     return (
         f"Noise on {calibration.machine}, {calibration.runs} A/A runs of "
         f"{calibration.commit[:8]} at {calibration.measured_at} "
         f"({', '.join(f'{s:.0f} s' for s in calibration.seconds_per_run)} per run). "
-        f"{gating} of {len(rows)} benchmarks gate: they detect a {gate.threshold:.0%} slowdown "
-        f"with {gate.power:.1%} power at {gate.alpha:.0%} false alarms per run."
+        f"{meeting} of {len(rows)} benchmarks detect a {gate.threshold:.0%} slowdown with "
+        f"{gate.power:.1%} power at {gate.alpha:.0%} false alarms per run; every benchmark "
+        "fails beyond its limit, the larger of the threshold and its minimum detectable effect."
         + "".join(f" Since: {note}." for note in calibration.notes)
     )
 
 
 def noise_table(calibration: Calibration, gate: GateConfig) -> str:
-    rows = noise_rows(calibration, gate)
     lines = [
         noise_heading(calibration, gate),
         "",
-        "| benchmark | noise (sd) | largest A/A shift | detects | gate |",
-        "|---|---:|---:|---:|---|",
+        "| benchmark | noise (sd) | largest A/A shift | detects | limit |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for r in rows:
+    for r in noise_rows(calibration, gate):
         lines.append(
             f"| `{r['benchmark']}` | {r['sigma']:.2%} | {r['largest_shift']:+.2%} | "
-            f"{r['minimum_detectable_effect']:.1%} | {'gating' if r['gating'] else 'advisory'} |"
+            f"{r['minimum_detectable_effect']:.1%} | {r['limit']:.1%} |"
         )
     return "\n".join(lines) + "\n"

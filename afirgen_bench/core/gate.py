@@ -1,0 +1,208 @@
+"""The regression gate: base against head, benchmark by benchmark.
+
+The unit of evidence is a round (one process), not a call: calls within a process share its
+luck. Each side is summarised by its fastest round median (bursts of interference slow whole
+rounds, never speed them up), and the shift is the log ratio of the two. It is judged against
+the benchmark's noise on the machine, calibrated by A/A runs for the same benchmark version;
+uncalibrated, the bare threshold decides. Every benchmark can fail: beyond its own limit
+(the larger of the threshold and its minimum detectable effect) a slowdown is a regression.
+Anything that did not run, vanished or came out NaN is a verdict of its own that cannot pass.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from afirgen_bench.core.config import Calibration, GateConfig, Noise
+from afirgen_bench.core.models import Measurement, NoiseSource, ResultSet, Verdict
+from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift, single_shift
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    benchmark: str
+    verdict: Verdict
+    base: Measurement | None
+    head: Measurement | None
+    ratio: float | None = None  # head / base of the compared figure
+    detection: Detection | None = None  # what this comparison could tell apart
+    noise_source: NoiseSource | None = None
+    absolute_limit: float | None = None  # rates: the largest worsening allowed, in its unit
+    reason: str = ""  # why, for verdicts that are not a plain measurement
+
+    @property
+    def fails(self) -> bool:
+        return self.verdict is Verdict.REGRESSION
+
+    @property
+    def limit(self) -> float | None:
+        """The smallest slowdown this benchmark promises to catch (a fraction)."""
+        return self.detection.promise if self.detection else None
+
+    @property
+    def minimum_effect(self) -> float | None:
+        """The smallest change caught with the gate's power; None when nobody measured the
+        noise."""
+        if self.detection is None or self.noise_source is not NoiseSource.CALIBRATED:
+            return None
+        return self.detection.minimum_effect
+
+    @property
+    def advisory(self) -> bool:
+        """True when its noise hides the threshold, so it can only promise its MDE (it still
+        fails beyond that)."""
+        return self.detection is not None and not self.detection.meets_threshold
+
+
+def figure(m: Measurement) -> float | None:
+    """The one number of a side when rounds cannot be compared: the samples' median (asv's
+    own value for track_ benchmarks)."""
+    if m.samples:
+        return statistics.median(m.samples)
+    return m.value
+
+
+def measure_shift(base: Measurement, head: Measurement) -> Shift | None:
+    """Head against base: fastest round against fastest round when both have rounds, else
+    the two figures; None when a relative change is undefined (a zero or negative base)."""
+    before_rounds, after_rounds = base.rounds, head.rounds
+    if before_rounds and after_rounds:
+        return fastest_round_shift(before_rounds, after_rounds)
+    before, after = figure(base), figure(head)
+    if before is None or after is None or before <= 0 or after < 0:
+        return None
+    if after == 0:
+        return Shift(-math.inf)
+    return single_shift(before, after)
+
+
+def detection_for(
+    benchmark: str, gate: GateConfig, noise: Noise | None
+) -> tuple[Detection, NoiseSource]:
+    """The noise to judge a shift against, and where it comes from."""
+    settings = {"alpha": gate.alpha, "power": gate.power, "threshold": gate.threshold}
+    if benchmark in gate.deterministic:
+        return Detection(sigma=0.0, **settings), NoiseSource.EXACT
+    if noise is not None:
+        return Detection(sigma=noise.sigma, **settings), NoiseSource.CALIBRATED
+    return Detection(sigma=0.0, **settings), NoiseSource.UNCALIBRATED
+
+
+def noise_of(calibration: Calibration | None, measurement: Measurement) -> Noise | None:
+    """The calibrated noise of this benchmark, if it was measured for the same version
+    (and so the same measurement design)."""
+    if calibration is None:
+        return None
+    noise = calibration.noise.get(measurement.key)
+    if noise is None or noise.version != measurement.version:
+        return None
+    return noise
+
+
+def compare_one(
+    base: Measurement | None,
+    head: Measurement | None,
+    gate: GateConfig,
+    calibration: Calibration | None = None,
+) -> Change:
+    some = head or base
+    if some is None:
+        raise ValueError("compare_one needs a measurement on at least one side")
+
+    def make(verdict: Verdict, reason: str = "") -> Change:
+        return Change(some.key, some.benchmark, verdict, base, head, reason=reason)
+
+    if head is None:
+        return make(Verdict.GONE, "ran at base, no result at head")
+    if head.failed:
+        return make(Verdict.FAILED, "failed at head")
+    if head.problem:
+        return make(Verdict.INVALID, f"{head.problem} at head")
+    if base is None:
+        return make(Verdict.NEW)
+    if base.problem:
+        return make(Verdict.INVALID, f"{base.problem} at base")
+    if base.failed:
+        return make(Verdict.FIXED, "failed at base")
+    if head.skipped:
+        if base.skipped:
+            return make(Verdict.SKIPPED, "not in either commit")
+        return make(Verdict.NOT_RUN, "ran at base, skipped at head")
+    if base.skipped:
+        return make(Verdict.NEW, "skipped at base")
+    if base.version != head.version:
+        return make(Verdict.INCOMPARABLE, "the benchmark's version (its meaning) changed")
+    if some.benchmark in gate.derived:
+        parts = ", ".join(gate.derived[some.benchmark])
+        return make(Verdict.DERIVED, f"a ratio judged through its parts: {parts}")
+    higher_is_better = some.benchmark in gate.higher_is_better
+    if some.benchmark in gate.absolute:
+        return _absolute(base, head, gate, higher_is_better)
+    shift = measure_shift(base, head)
+    if shift is None:
+        return make(
+            Verdict.INVALID,
+            "a zero or negative base makes the relative change undefined; give it an "
+            "absolute limit in gate.toml [absolute]",
+        )
+    detection, source = detection_for(some.benchmark, gate, noise_of(calibration, head))
+    worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
+    if worse_by > detection.flag_at:
+        verdict = Verdict.REGRESSION
+    elif -worse_by > detection.flag_at:
+        verdict = Verdict.IMPROVEMENT
+    elif abs(shift.log_ratio) > math.log1p(gate.threshold):
+        verdict = Verdict.UNCERTAIN
+    else:
+        verdict = Verdict.UNCHANGED
+    return Change(
+        some.key,
+        some.benchmark,
+        verdict,
+        base,
+        head,
+        ratio=shift.ratio,
+        detection=detection,
+        noise_source=source,
+    )
+
+
+def _absolute(
+    base: Measurement, head: Measurement, gate: GateConfig, higher_is_better: bool
+) -> Change:
+    """Rates (an error rate of 0 % is the normal base) move by absolute amounts."""
+    limit = gate.absolute[head.benchmark]
+    before, after = base.value, head.value
+    if before is None or after is None:
+        raise ValueError("absolute limits judge values, and both sides have one here")
+    worse_by = (before - after) if higher_is_better else (after - before)
+    if worse_by > limit:
+        verdict = Verdict.REGRESSION
+    elif -worse_by > limit:
+        verdict = Verdict.IMPROVEMENT
+    else:
+        verdict = Verdict.UNCHANGED
+    return Change(
+        head.key,
+        head.benchmark,
+        verdict,
+        base,
+        head,
+        ratio=after / before if before > 0 else None,
+        noise_source=NoiseSource.ABSOLUTE,
+        absolute_limit=limit,
+        reason=f"{before:g} -> {after:g} {head.unit}; allowed worsening {limit:g} {head.unit}",
+    )
+
+
+def compare(
+    base: ResultSet, head: ResultSet, gate: GateConfig, calibration: Calibration | None = None
+) -> list[Change]:
+    keys = list(dict.fromkeys([*base.measurements, *head.measurements]))
+    return [
+        compare_one(base.measurements.get(k), head.measurements.get(k), gate, calibration)
+        for k in keys
+    ]

@@ -1,0 +1,175 @@
+"""The judging core's vocabulary: measurements of one commit, and the closed sets of verdicts
+and noise sources the gate speaks in."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from afirgen_bench.core.errors import ExitCode
+
+
+class Outcome(StrEnum):
+    """What a verdict does to the check."""
+
+    PASSES = "passes"
+    FAILS = "fails"  # exit 1
+    CANNOT_JUDGE = "cannot judge"  # exit 2
+
+
+class Verdict(StrEnum):
+    """One benchmark's verdict, base against head."""
+
+    REGRESSION = "regression"
+    IMPROVEMENT = "improvement"
+    UNCERTAIN = "uncertain"  # beyond the threshold but within the noise
+    UNCHANGED = "unchanged"
+    UNCONFIRMED = "unconfirmed"  # flagged once, not again when re-run
+    NEW = "new"  # only at head
+    FIXED = "fixed"  # failed at base, ran at head
+    SKIPPED = "skipped"  # skipped at both: the feature is not in either commit
+    DERIVED = "derived"  # a ratio of other benchmarks: judged through its parts
+    INCOMPARABLE = "not comparable"  # the benchmark's version (its meaning) changed
+    FAILED = "failed"  # failed at head
+    GONE = "gone"  # at base, missing at head
+    NOT_RUN = "not run"  # ran at base, skipped at head
+    INVALID = "invalid"  # NaN, infinite or non-positive figures, or no way to compare
+
+    @property
+    def outcome(self) -> Outcome:
+        if self is Verdict.REGRESSION:
+            return Outcome.FAILS
+        if self in (Verdict.FAILED, Verdict.GONE, Verdict.NOT_RUN, Verdict.INVALID):
+            return Outcome.CANNOT_JUDGE
+        return Outcome.PASSES
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {
+            Outcome.PASSES: ExitCode.OK,
+            Outcome.FAILS: ExitCode.VERDICT_FAILED,
+            Outcome.CANNOT_JUDGE: ExitCode.CANNOT_JUDGE,
+        }[self.outcome]
+
+
+class NoiseSource(StrEnum):
+    """Where the noise a shift is judged against comes from."""
+
+    CALIBRATED = "calibrated"  # A/A runs on this machine (calibration/<machine>.json)
+    EXACT = "exact"  # a seeded figure with no timing in it
+    UNCALIBRATED = "uncalibrated"  # nobody measured it: the bare threshold decides
+    ABSOLUTE = "absolute"  # a rate judged by an absolute limit in its own unit (gate.toml)
+
+
+class Kind(StrEnum):
+    """asv's benchmark types this harness judges."""
+
+    TIME = "time"
+    TRACK = "track"
+    PEAKMEMORY = "peakmemory"
+    MEMORY = "mem"
+
+    @classmethod
+    def of(cls, name: str, declared: str | None) -> Kind:
+        """The declared type, else the one asv derives from the method's prefix."""
+        prefix = declared or name.rsplit(".", 1)[-1].split("_", 1)[0]
+        try:
+            return cls(prefix)
+        except ValueError:
+            return cls.TRACK
+
+
+_DESIGN = {name: re.compile(rf"\b{name}=(\d+)\b") for name in ("rounds", "repeat", "number")}
+
+
+@dataclass(frozen=True)
+class Design:
+    """How a benchmark was measured, read from the version asv stored with its result
+    (``benchmarks/common.py`` writes ``"<suite> rounds=R repeat=N number=K"``). Results
+    from before designs were recorded have none: their samples are judged as one pool."""
+
+    rounds: int
+    repeat: int
+    number: int
+
+    @classmethod
+    def from_version(cls, version: str | None) -> Design | None:
+        if not version:
+            return None
+        found = {name: pattern.search(version) for name, pattern in _DESIGN.items()}
+        if not all(found.values()):
+            return None
+        values = {name: int(match.group(1)) for name, match in found.items() if match}
+        if min(values.values()) < 1:
+            return None
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One benchmark at one parameter combination, at one commit."""
+
+    benchmark: str
+    params: tuple[str, ...]
+    kind: Kind
+    unit: str
+    value: float | None  # asv's median (or the tracked value); None if it failed
+    skipped: bool
+    samples: tuple[float, ...] = ()
+    version: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.benchmark}({', '.join(self.params)})" if self.params else self.benchmark
+
+    @property
+    def failed(self) -> bool:
+        return self.value is None and not self.skipped
+
+    @property
+    def design(self) -> Design | None:
+        return Design.from_version(self.version)
+
+    @property
+    def rounds(self) -> list[tuple[float, ...]] | None:
+        """The samples split back into rounds (processes), when the recorded design says
+        how and the samples fit it; otherwise None."""
+        design = self.design
+        if design is None or design.rounds < 2 or not self.samples:
+            return None
+        if len(self.samples) % design.rounds:
+            return None
+        size = len(self.samples) // design.rounds
+        return [self.samples[i * size : (i + 1) * size] for i in range(design.rounds)]
+
+    @property
+    def problem(self) -> str | None:
+        """Why this figure cannot be trusted, or None: a NaN or infinite sample or value,
+        or a time that is zero or negative."""
+        if self.failed or self.skipped:
+            return None
+        figures = [self.value, *self.samples]
+        if any(not math.isfinite(f) for f in figures if f is not None):
+            return "a NaN or infinite figure"
+        if self.kind is not Kind.TRACK and any(f is not None and f <= 0 for f in figures):
+            return "a time or size of zero or below"
+        return None
+
+
+@dataclass
+class ResultSet:
+    """One commit's results on one machine."""
+
+    commit: str
+    machine: str
+    path: Path
+    measurements: dict[str, Measurement] = field(default_factory=dict)
+
+    def failed(self) -> list[Measurement]:
+        return [m for m in self.measurements.values() if m.failed]
+
+    def invalid(self) -> list[Measurement]:
+        return [m for m in self.measurements.values() if m.problem]

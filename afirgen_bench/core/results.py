@@ -1,0 +1,152 @@
+"""Reading asv's result files into measurements, validated before anything is judged.
+
+A result file is ``results/<machine>/<sha8>-<env>.json``: asv writes ``NaN`` for a skipped
+benchmark, ``null`` for a failed one, and raw samples only when asked (``--record-samples``).
+The file must be of the commit and machine asked for; its shape is checked with pydantic
+(strict types, unknown keys refused). Anything that does not fit is a ``HarnessError``
+(exit 2) naming the file and the benchmark, never a traceback and never a pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from afirgen_bench.core.config import validated
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.models import Kind, Measurement, ResultSet
+
+Number = float | int
+Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+
+
+class _AsvModel(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class AsvResultFile(_AsvModel):
+    """asv 0.6's result file (api version 2)."""
+
+    commit_hash: Sha
+    env_name: str
+    date: int
+    params: dict[str, Any]
+    python: str
+    requirements: dict[str, Any]
+    env_vars: dict[str, Any]
+    result_columns: list[str]
+    results: dict[str, list[Any]]
+    durations: dict[str, Any]
+    version: int
+
+
+class AsvRow(_AsvModel):
+    """One benchmark's row, columns named (asv fills only the first few for a failure)."""
+
+    result: list[Number | None] | None = None
+    params: list[list[str]] = []
+    version: str | None = None
+    started_at: int | None = None
+    duration: Number | None = None
+    stats_ci_99_a: list[Number | None] | None = None
+    stats_ci_99_b: list[Number | None] | None = None
+    stats_q_25: list[Number | None] | None = None
+    stats_q_75: list[Number | None] | None = None
+    stats_number: list[Number | None] | None = None
+    stats_repeat: list[Number | None] | None = None
+    samples: list[list[Number] | None] | None = None
+    profile: str | None = None
+
+
+class IndexEntry(BaseModel):
+    """A benchmark in asv's ``benchmarks.json``; asv adds keys per type, so only the ones
+    read here are checked."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    type: str
+    unit: str
+
+
+def parse_index(text: str, source: str) -> dict[str, IndexEntry]:
+    """asv's ``benchmarks.json``: type and unit of every benchmark."""
+    raw = _json(text, source)
+    if not isinstance(raw, dict):
+        raise HarnessError(f"{source} is not asv's benchmark index")
+    raw = {name: entry for name, entry in raw.items() if name != "version"}
+    return {
+        name: validated(IndexEntry, entry, f"{source}: the entry for {name}")
+        for name, entry in raw.items()
+    }
+
+
+def parse_results(
+    text: str, source: str, *, commit: str, machine: str, index: dict[str, IndexEntry]
+) -> ResultSet:
+    """One commit's measurements from a result file's ``text``, which must be of ``commit``
+    on ``machine``."""
+    data: AsvResultFile = validated(AsvResultFile, _json(text, source), source)
+    if data.commit_hash != commit:
+        raise HarnessError(
+            f"{source} holds results of commit {data.commit_hash[:12]}, not {commit[:12]}"
+        )
+    recorded = data.params.get("machine")
+    if recorded != machine:
+        raise HarnessError(f"{source} was recorded on machine {recorded!r}, not {machine!r}")
+    result = ResultSet(commit=commit, machine=machine, path=Path(source))
+    for name, values in data.results.items():
+        if len(values) > len(data.result_columns):
+            raise HarnessError(f"{source}: the row of {name} has more fields than columns")
+        row: AsvRow = validated(
+            AsvRow,
+            dict(zip(data.result_columns, values, strict=False)),
+            f"{source}: the row of {name}",
+        )
+        for measurement in _measurements(name, index.get(name), row, source):
+            result.measurements[measurement.key] = measurement
+    return result
+
+
+def _measurements(
+    name: str, meta: IndexEntry | None, row: AsvRow, source: str
+) -> list[Measurement]:
+    combos = list(itertools.product(*row.params)) if row.params else [()]
+    values: list[Number | None] = row.result if row.result is not None else [None] * len(combos)
+    samples = row.samples if row.samples is not None else [None] * len(combos)
+    if len(values) != len(combos) or len(samples) != len(combos):
+        raise HarnessError(
+            f"{source}: {name} has {len(values)} results and {len(samples)} sample lists "
+            f"for {len(combos)} parameter combinations"
+        )
+    kind = Kind.of(name, meta.type if meta else None)
+    unit = meta.unit if meta else ("seconds" if kind is Kind.TIME else "unit")
+    found = []
+    for combo, value, combo_samples in zip(combos, values, samples, strict=True):
+        skipped = isinstance(value, float) and math.isnan(value)
+        found.append(
+            Measurement(
+                benchmark=name,
+                params=combo,
+                kind=kind,
+                unit=unit,
+                value=None if value is None or skipped else float(value),
+                skipped=skipped,
+                samples=tuple(float(s) for s in combo_samples or ()),
+                version=row.version,
+            )
+        )
+    return found
+
+
+def _json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)  # Python's json accepts asv's NaN and Infinity
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(
+            f"{source} is corrupt or truncated ({exc}); delete it and benchmark that commit again"
+        ) from exc

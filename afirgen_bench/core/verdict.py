@@ -1,0 +1,141 @@
+"""One judgement of a head commit against a base: changes, SLA, and the exit code.
+
+Exit codes mean one thing each: 0 judged and good; 1 a regression, or an SLA limit the head
+breaches and the base kept; 2 the harness could not judge: a benchmark failed, vanished, did
+not run or came out invalid at head, a suspect's re-run did not run, or nothing compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from afirgen_bench.core.config import GateConfig, Limits
+from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.core.gate import Change
+from afirgen_bench.core.models import Outcome, ResultSet, Verdict
+from afirgen_bench.core.sla import SlaStatus, SlaVerdict, check_all
+from afirgen_bench.core.stats import SampleStats, describe
+
+
+@dataclass
+class Judgement:
+    base: ResultSet
+    head: ResultSet
+    changes: list[Change]
+    sla: list[SlaVerdict]
+    sla_at_base: dict[str, set[str]]  # benchmark -> limits the base breached
+    gate: GateConfig
+    host: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        base: ResultSet,
+        head: ResultSet,
+        changes: list[Change],
+        sla: dict[str, Limits],
+        gate: GateConfig,
+    ) -> Judgement:
+        at_base = {v.key: {b.limit for b in v.breaches} for v in check_all(base, sla)}
+        return cls(base, head, changes, check_all(head, sla), at_base, gate)
+
+    def by_verdict(self, *verdicts: Verdict) -> list[Change]:
+        return [c for c in self.changes if c.verdict in verdicts]
+
+    @property
+    def regressions(self) -> list[Change]:
+        return self.by_verdict(Verdict.REGRESSION)
+
+    @property
+    def improvements(self) -> list[Change]:
+        return self.by_verdict(Verdict.IMPROVEMENT)
+
+    @property
+    def unjudgeable(self) -> list[Change]:
+        """Benchmarks that failed, vanished, did not run or came out invalid."""
+        return [c for c in self.changes if c.verdict.outcome is Outcome.CANNOT_JUDGE]
+
+    @property
+    def sla_unjudgeable(self) -> list[SlaVerdict]:
+        return [v for v in self.sla if v.status is SlaStatus.CANNOT_JUDGE]
+
+    def keep_confirmed(self, rerun: Judgement) -> None:
+        """Keep as regressions only those the re-run flagged again; the others become
+        "unconfirmed" (reported, not failing). A suspect the re-run could not measure
+        takes the re-run's verdict (failed, gone, invalid): it cannot pass unseen."""
+        again = {c.key: c for c in rerun.changes}
+        suspected = [c.key for c in self.regressions]
+        updated = []
+        for change in self.changes:
+            if change.verdict is Verdict.REGRESSION:
+                second = again.get(change.key)
+                if second is None:
+                    change = replace(
+                        change, verdict=Verdict.GONE, reason="no result in the confirmation re-run"
+                    )
+                elif second.verdict.outcome is Outcome.CANNOT_JUDGE:
+                    change = replace(
+                        change, verdict=second.verdict, reason=f"re-run: {second.reason}"
+                    )
+                elif second.verdict is not Verdict.REGRESSION:
+                    change = replace(change, verdict=Verdict.UNCONFIRMED)
+            updated.append(change)
+        self.changes = updated
+        self.notes.append(
+            f"confirmation: {len(suspected)} regression(s) suspected, "
+            f"{len(self.regressions)} confirmed by an interleaved re-run"
+        )
+
+    @property
+    def breaches(self) -> list[SlaVerdict]:
+        return [v for v in self.sla if v.status is SlaStatus.FAIL]
+
+    @property
+    def new_breaches(self) -> list[SlaVerdict]:
+        """Breaches of a limit the base kept: a change must not break an SLA, while one
+        already broken on the base is reported without failing every later check."""
+        return [
+            v
+            for v in self.breaches
+            if any(b.limit not in self.sla_at_base.get(v.key, set()) for b in v.breaches)
+        ]
+
+    @property
+    def compared(self) -> int:
+        return sum(c.ratio is not None or c.absolute_limit is not None for c in self.changes)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.unjudgeable or self.sla_unjudgeable or not self.compared:
+            return ExitCode.CANNOT_JUDGE
+        if self.regressions or self.new_breaches:
+            return ExitCode.VERDICT_FAILED
+        return ExitCode.OK
+
+    @property
+    def headline(self) -> str:
+        if self.unjudgeable or self.sla_unjudgeable:
+            names = [c.key for c in self.unjudgeable] + [v.key for v in self.sla_unjudgeable]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            return f"CANNOT JUDGE: {len(names)} benchmark(s) failed, vanished or invalid ({shown})"
+        if not self.compared:
+            return "CANNOT JUDGE: no benchmark has results at both commits"
+        problems = []
+        if self.regressions:
+            problems.append(f"{len(self.regressions)} regression(s)")
+        if self.new_breaches:
+            problems.append(f"{len(self.new_breaches)} new SLA breach(es)")
+        if problems:
+            return "FAILED: " + ", ".join(problems)
+        return "PASSED: no regression beyond any benchmark's limit, no new SLA breach"
+
+    def stats(self, change: Change, side: str) -> SampleStats | None:
+        measurement = change.base if side == "base" else change.head
+        if measurement is None or not measurement.samples or measurement.problem:
+            return None
+        return describe(measurement.rounds or [measurement.samples])
+
+    def sla_of(self, key: str) -> SlaVerdict | None:
+        return next((v for v in self.sla if v.key == key), None)
