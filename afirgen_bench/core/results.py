@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,7 +42,7 @@ class AsvResultFile(_AsvModel):
     result_columns: list[str]
     results: dict[str, list[Any]]
     durations: dict[str, Any]
-    version: int
+    version: Literal[2]
 
 
 class AsvRow(_AsvModel):
