@@ -52,3 +52,36 @@ def test_workflows_pass_zizmor() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _pr_paths() -> list[str]:
+    text = (ROOT / ".github/workflows/performance-check.yml").read_text()
+    block = text.split("    paths:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split('"')[1] for line in block.splitlines() if line.strip().startswith("- ")]
+
+
+def test_the_pr_check_runs_for_every_path_that_can_change_a_verdict() -> None:
+    import fnmatch
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    # what cannot change a verdict: prose, stored history, the site, the project's own tests
+    inert = ("docs/", "results/", "results-host/", "html/", "tests/", ".schemathesis/", ".ci/")
+    patterns = [p.replace("/**", "/*") for p in _pr_paths()]
+    missing = [
+        path
+        for path in tracked
+        if not path.startswith(inert)
+        and path not in ("README.md", ".gitignore")
+        and not path.startswith(".github/workflows/nightly")
+        and not any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
+    ]
+    assert missing == []
+
+
+def test_the_pr_check_judges_with_the_base_branchs_harness_and_rules() -> None:
+    pr = (ROOT / ".github/workflows/performance-check.yml").read_text()
+    base_checkout = pr.index("ref: ${{ github.event.pull_request.base.sha }}")
+    assert base_checkout < pr.index("path: .pr-head") < pr.index("afirgen_bench ci")
+    assert "AFIRGEN_BENCH_MACHINE" in pr
