@@ -3,7 +3,7 @@
 The suite comes from the working tree but ``afirgen_fixtures`` is installed from the commit
 under test, so everything it needs from the backend is looked up at run time: a benchmark
 whose feature is missing at that commit raises ``NotImplementedError`` in ``setup`` and asv
-records it as skipped, never failed.
+records it as skipped; a backend that is there but fails to import fails it.
 
 Expensive work happens once per commit in ``setup_cache`` (asv keys it by this file and line,
 so every class inheriting a mixin shares one run of it): starting or reusing the private
@@ -18,12 +18,18 @@ import inspect
 import itertools
 import os
 import random
+import statistics
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from functools import cache
 from typing import Any
 
-SUITE_VERSION = "2026.11.1"  # bump when a benchmark changes meaning; asv restarts its history
+SUITE_VERSION = "2026.11.29"  # bump when a benchmark changes meaning; asv restarts its history
+BACKEND = "afirgen_fixtures"
+BENCH_CPU_ENV = "AFIRGEN_BENCH_CPU"
 DEFAULT_SCALES = (10_000, 100_000)
 API_SCALE = 100_000
 API_KEY = "afirgen-benchmark-key"
@@ -41,17 +47,30 @@ def scales() -> list[int]:
 
 def feature(module: str, *names: str) -> Any:
     """``afirgen_fixtures.<module>`` (or its attribute), or NotImplementedError if this
-    commit does not have it yet: asv then skips the benchmark."""
+    commit does not have it yet: asv then skips the benchmark.
+
+    Only a module that does not exist (it, or a package above it) or an attribute missing
+    from a module that imported fine means "not in this commit". Anything else the import
+    raises (a syntax error, an ImportError from inside the backend, a third-party module
+    missing) propagates, so asv records a failure: a broken head must not pass as skipped."""
+    path = f"{BACKEND}.{module}"
     try:
-        found: Any = importlib.import_module(f"afirgen_fixtures.{module}")
-        for name in names:
+        found: Any = importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (path == exc.name or path.startswith(f"{exc.name}.")):
+            raise
+        raise NotImplementedError(f"{path} not in this commit") from exc
+    for name in names:
+        try:
             found = getattr(found, name)
-    except (ImportError, AttributeError) as exc:
-        raise NotImplementedError(f"afirgen_fixtures.{module} {names} not in this commit") from exc
+        except AttributeError as exc:
+            raise NotImplementedError(f"{path} {names} not in this commit") from exc
     return found
 
 
 def has_feature(module: str, *names: str) -> bool:
+    """Whether this commit has the feature; a backend that fails to import raises, as in
+    ``feature``, rather than pass for a commit without it."""
     try:
         feature(module, *names)
     except NotImplementedError:
@@ -68,7 +87,7 @@ def preload_backend() -> None:
     the benchmarks that need it: they skip or fail with the real error."""
     for module in PRELOADED_MODULES:
         try:
-            importlib.import_module(f"afirgen_fixtures.{module}")
+            importlib.import_module(f"{BACKEND}.{module}")
         except Exception:
             continue
 
@@ -173,19 +192,47 @@ def skip_if_unprepared(prepared: dict[str, Any]) -> None:
         raise NotImplementedError(prepared["skip"])
 
 
+def design_version(rounds: int, repeat: int, number: int) -> str:
+    """asv's ``version`` of a benchmark: the suite's version and its measurement design. asv
+    writes it into every result row, so the harness knows how many rounds the samples split
+    into and how many calls each sample averages."""
+    return f"{SUITE_VERSION} rounds={rounds} repeat={repeat} number={number}"
+
+
+# The harness judges a percentile q only from 5 / (1 - q) samples or more (all rounds).
+P95_SAMPLES = 100
+P99_SAMPLES = 500
+# Per-request figures of concurrent batches: enough for a P95, whole batches at every concurrency.
+REQUESTS_PER_FIGURE = 300
+
+
 class Latency:
     """One call per sample (``number = 1``), so P95 and P99 come from per-call times, and a
     fixed number of samples per round (``repeat``), so the harness can split asv's samples
     back into rounds: the gate compares each side's fastest round (docs/measurements/
-    2026-11-27-measurement-design.md). ``requires`` lists the ``module:attribute`` features."""
+    2026-11-27-measurement-design.md). ``requires`` lists the ``module:attribute`` features.
+
+    Each subclass's ``version`` names its final ``rounds``, ``repeat`` and ``number``; set
+    them on the class, never on a method (asv would read a method's own first). A call too
+    short to time alone takes ``number`` > 1 and no ``setup``. asv runs ``teardown`` after a
+    ``setup`` that skipped, so a teardown must cope with a setup that stopped early."""
 
     requires: tuple[str, ...] = ()
-    version = SUITE_VERSION
+    version: str  # set for each subclass from its design
     number = 1
     rounds = 4
     repeat = 200
     warmup_time = 0.2
     timeout = 600
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.version = design_version(cls.rounds, cls.repeat, cls.number)
+
+
+def repeat_for(samples: int) -> int:
+    """Samples per round for at least ``samples`` over a ``Latency`` benchmark's rounds."""
+    return -(-samples // Latency.rounds)
 
 
 class OnData(Latency):
@@ -295,13 +342,60 @@ def _round_owner_pid() -> int:
     return os.getppid()
 
 
+def server_cpu() -> int | None:
+    """The CPU the harness pinned MariaDB and Redis to, if it did (``$AFIRGEN_BENCH_CPU``);
+    asv's ``--cpu-affinity`` puts the benchmark process there too."""
+    cpu = os.environ.get(BENCH_CPU_ENV)
+    return None if cpu is None else int(cpu)
+
+
+def _pin_threads(pid: int, cpus: set[int]) -> None:
+    """Pin every thread of ``pid``: a thread only inherits affinity when it is created."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with suppress(ProcessLookupError):  # the thread ended meanwhile
+            os.sched_setaffinity(int(tid), cpus)
+
+
 def _pin_like_the_harness(pid: int | None) -> None:
     """Put the API server on the harness's benchmark CPU, next to MariaDB and Redis."""
-    cpu = os.environ.get("AFIRGEN_BENCH_CPU")
+    cpu = server_cpu()
     if cpu is None or pid is None:
         return
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        os.sched_setaffinity(int(tid), {int(cpu)})
+    _pin_threads(pid, {cpu})
+
+
+def move_to_client_cpus() -> set[int]:
+    """Move this process's threads, and so those it starts later, off the servers' CPU onto
+    all the others, and return the affinity to give back in ``teardown`` (``pin_process``).
+
+    Concurrent clients on the servers' CPU measure time slicing, not concurrency. Nothing
+    moves when the harness pinned no servers, or on a machine with one CPU: there the
+    clients and the servers can only take turns."""
+    previous = os.sched_getaffinity(0)
+    cpu = server_cpu()
+    others = set(range(os.cpu_count() or 1)) - {cpu}
+    if cpu is not None and others:
+        pin_process(others)
+    return previous
+
+
+def pin_process(cpus: set[int]) -> None:
+    _pin_threads(os.getpid(), cpus)
+
+
+@cache
+def executor(workers: int) -> ThreadPoolExecutor:
+    """Client threads. A thread starts on the CPUs of the thread that creates it: call
+    ``move_to_client_cpus`` first (it also moves threads made before it)."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    everyone = threading.Barrier(workers)  # a task per thread, all at once: every thread starts
+    list(pool.map(lambda _: everyone.wait(), range(workers)))
+    return pool
+
+
+def percentile_ms(latencies_s: list[float], percent: int) -> float:
+    """The ``percent``-th percentile of latencies in seconds, in ms."""
+    return 1000 * statistics.quantiles(latencies_s, n=100)[percent - 1]
 
 
 @cache

@@ -18,9 +18,9 @@ from typing import Any
 
 from .common import (
     API_SCALE,
-    SUITE_VERSION,
     api_server_stops_by_itself,
     dataset,
+    design_version,
     has_feature,
     reset_writes,
     service_urls,
@@ -52,10 +52,10 @@ def _harness_python() -> Path:
 
 
 class LoadTest:
-    version = SUITE_VERSION
     rounds = 1
     repeat = 1
     number = 1
+    version = design_version(rounds, repeat, number)
     timeout = 900
 
     def setup_cache(self) -> dict[str, Any]:

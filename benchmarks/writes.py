@@ -12,10 +12,12 @@ from functools import cache
 from typing import Any
 
 from .common import (
+    P99_SAMPLES,
     Latency,
     check_requirements,
     feature,
     has_feature,
+    repeat_for,
     server_target,
     service_urls,
     skip_if_unprepared,
@@ -48,7 +50,7 @@ class BulkInsert(Latency):
     )
     params = [[10, 100]]
     param_names = ["rows"]
-    repeat = 15
+    repeat = repeat_for(P99_SAMPLES)  # for the SLA's P99 of 10 rows
 
     def setup_cache(self) -> dict[str, Any]:
         missing = [r for r in self.requires if not has_feature(*r.split(":"))]

@@ -11,23 +11,30 @@ fastest round median of each side (what the gate uses).
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 import sys
 from pathlib import Path
 
-from afirgen_bench.asv_driver import MACHINE
-from afirgen_bench.results import Measurement, load_results
+from afirgen_bench.core.models import Measurement
+from afirgen_bench.judge import load_results
+from afirgen_bench.machine import machine_name
+
+MACHINE = machine_name()
 
 
 def _commits(results_dir: Path) -> list[str]:
-    return sorted({p.name.split("-", 1)[0] for p in (results_dir / MACHINE).glob("*-*.json")})
+    files = sorted((results_dir / MACHINE).glob("*-*.json"))
+    return [json.loads(p.read_text())["commit_hash"] for p in files]
 
 
 def estimators(base: Measurement, head: Measurement) -> dict[str, float] | None:
-    before, after = base.round_medians(), head.round_medians()
-    if not before or not after:
+    base_rounds, head_rounds = base.rounds, head.rounds
+    if not base_rounds or not head_rounds:
         return None
+    before = [statistics.median(r) for r in base_rounds]
+    after = [statistics.median(r) for r in head_rounds]
     pairs = [math.log(h / b) for b, h in zip(before, after, strict=True)]
     return {
         "pooled median": math.log(
