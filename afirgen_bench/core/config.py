@@ -152,7 +152,10 @@ def parse_calibration(
     file or it predates the recorded measurement designs. Anything else that does not fit
     is a HarnessError: a broken calibration must never judge."""
     if text is None:
-        return None, f"noise: no calibration for {machine}; judged uncalibrated"
+        return None, (
+            f"noise: no calibration for {machine}; uncalibrated, every benchmark is judged "
+            "against the bare threshold"
+        )
     try:
         raw = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
