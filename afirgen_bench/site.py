@@ -136,15 +136,32 @@ def _selects(wanted: str, inner: str) -> bool:
 
 
 def _extract(data: bytes, wanted: list[str], destination: Path) -> None:
+    """Copy the ``wanted`` regular files of an npm tarball into ``destination``. A member
+    whose path would leave ``destination`` (absolute, ``..``), or a link, is refused, as
+    tarfile's "data" filter does: the tarball is checked against its pinned integrity, but a
+    path escape is refused whatever the source."""
+    root = destination.resolve()
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         for member in archive.getmembers():
             inner = member.name.removeprefix("package/")
-            if member.isfile() and any(_selects(w, inner) for w in wanted):
-                target = destination / inner
-                target.parent.mkdir(parents=True, exist_ok=True)
-                extracted = archive.extractfile(member)
-                assert extracted is not None
-                target.write_bytes(extracted.read())
+            if not any(_selects(w, inner) for w in wanted):
+                continue
+            try:
+                member = tarfile.data_filter(member, str(root))
+            except tarfile.FilterError as exc:
+                raise VendorError(f"refusing tarball member {member.name!r}: {exc}") from exc
+            if member.isdir():
+                continue
+            target = (root / inner).resolve()
+            if not target.is_relative_to(root) or not member.isfile():
+                raise VendorError(
+                    f"refusing tarball member {member.name!r}: not a file under {root}"
+                )
+            target.parent.mkdir(parents=True, exist_ok=True)
+            extracted = archive.extractfile(member)
+            if extracted is None:
+                raise VendorError(f"tarball member {member.name!r} has no content")
+            target.write_bytes(extracted.read())
 
 
 def vendor_assets(html_dir: Path, cache_dir: Path) -> list[str]:

@@ -120,6 +120,36 @@ class ProcessSampler:
         }
 
 
+# The workers are local processes: the master listens on loopback only, never on every
+# interface (Locust's default), so nobody else can join the run or read its traffic.
+MASTER_BIND_HOST = "127.0.0.1"
+
+
+def distributed_commands(
+    master_base: list[str], worker_base: list[str], workers: int, port: int
+) -> tuple[list[str], list[str]]:
+    """The master's and each local worker's Locust command lines."""
+    master = [
+        *master_base,
+        "--master",
+        "--expect-workers",
+        str(workers),
+        "--master-bind-host",
+        MASTER_BIND_HOST,
+        "--master-bind-port",
+        str(port),
+    ]
+    worker = [
+        *worker_base,
+        "--worker",
+        "--master-host",
+        MASTER_BIND_HOST,
+        "--master-port",
+        str(port),
+    ]
+    return master, worker
+
+
 def _locust(target: LoadTarget, users: int, duration_s: float, out: Path, workers: int) -> None:
     base_url = target.base_url
     env = {
@@ -156,23 +186,11 @@ def _locust(target: LoadTarget, users: int, duration_s: float, out: Path, worker
     ]
     environ = {**os.environ, **env}
     if workers:
-        port = str(_free_port())
-        master = subprocess.Popen(
-            [
-                *common,
-                *run,
-                "--master",
-                "--expect-workers",
-                str(workers),
-                "--master-bind-port",
-                port,
-            ],
-            env=environ,
+        master_command, worker_command = distributed_commands(
+            [*common, *run], common, workers, _free_port()
         )
-        slaves = [
-            subprocess.Popen([*common, "--worker", "--master-port", port], env=environ)
-            for _ in range(workers)
-        ]
+        master = subprocess.Popen(master_command, env=environ)
+        slaves = [subprocess.Popen(worker_command, env=environ) for _ in range(workers)]
         code = master.wait(timeout=duration_s + 300)
         for worker in slaves:
             worker.wait(timeout=120)
