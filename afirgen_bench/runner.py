@@ -58,8 +58,9 @@ def run_commits(
     host counters; return the benchmarks that failed (asv exits 2 for those)."""
     asv_driver.ensure_machine(root, machine)
     env = benchmark_environment()
-    hashfile = root / ".asv" / "run-commits.txt"
-    hashfile.parent.mkdir(parents=True, exist_ok=True)
+    # one commit list per run: runs started side by side never read each other's
+    (root / ".asv").mkdir(parents=True, exist_ok=True)
+    hashfile = root / ".asv" / f"run-commits-{os.getpid()}.txt"
     hashfile.write_text("\n".join(commits) + "\n")
     args = [
         "run",
@@ -78,8 +79,11 @@ def run_commits(
     if config:
         args[1:1] = ["--config", str(config)]
     log(f"benchmarking {', '.join(c[:8] for c in commits)}")
-    with host.recording() as counters:
-        result = asv_driver.run_asv(args, root=root, env=env)
+    try:
+        with host.recording() as counters:
+            result = asv_driver.run_asv(args, root=root, env=env)
+    finally:
+        hashfile.unlink(missing_ok=True)
     host.save(results_dir, machine, commits, counters)
     failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
     if result.returncode not in (0, 2) or (result.returncode == 2 and not failed):
