@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+from asv_files import RESULT_COLUMNS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,20 +83,7 @@ GOOD_FILE = {
     "python": "3.11",
     "requirements": {},
     "env_vars": {},
-    "result_columns": [
-        "result",
-        "params",
-        "version",
-        "started_at",
-        "duration",
-        "stats_ci_99_a",
-        "stats_ci_99_b",
-        "stats_q_25",
-        "stats_q_75",
-        "stats_number",
-        "stats_repeat",
-        "samples",
-    ],
+    "result_columns": RESULT_COLUMNS,
     "results": {KEY: GOOD_ROW},
     "durations": {},
     "version": 2,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from asv_files import RESULT_COLUMNS
 
 from afirgen_bench.cli import main
 from afirgen_bench.core.config import Calibration, Noise
@@ -26,20 +27,6 @@ VERSION = "2026.11.29 rounds=4 repeat=50 number=1"
 TIMED = "database.SimpleSelectById.time_select_by_id"  # SLA: p95 50 ms, p99 100 ms
 HIT_RATE = "cache.HitRate.track_hit_rate"  # higher is better, exact (gate.toml)
 ERRORS = "load.LoadTest.track_error_rate"  # judged by absolute change (gate.toml)
-COLUMNS = [
-    "result",
-    "params",
-    "version",
-    "started_at",
-    "duration",
-    "stats_ci_99_a",
-    "stats_ci_99_b",
-    "stats_q_25",
-    "stats_q_75",
-    "stats_number",
-    "stats_repeat",
-    "samples",
-]
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -129,7 +116,7 @@ def _write(
         "python": "3.11",
         "requirements": {},
         "env_vars": {},
-        "result_columns": COLUMNS,
+        "result_columns": RESULT_COLUMNS,
         "results": rows,
         "durations": {},
         "version": 2,
@@ -284,9 +271,10 @@ def test_report_exits_with_the_verdict(repo: Path) -> None:
     assert main(["report", "HEAD~1", "HEAD", "--output", str(repo / "out")]) == 1
     names = sorted(p.name for p in (repo / "out").iterdir())
     assert names == ["comment.md", "detailed.txt", "report.json", "summary.txt"]
-    assert "| `database.SimpleSelectById.time_select_by_id` | regression |" in (
-        repo / "out" / "comment.md"
-    ).read_text()
+    assert (
+        "| `database.SimpleSelectById.time_select_by_id` | regression |"
+        in (repo / "out" / "comment.md").read_text()
+    )
 
 
 # -- nothing that failed, vanished or came out invalid can pass ---------------------------
