@@ -3,7 +3,8 @@
 ``resolve()`` answers where the servers are: the ``AFIRGEN_MYSQL_URL`` / ``AFIRGEN_REDIS_URL``
 environment variables when set, otherwise private instances started from the installed
 ``mariadbd`` and ``redis-server`` binaries (own data dir, own ports, own sockets) and shared by
-every process of one run through a state file in ``AFIRGEN_STATE_DIR``.
+every process and run that uses them through a state file in ``AFIRGEN_STATE_DIR``; they stop
+once no owner process runs and no idle lease is left.
 """
 
 from afirgen_fixtures.services.binaries import MissingBinaryError

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from afirgen_fixtures.services.runtime import (
     DEFAULT_IDLE_S,
@@ -14,6 +15,8 @@ from afirgen_fixtures.services.runtime import (
     default_state_dir,
     watch,
 )
+
+SHOW_PASSWORD_HELP = "print the database password too (`env` always does)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,19 +30,20 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_IDLE_S,
         help="stop them after this many idle seconds (0: never)",
     )
-    sub.add_parser("stop", help="stop them")
-    sub.add_parser("status", help="show what runs")
+    start.add_argument("--show-password", action="store_true", help=SHOW_PASSWORD_HELP)
+    sub.add_parser("stop", help="stop them now, whoever uses them")
+    status = sub.add_parser("status", help="show what runs and what holds it")
+    status.add_argument("--show-password", action="store_true", help=SHOW_PASSWORD_HELP)
     sub.add_parser("env", help="print AFIRGEN_*_URL exports for a shell (starts them if needed)")
-    watcher = sub.add_parser("watch", help=argparse.SUPPRESS)
-    watcher.add_argument("--idle", type=float, default=None)
-    watcher.add_argument("--owner-pid", type=int, default=None)
+    sub.add_parser("watch", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     runtime = ServiceRuntime(args.state_dir or default_state_dir())
     try:
         if args.command == "start":
             urls = runtime.ensure(idle_stop_s=args.idle or None)
-            print(f"MariaDB: {urls.mysql_url}\nRedis:   {urls.redis_url}")
+            mysql_url = urls.mysql_url if args.show_password else _hide_password(urls.mysql_url)
+            print(f"MariaDB: {mysql_url}\nRedis:   {urls.redis_url}")
         elif args.command == "env":
             for key, value in runtime.ensure().environ().items():
                 print(f"export {key}='{value}'")
@@ -47,13 +51,21 @@ def main(argv: list[str] | None = None) -> int:
             stopped = runtime.stop()
             print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
         elif args.command == "status":
-            print(json.dumps(runtime.status(), indent=2))
+            print(json.dumps(runtime.status(show_password=args.show_password), indent=2))
         elif args.command == "watch":
-            print(watch(runtime.state_dir, args.idle, args.owner_pid), flush=True)
+            print(watch(runtime.state_dir), flush=True)
     except ServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     return 0
+
+
+def _hide_password(url: str) -> str:
+    """The URL with ``***`` for its password: a terminal or CI log is no place for it."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 if __name__ == "__main__":

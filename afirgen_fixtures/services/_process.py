@@ -52,6 +52,16 @@ def is_alive(pid: int) -> bool:
     return state not in {"Z", "X"}
 
 
+def start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot): tells a process from a later one that
+    reuses its pid. None if it is gone or /proc cannot say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[-1].split()[19])
+
+
 def _signal_zero(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -28,7 +28,7 @@ class RedisServer:
 
     def start(self, port: int) -> int:
         """Start the server on ``port``; return its pid once it answers PING."""
-        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.base_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         command = [
             binaries.redis_server(),
             "--port",

@@ -1,10 +1,21 @@
-"""One set of private servers per state dir, shared by every process of a run.
+"""One set of private servers per state dir, shared by every process that uses them.
 
 The first process to ask starts MariaDB and Redis and writes their ports, pids and the
 generated password to ``services.json``; later processes find them there and reuse them.
-A file lock serialises start-up. Every use touches a lease file; a detached watchdog stops
-the servers once the lease has been idle too long or the owning process has gone, so an
-interrupted run leaves nothing behind.
+A file lock serialises every change to that file.
+
+The servers stay up while something holds them:
+
+- an *owner*, registered by ``ensure(owner_pid=...)``, holds them while that process runs
+  (a benchmark run's harness, a test session). Every run that reuses them registers too.
+- the *idle lease*: each ``ensure()`` without an owner holds them ``idle_stop_s`` seconds
+  longer (``None``: until ``stop``).
+
+A detached watchdog looks at the holds twice a second. When none is left it takes the lock,
+looks again, and stops the servers before it lets the lock go. A process that asks for the
+servers meanwhile waits for the lock and then starts fresh ones: it never gets servers that
+are about to stop, and its registration, made under the lock, is seen by the watchdog's
+second look.
 """
 
 from __future__ import annotations
@@ -12,11 +23,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pymysql
@@ -31,6 +44,11 @@ MYSQL_URL_ENV = "AFIRGEN_MYSQL_URL"
 REDIS_URL_ENV = "AFIRGEN_REDIS_URL"
 STATE_DIR_ENV = "AFIRGEN_STATE_DIR"
 DEFAULT_IDLE_S = float(os.environ.get("AFIRGEN_SERVICES_IDLE_S", "900"))
+WATCH_POLL_S = 0.5
+# Watchdogs of earlier versions stop the servers when *their* owner exits, whoever else uses
+# them; one without this protocol number is replaced.
+WATCH_PROTOCOL = 2
+_HOLDS = ("owners", "idle_until", "keep")
 
 
 class ServiceError(RuntimeError):
@@ -71,60 +89,34 @@ class ServiceRuntime:
     def state_file(self) -> Path:
         return self.state_dir / "services.json"
 
-    @property
-    def lease_file(self) -> Path:
-        return self.state_dir / "lease"
-
     def ensure(
         self, *, idle_stop_s: float | None = DEFAULT_IDLE_S, owner_pid: int | None = None
     ) -> ServiceURLs:
-        """Start whatever is not running yet and return the URLs of both servers.
+        """Start whatever is not running yet, hold the servers, and return their URLs.
 
-        ``idle_stop_s`` and ``owner_pid`` arm the watchdog for servers started by this call.
+        With ``owner_pid`` the servers are held while that process runs (``idle_stop_s`` is
+        then not used); without, for ``idle_stop_s`` more seconds (``None``: until ``stop``).
         """
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         with self._lock():
             state = self._read_state()
-            started = False
-            try:
-                if not self._mariadb_ok(state.get("mariadb")):
-                    state["mariadb"] = self._start_mariadb()
-                    started = True
-                if not self._redis_ok(state.get("redis")):
-                    state["redis"] = self._start_redis()
-                    started = True
-            except MissingBinaryError as exc:
-                raise ServiceError(str(exc)) from exc
-            except (RuntimeError, TimeoutError, OSError, pymysql.err.MySQLError) as exc:
-                raise ServiceError(
-                    f"could not start the private servers in {self.state_dir}: {exc}"
-                ) from exc
-            if started and (idle_stop_s or owner_pid):
-                self._stop_watchdog(state)
-                state["watchdog"] = self._start_watchdog(idle_stop_s, owner_pid)
+            self._start_missing(state)
+            if owner_pid:
+                state.setdefault("owners", {})[str(owner_pid)] = _process.start_ticks(owner_pid)
+            elif idle_stop_s:
+                until = max(state.get("idle_until", 0.0), time.time() + idle_stop_s)
+                state["idle_until"] = until
+            else:
+                state["keep"] = True
+            self._ensure_watchdog(state)
             self._write_state(state)
-            self.touch()
             return self._urls(state)
 
-    def touch(self) -> None:
-        """Renew the lease so the watchdog knows the servers are still in use."""
-        self.lease_file.touch()
-
     def stop(self) -> list[str]:
-        """Stop both servers and the watchdog; return what was stopped."""
+        """Stop both servers and the watchdog now, whoever holds them; return what stopped."""
         if not self.state_dir.exists():
             return []
-        stopped = []
         with self._lock():
-            state = self._read_state()
-            self._stop_watchdog(state)
-            for name in ("redis", "mariadb"):
-                info = state.pop(name, None)
-                if info and _process.is_alive(info["pid"]):
-                    _process.terminate(info["pid"], timeout_s=60)
-                    stopped.append(f"{name} (pid {info['pid']})")
-            self._write_state(state)
-        return stopped
+            return self._stop_locked(self._read_state())
 
     def pids(self) -> dict[str, int]:
         """The pids of the servers and the watchdog recorded in the state file."""
@@ -133,26 +125,62 @@ class ServiceRuntime:
             name: state[name]["pid"] for name in ("mariadb", "redis", "watchdog") if state.get(name)
         }
 
-    def status(self) -> dict[str, object]:
+    def status(self, *, show_password: bool = False) -> dict[str, object]:
+        """What runs and what holds it; the database password only when asked."""
         state = self._read_state()
+        mariadb = self._mariadb_ok(state.get("mariadb")) and dict(state["mariadb"])
+        if mariadb and not show_password:
+            del mariadb["password"]
+        self._live_holds(state)
+        until = state.get("idle_until")
         return {
             "state_dir": str(self.state_dir),
-            "mariadb": self._mariadb_ok(state.get("mariadb")) and state["mariadb"],
+            "mariadb": mariadb,
             "redis": self._redis_ok(state.get("redis")) and state["redis"],
             "watchdog": state.get("watchdog"),
+            "owners": sorted(int(pid) for pid in state.get("owners", {})),
+            "idle_lease_until": until and datetime.fromtimestamp(until).isoformat("T", "seconds"),
+            "kept_until_stopped": bool(state.get("keep")),
         }
+
+    def watch(self, poll_s: float = WATCH_POLL_S) -> str:
+        """The watchdog's loop: stop the servers once nothing holds them; say why it ended."""
+        while True:
+            time.sleep(poll_s)
+            if not self.state_file.exists():
+                return "the state file is gone"
+            state = self._read_state()
+            if self._is_watchdog(state) and self._live_holds(state):
+                continue
+            with self._lock():
+                state = self._read_state()
+                if not self._is_watchdog(state):
+                    return "another watchdog took over"
+                gone = sorted(state.get("owners", {}))
+                if self._live_holds(state):
+                    continue
+                stopped = self._stop_locked(state)
+                owners = f"owners {', '.join(gone)} exited; " if gone else ""
+                return f"{owners}no idle lease left: stopped {', '.join(stopped) or 'nothing'}"
 
     # -- internals -------------------------------------------------------------
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.state_dir / "services.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        self._make_state_dir()
+        fd = os.open(self.state_dir / "services.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _make_state_dir(self) -> None:
+        """0700 from the start: the state file holds the database password."""
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = self.state_dir.stat()
+        if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != 0o700:
+            self.state_dir.chmod(0o700)  # made by an earlier version, or under a lax umask
 
     def _read_state(self) -> dict:
         try:
@@ -161,10 +189,37 @@ class ServiceRuntime:
             return {}
 
     def _write_state(self, state: dict) -> None:
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.chmod(0o600)
-        tmp.replace(self.state_file)
+        write_private(self.state_file, json.dumps(state, indent=2))
+
+    def _start_missing(self, state: dict) -> None:
+        """Start the servers that do not answer; undo this call's starts if one fails."""
+        started: list[int] = []
+        try:
+            if not self._mariadb_ok(state.get("mariadb")):
+                self._refuse_unanswering("mariadb", state.get("mariadb"))
+                state["mariadb"] = self._start_mariadb()
+                started.append(state["mariadb"]["pid"])
+            if not self._redis_ok(state.get("redis")):
+                self._refuse_unanswering("redis", state.get("redis"))
+                state["redis"] = self._start_redis()
+        except (RuntimeError, TimeoutError, OSError, pymysql.err.MySQLError) as exc:
+            for pid in started:
+                _process.terminate(pid, timeout_s=30)
+            if isinstance(exc, MissingBinaryError | ServiceError):
+                raise ServiceError(str(exc)) from exc
+            raise ServiceError(
+                f"could not start the private servers in {self.state_dir}: {exc}"
+            ) from exc
+
+    def _refuse_unanswering(self, name: str, info: dict | None) -> None:
+        """A recorded server that runs but does not answer may be busy serving someone:
+        starting a second one on its files would fail, and stopping it might break a run."""
+        if info and _process.is_alive(info["pid"]):
+            raise ServiceError(
+                f"the private {name} (pid {info['pid']}) of {self.state_dir} runs but does not "
+                "answer; wait and try again, or stop it with "
+                f"`python -m afirgen_fixtures.services --state-dir {self.state_dir} stop`"
+            )
 
     def _start_mariadb(self) -> dict:
         port = _process.free_port()
@@ -219,7 +274,41 @@ class ServiceRuntime:
             private_redis=True,
         )
 
-    def _start_watchdog(self, idle_stop_s: float | None, owner_pid: int | None) -> dict:
+    @staticmethod
+    def _live_holds(state: dict) -> bool:
+        """Whether anything still holds the servers; drops the owners that have exited."""
+        state["owners"] = {
+            pid: ticks
+            for pid, ticks in state.get("owners", {}).items()
+            if _process.is_alive(int(pid)) and ticks in (None, _process.start_ticks(int(pid)))
+        }
+        return bool(
+            state["owners"] or state.get("keep") or time.time() < state.get("idle_until", 0.0)
+        )
+
+    def _stop_locked(self, state: dict) -> list[str]:
+        """Stop what ``state`` records and forget its holds; the caller holds the lock."""
+        self._stop_watchdog(state)
+        stopped = []
+        for name in ("redis", "mariadb"):
+            info = state.pop(name, None)
+            if info and _process.is_alive(info["pid"]):
+                _process.terminate(info["pid"], timeout_s=60)
+                stopped.append(f"{name} (pid {info['pid']})")
+        for hold in _HOLDS:
+            state.pop(hold, None)
+        self._write_state(state)
+        return stopped
+
+    @staticmethod
+    def _is_watchdog(state: dict) -> bool:
+        return state.get("watchdog", {}).get("pid") == os.getpid()
+
+    def _ensure_watchdog(self, state: dict) -> None:
+        info = state.get("watchdog")
+        if info and info.get("protocol") == WATCH_PROTOCOL and _process.is_alive(info["pid"]):
+            return
+        self._stop_watchdog(state)
         command = [
             sys.executable,
             "-m",
@@ -228,12 +317,8 @@ class ServiceRuntime:
             str(self.state_dir),
             "watch",
         ]
-        if idle_stop_s:
-            command += ["--idle", str(idle_stop_s)]
-        if owner_pid:
-            command += ["--owner-pid", str(owner_pid)]
         process = _process.launch(command, log=self.state_dir / "watchdog.log")
-        return {"pid": process.pid, "idle_s": idle_stop_s, "owner_pid": owner_pid}
+        state["watchdog"] = {"pid": process.pid, "protocol": WATCH_PROTOCOL}
 
     @staticmethod
     def _stop_watchdog(state: dict) -> None:
@@ -242,27 +327,19 @@ class ServiceRuntime:
             _process.terminate(info["pid"], timeout_s=5)
 
 
-def watch(state_dir: Path, idle_s: float | None, owner_pid: int | None) -> str:
-    """Block until the lease idles out or the owner exits, then stop the servers."""
-    runtime = ServiceRuntime(state_dir)
-    while True:
-        time.sleep(1.0)
-        state = runtime._read_state()
-        if not state.get("mariadb") and not state.get("redis"):
-            return "servers already stopped"
-        if owner_pid and not _process.is_alive(owner_pid):
-            reason = f"owner process {owner_pid} exited"
-            break
-        if idle_s:
-            try:
-                idle = time.time() - runtime.lease_file.stat().st_mtime
-            except FileNotFoundError:
-                idle = float("inf")
-            if idle > idle_s:
-                reason = f"unused for {idle:.0f} s"
-                break
-    runtime.stop()
-    return f"stopped the servers: {reason}"
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with a file only its owner can read, from its first byte."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # EXCL: no symlink either
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def watch(state_dir: Path) -> str:
+    """Run the watchdog of ``state_dir`` until it has stopped the servers or is not needed."""
+    return ServiceRuntime(state_dir).watch()
 
 
 def resolve(
