@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from afirgen_bench.load.runner import judge_load, run_load
-from afirgen_bench.sla import load_sla
+from afirgen_bench.judge import load_sla
 from afirgen_fixtures.services import ServiceURLs
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
@@ -39,7 +39,7 @@ def test_short_load_run_loses_nothing(on_test_servers: None, tmp_path: Path, wor
     } <= names
     assert result.firs_created > 0, "no complete flow in the run"
     assert result.firs_stored == result.firs_created
-    problems = judge_load(result, load_sla(ROOT / "sla.toml"))
+    problems = judge_load(result, load_sla(ROOT))
     assert not [p for p in problems if any(word in p for word in CORRECTNESS)], problems
     assert result.servers["api"]["peak_rss_mb"] > 0
     assert (tmp_path / "load.json").exists()
