@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated
@@ -80,6 +81,18 @@ class MySQLTarget:
 
 
 PositiveSeconds = Annotated[float, Field(gt=0)]
+Secret = Annotated[str, Field(min_length=8)]
+_SECRETS = ("api_key", "fir_auth_key", "cursor_secret")
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -101,14 +114,37 @@ class Settings(BaseSettings):
     cache_namespace: str = "afirgen"
     cache_version: Annotated[int, Field(ge=1)] = 1
 
-    cursor_secret: str = "afirgen-cursor-secret"
-
-    api_key: Annotated[str, Field(min_length=8)] = "afirgen-dev-api-key"
-    fir_auth_key: Annotated[str, Field(min_length=8)] = "afirgen-officer-key"
+    # Published defaults, for a server on this machine only (see refuse_published_secrets).
+    cursor_secret: Secret = "afirgen-cursor-secret"
+    api_key: Secret = "afirgen-dev-api-key"
+    fir_auth_key: Secret = "afirgen-officer-key"
     police_station: str = "Connaught Place Police Station, New Delhi"
     model_url: str | None = None
-    max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+    # The largest body the API's schema allows, a 50,000-character complaint with every
+    # character written as a JSON escape pair (12 bytes), is about 600 kB: 1 MiB refuses
+    # none of them.
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
 
     @cached_property
     def mysql(self) -> MySQLTarget:
         return MySQLTarget.from_url(self.mysql_url)
+
+    def published_secrets(self) -> list[str]:
+        """The secrets still at the default published in this file and the README."""
+        return [
+            f"AFIRGEN_{name.upper()}"
+            for name in _SECRETS
+            if getattr(self, name) == type(self).model_fields[name].default
+        ]
+
+    def refuse_published_secrets(self, host: str) -> None:
+        """Raise ``ConfigError`` when a server bound to ``host`` would be reachable from other
+        machines with a secret anyone can read here (a default key opens every route)."""
+        published = self.published_secrets()
+        if published and not is_loopback(host):
+            raise ConfigError(
+                f"{', '.join(published)} still at the published default: set "
+                f"{'it' if len(published) == 1 else 'each'} to a secret of your own "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))'), "
+                f"or serve on 127.0.0.1, ::1 or localhost only (not --host {host})"
+            )

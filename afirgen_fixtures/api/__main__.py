@@ -2,7 +2,8 @@
 
 By default it uses the private MariaDB and Redis (started if needed) and the seeded data set
 of ``--scale`` FIRs; ``AFIRGEN_MYSQL_URL`` / ``AFIRGEN_REDIS_URL`` point it elsewhere, and
-``--database`` picks a database by name instead of the data set.
+``--database`` picks a database by name instead of the data set. It refuses, before starting
+anything, to serve on any other ``--host`` than loopback with a published default secret.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
+        settings = Settings()
+        settings.refuse_published_secrets(args.host)
         urls = resolve()
         target = MySQLTarget.from_url(urls.mysql_url)
         if args.database:
@@ -56,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
             dataset = load_dataset(target, scale=args.scale or DEFAULT_SCALE, progress=print)
             target = dataset.target
-        settings = Settings(mysql_url=target.url(), redis_url=urls.redis_url)
+        settings = settings.model_copy(
+            update={"mysql_url": target.url(), "redis_url": urls.redis_url}
+        )
     except (ServiceError, ConfigError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

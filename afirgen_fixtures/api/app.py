@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -17,6 +18,7 @@ from afirgen_fixtures.api.backend import Backend
 from afirgen_fixtures.api.errors import install_error_handlers
 from afirgen_fixtures.api.metrics import Metrics, MetricsMiddleware
 from afirgen_fixtures.api.middleware import (
+    CORRELATION_ID_PATTERN,
     BodySizeLimitMiddleware,
     CorrelationIdMiddleware,
     EncodedETagMiddleware,
@@ -57,4 +59,27 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(CorrelationIdMiddleware)
+    _document_correlation_header(app)
     return app
+
+
+def _document_correlation_header(app: FastAPI) -> None:
+    """FastAPI's document, plus the header the outermost middleware adds to every answer."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():  # build() keeps it in openapi_schema
+                for operation in operations.values():
+                    for response in operation["responses"].values():
+                        response.setdefault("headers", {})["X-Correlation-ID"] = _CORRELATION_ID
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_CORRELATION_ID = {
+    "description": "the caller's X-Correlation-ID if it matches the pattern, else a new id",
+    "required": True,
+    "schema": {"type": "string", "pattern": CORRELATION_ID_PATTERN},
+}

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from fastapi import Request, Response
 from pydantic import BaseModel
 
 FIR_CACHE_CONTROL = "private, max-age=60, must-revalidate"
+CONDITIONAL_HEADERS: dict[str, Any] = {
+    "ETag": {
+        "description": 'strong; a gzip-encoded body has its own ("<tag>-gzip")',
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9a-f]{32}(-gzip)?"$'},
+    },
+    "Cache-Control": {
+        "required": True,
+        "schema": {"type": "string", "enum": [FIR_CACHE_CONTROL]},
+    },
+}
+"""The validators of a FIR read (200 and 304), for its OpenAPI entry."""
 
 
 def _etag(body: bytes) -> str:

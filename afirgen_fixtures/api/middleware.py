@@ -6,14 +6,18 @@ body buffering to each request.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from afirgen_fixtures.api.errors import ApiError, error_response
+
 CORRELATION_HEADER = b"x-correlation-id"
-_SAFE_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+CORRELATION_ID_PATTERN = "^[A-Za-z0-9._-]{1,64}$"
+"""An id the caller sent is echoed only if it matches; the ids made here (uuid4 hex) do."""
+_SAFE_ID = re.compile(CORRELATION_ID_PATTERN.encode())
+_BODY = ("body",)
 
 
 class CorrelationIdMiddleware:
@@ -41,12 +45,14 @@ class CorrelationIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming."""
+    """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming.
+
+    A declared ``Content-Length`` over the limit is refused before the app runs; a streamed
+    body is counted as the route reads it, and the ``ApiError`` raised there passes through
+    FastAPI's body reading to the app's error handler. Either way the body is the one error
+    shape of ``errors``.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -58,10 +64,9 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await error_response(413, self._message(), loc=_BODY)(scope, receive, send)
             return
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -69,35 +74,13 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    raise ApiError(413, self._message(), loc=_BODY)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        await self.app(scope, counting_receive, send)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"request body too large or unreadable: the limit is {self.max_bytes} bytes"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    def _message(self) -> str:
+        return f"request body too large or unreadable: the limit is {self.max_bytes} bytes"
 
 
 class EncodedETagMiddleware:

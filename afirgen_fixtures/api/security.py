@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request, status
 from fastapi.security import APIKeyHeader
+
+from afirgen_fixtures.api.errors import ApiError
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -16,8 +18,9 @@ def require_api_key(
 ) -> None:
     expected = request.app.state.backend.settings.api_key
     if api_key is None or not hmac.compare_digest(api_key.encode(), expected.encode()):
-        raise HTTPException(
-            status_code=status.HTTP_401_UNAUTHORIZED,
-            detail="missing or invalid API key: send it in the X-API-Key header",
+        raise ApiError(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or invalid API key: send it in the X-API-Key header",
+            loc=("header", "X-API-Key"),
             headers={"WWW-Authenticate": "APIKey"},
         )

@@ -2,26 +2,116 @@
 
 The original declared these with ``constr(regex=...)``, which Pydantic v2 rejects at import
 time; that one break kept every API benchmark from running.
+
+These models are the OpenAPI document, so every constraint the server applies to a request is
+one the schema states: a pattern, a length, a range or an enum, validated by Pydantic from the
+very declaration the schema is generated from. Patterns use only syntax that Python, Rust
+(Pydantic's regex engine) and ECMA-262 (JSON Schema) read alike.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    with_config,
+)
+from typing_extensions import TypedDict
 
-from afirgen_fixtures.models.records import FIR_NUMBER_PATTERN
+from afirgen_fixtures.db.repositories.base import SearchMode
+from afirgen_fixtures.generation.normalize import normalize_complaint
+from afirgen_fixtures.models.records import (
+    COMPLAINT_TEXT_MAX_BYTES,
+    FIR_NUMBER_PATTERN,
+    DailyCount,
+    FIRStatus,
+    FIRSummary,
+    SessionStatus,
+    StatusStats,
+    Timestamp,
+)
 from afirgen_fixtures.models.records import SESSION_ID_PATTERN as UUID_PATTERN
 
-SessionId = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
-FirNumber = Annotated[str, StringConstraints(pattern=FIR_NUMBER_PATTERN, max_length=50)]
-ComplaintText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=10, max_length=50_000)
+# -- request fields ------------------------------------------------------------------------------
+
+# The characters that the complaint normaliser drops or trims away (controls, Unicode spaces):
+# a complaint made of nothing else would be stored empty. tests/unit/test_api_models.py checks
+# this set against ``normalize_complaint`` over every code point.
+_BLANK = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+COMPLAINT_PATTERN = f"[^{_BLANK}]"
+COMPLAINT_MAX_CHARS = 50_000
+
+
+def _fits_its_column(text: str) -> str:
+    """NFKC can expand a character up to 33 bytes, so no character count guarantees that the
+    stored (normalised) complaint fits its TEXT column; the bytes are checked instead."""
+    if len(normalize_complaint(text).encode()) > COMPLAINT_TEXT_MAX_BYTES:
+        raise ValueError(
+            f"longer than {COMPLAINT_TEXT_MAX_BYTES} bytes of UTF-8 once normalised (NFKC)"
+        )
+    return text
+
+
+SESSION_ID_EXAMPLE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+FIR_NUMBER_EXAMPLE = "FIR-0a1b2c3d-20250312213000"
+SessionId = Annotated[
+    str, StringConstraints(pattern=UUID_PATTERN), Field(examples=[SESSION_ID_EXAMPLE])
 ]
-UserInput = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-AuthKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=256)]
+FirNumber = Annotated[
+    str,
+    StringConstraints(pattern=FIR_NUMBER_PATTERN, max_length=50),
+    Field(examples=[FIR_NUMBER_EXAMPLE]),
+]
+ComplaintText = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=COMPLAINT_MAX_CHARS, pattern=COMPLAINT_PATTERN),
+    AfterValidator(_fits_its_column),
+    Field(
+        description="10 to 50,000 characters, at least one of them neither a space nor a "
+        f"control character; at most {COMPLAINT_TEXT_MAX_BYTES:,} bytes of UTF-8 once "
+        "normalised (NFKC), or the answer is 422",
+        examples=[
+            "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain "
+            "near Karol Bagh metro station."
+        ],
+    ),
+]
+UserInput = Annotated[str, StringConstraints(max_length=10_000)]
+AuthKey = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+
+LIST_FIELDS = tuple(FIRSummary.model_fields)
+"""The columns ``GET /firs`` can return, in their order; ``fields`` picks a subset."""
+_FIELD = "|".join(LIST_FIELDS)
+FIELDS_PATTERN = f"^(?:{_FIELD})(?:,(?:{_FIELD}))*$"
+
+CURSOR_MAX_CHARS = 256
+"""``db.cursor.CursorCodec`` refuses longer tokens; a token is URL-safe base64 "." base64."""
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+
+# The search grammar: the regular subset of InnoDB's boolean full-text syntax that MariaDB
+# always parses (tests/integration/test_api_search_grammar.py feeds it generated queries).
+# Natural mode takes the same grammar, so the schema of ``q`` does not depend on ``mode``:
+# words (``e-mail`` and ``snatch*`` included) and "quoted phrases", each with an optional
+# operator (+ - ~ < >), and one level of (groups). The server refuses anything else with 422
+# rather than letting MariaDB's parser fail on it.
+_TERM = r'[^\x00-\x20\x7f"()*+<>@~-]'
+_OPERATOR = r"[+<>~-]"
+_WORD = rf"{_TERM}+(?:{_OPERATOR}{_TERM}+)*\*?"
+_PHRASE = r'"[^\x00-\x1f\x7f"]*"'
+_ATOM = rf"{_OPERATOR}?(?:{_WORD}|{_PHRASE})"
+_GROUP = rf"{_OPERATOR}?\( *(?:{_ATOM}(?: +{_ATOM})*)? *\)"
+_ITEM = rf"(?:{_ATOM}|{_GROUP})"
+SEARCH_QUERY_PATTERN = rf"^ *{_ITEM}(?: +{_ITEM})* *$"
+
+
+# -- request bodies ------------------------------------------------------------------------------
 
 
 class Strict(BaseModel):
@@ -43,7 +133,7 @@ class ValidationStep(StrEnum):
 
 class ProcessRequest(Strict):
     text: ComplaintText
-    interactive: bool = Field(
+    interactive: StrictBool = Field(
         default=True,
         description="true: open a session at the transcript step; "
         "false: run the whole pipeline now and store the FIR",
@@ -52,18 +142,25 @@ class ProcessRequest(Strict):
 
 class ValidationRequest(Strict):
     session_id: SessionId
-    approved: bool
-    user_input: UserInput | None = None
+    approved: StrictBool
+    user_input: UserInput | None = Field(
+        default=None,
+        description="guidance to regenerate the step with, when not approved",
+        examples=["They also threatened to kill me."],
+    )
 
 
 class RegenerateRequest(Strict):
-    step: ValidationStep
-    user_input: UserInput | None = None
+    step: ValidationStep = Field(examples=[ValidationStep.SUMMARY_REVIEW])
+    user_input: UserInput | None = Field(default=None, examples=["It was a red motorcycle."])
 
 
 class AuthRequest(Strict):
     fir_number: FirNumber
-    auth_key: AuthKey
+    auth_key: AuthKey = Field(description="the officer's key (AFIRGEN_FIR_AUTH_KEY)")
+
+
+# -- response bodies -----------------------------------------------------------------------------
 
 
 class ProcessResponse(BaseModel):
@@ -91,18 +188,18 @@ class ValidationResponse(BaseModel):
 
 class SessionStatusResponse(BaseModel):
     session_id: str
-    status: str
-    current_step: str
+    status: SessionStatus
+    current_step: ValidationStep
     awaiting_validation: bool
-    created_at: datetime
-    last_activity: datetime
+    created_at: Timestamp
+    last_activity: Timestamp
 
 
 class FIRStatusResponse(BaseModel):
     fir_number: str
-    status: str
-    created_at: datetime
-    finalized_at: datetime | None = None
+    status: FIRStatus
+    created_at: Timestamp
+    finalized_at: Timestamp | None = None
 
 
 class FIRContentResponse(FIRStatusResponse):
@@ -118,7 +215,70 @@ class AuthResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: str
-    database: str
-    cache: str
+    status: Literal["ok", "degraded", "unavailable"]
+    database: str = Field(description='"ok", or "unavailable: <reason>"')
+    cache: Literal["ok", "unavailable"]
     version: str
+
+
+FIRListItem = with_config(ConfigDict(extra="forbid"))(
+    TypedDict(  # type: ignore[misc]  # the keys and types are FIRSummary's, not repeated here
+        "FIRListItem",
+        {name: f.rebuild_annotation() for name, f in FIRSummary.model_fields.items()},
+        total=False,
+    )
+)
+"""One FIR of a page: every column of ``LIST_FIELDS``, or the ones ``fields`` named."""
+
+
+class FIRPage(BaseModel):
+    """A keyset page of ``GET /firs``; pass a cursor back to walk on."""
+
+    items: list[FIRListItem]
+    next_cursor: str | None
+    prev_cursor: str | None
+    has_more: bool
+
+
+class _Scored(BaseModel):
+    score: float
+
+
+class FIRSearchHit(FIRSummary, _Scored):
+    """A FIR that matched, with its relevance first (higher is more relevant)."""
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: SearchMode
+    hits: list[FIRSearchHit]
+
+
+class StatsResponse(BaseModel):
+    by_status: list[StatusStats]
+    daily: list[DailyCount] = Field(description="the last 30 days, oldest first")
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    """One problem: where it is in the request (``loc``), what it is, and its kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loc: list[str | int] = Field(
+        description='e.g. ["body", "text"], ["query", "cursor"], ["header", "X-API-Key"]; '
+        "empty when the problem is the request as a whole"
+    )
+    msg: str
+    type: str = Field(description='"not_found", "conflict", ... or Pydantic\'s error type')
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer (4xx, 503): FastAPI's validation-error shape for every status, so a
+    client parses one format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    detail: list[ErrorDetail] = Field(min_length=1)

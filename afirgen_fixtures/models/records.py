@@ -18,21 +18,36 @@ from pydantic import (
     Field,
     JsonValue,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 
-FIR_NUMBER_PATTERN = r"^FIR-[a-f0-9]{8}-\d{14}$"
+# [0-9], not \d: \d is any Unicode digit to Python and Rust, but ASCII to JSON Schema.
+FIR_NUMBER_PATTERN = r"^FIR-[a-f0-9]{8}-[0-9]{14}$"
 SESSION_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 FirNumber = Annotated[str, StringConstraints(pattern=FIR_NUMBER_PATTERN)]
 SessionId = Annotated[str, StringConstraints(pattern=SESSION_ID_PATTERN)]
 UserId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 PoliceStation = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-ComplaintText = Annotated[str, StringConstraints(min_length=1, max_length=65_535)]
+COMPLAINT_TEXT_MAX_BYTES = 65_535
+"""``fir_records.complaint_text`` is a TEXT column: at most this many bytes of UTF-8."""
+ComplaintText = Annotated[str, StringConstraints(min_length=1, max_length=COMPLAINT_TEXT_MAX_BYTES)]
 FirContent = Annotated[str, StringConstraints(max_length=16_777_215)]
 SectionNumber = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 StepName = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 RowId = Annotated[int, Field(ge=1)]
+Timestamp = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$",
+            "description": "ISO 8601 without a UTC offset, as a DATETIME column stores it "
+            '(not RFC 3339 "date-time", which requires an offset)',
+        }
+    ),
+]
 ViolationEntry = dict[str, JsonValue]
 
 ItemT = TypeVar("ItemT")
@@ -111,8 +126,8 @@ class FIRSummary(_Record):
     user_id: UserId | None
     police_station: PoliceStation
     status: FIRStatus
-    created_at: datetime
-    finalized_at: datetime | None
+    created_at: Timestamp
+    finalized_at: Timestamp | None
 
 
 class FIRRecord(FIRSummary):
@@ -167,8 +182,8 @@ class NewSession(_Record):
 class SessionRecord(NewSession):
     """One ``sessions`` row: the interactive FIR flow's state between requests."""
 
-    created_at: datetime
-    last_activity: datetime
+    created_at: Timestamp
+    last_activity: Timestamp
 
     @field_validator("state", mode="before")
     @classmethod

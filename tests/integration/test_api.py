@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +21,9 @@ from afirgen_fixtures.services import ServiceURLs
 from afirgen_fixtures.services.api_server import ApiServer
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
-API_KEY = "api-key-for-tests"
-AUTH_KEY = "officer-key-for-tests"
+# Generated per run, as any server should have: the published defaults are for loopback only.
+API_KEY = secrets.token_urlsafe(24)
+AUTH_KEY = secrets.token_urlsafe(24)
 COMPLAINT = (
     "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain near "
     "Karol Bagh metro station. My neighbour Ramesh Kumar saw them and shouted for help."
@@ -34,22 +37,30 @@ def api_database(dataset_10k: Dataset) -> Iterator[MySQLTarget]:
         yield target
 
 
-@pytest.fixture(scope="module")
-def server(
-    api_database: MySQLTarget, service_urls: ServiceURLs, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ApiServer]:
-    env = {
+def server_env(service_urls: ServiceURLs) -> dict[str, str]:
+    """The environment of a test's API server: the private servers, this run's secrets."""
+    return {
         MYSQL_URL_ENV: service_urls.mysql_url,
         REDIS_URL_ENV: service_urls.redis_url,
         "AFIRGEN_API_KEY": API_KEY,
         "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_CURSOR_SECRET": secrets.token_urlsafe(32),
         "AFIRGEN_CACHE_NAMESPACE": f"api-{uuid.uuid4().hex[:8]}",
         # a deprecation anywhere in the server (Pydantic's included) fails its request
         "PYTHONWARNINGS": "error::DeprecationWarning",
     }
+
+
+@pytest.fixture(scope="module")
+def server(
+    api_database: MySQLTarget, service_urls: ServiceURLs, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiServer]:
     log = tmp_path_factory.mktemp("api") / "server.log"
     with ApiServer(
-        database=api_database.database, env=env, log=log, owner_pid=os.getpid()
+        database=api_database.database,
+        env=server_env(service_urls),
+        log=log,
+        owner_pid=os.getpid(),
     ) as running:
         yield running
 
@@ -105,7 +116,9 @@ def test_protected_routes_answer_401_without_the_key(
     for path in ("/api/v1/firs", "/api/v1/stats", "/api/v1/metrics"):
         response = anonymous.get(path, headers=headers)
         assert response.status_code == 401, path
-        assert "X-API-Key" in response.json()["detail"]
+        assert response.headers["www-authenticate"] == "APIKey"
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["header", "X-API-Key"] and "X-API-Key" in error["msg"]
 
 
 def test_correlation_id_is_echoed_or_created(client: httpx.Client) -> None:
@@ -176,22 +189,44 @@ def test_list_walks_with_cursor_and_filters_fields(client: httpx.Client) -> None
         ({"limit": 101}, 422),
         ({"limit": 0}, 422),
         ({"fields": "fir_number,password"}, 422),
+        ({"fields": "fir_number, status"}, 422),
+        ({"fields": ""}, 422),
         ({"status": "lost"}, 422),
-        ({"cursor": "bm90LWEtY3Vyc29y.AAAA"}, 400),
-        ({"cursor": "' OR 1=1 --"}, 400),
+        # well-formed but not signed by this server: names no page
+        ({"cursor": "bm90LWEtY3Vyc29y.AAAA"}, 404),
+        ({"cursor": "' OR 1=1 --"}, 422),
     ],
 )
 def test_list_refuses_bad_parameters(client: httpx.Client, params: dict, status: int) -> None:
     response = client.get("/firs", params=params)
     assert response.status_code == status
-    assert response.json()["detail"]
+    [error] = response.json()["detail"]
+    assert error["loc"][:2] == ["query", next(iter(params))] and error["msg"]
+
+
+def test_a_cursor_works_only_with_its_own_filter(client: httpx.Client) -> None:
+    page = client.get("/firs", params={"limit": 2, "status": "pending"}).json()
+    other = client.get("/firs", params={"cursor": page["next_cursor"], "status": "finalized"})
+    assert other.status_code == 404
+    assert "filter" in other.json()["detail"][0]["msg"]
 
 
 def test_search_finds_complaints_by_fulltext(client: httpx.Client) -> None:
     hits = client.get("/firs/search", params={"q": "snatched chain"}).json()["hits"]
     assert hits and all(h["score"] > 0 for h in hits)
-    boolean = client.get("/firs/search", params={"q": "+snatched -laptop", "mode": "boolean"})
-    assert boolean.status_code == 200
+    for q in ("+snatched -laptop", '+(chain phone) -"gold ring" snatch*', "e-mail ~otp"):
+        boolean = client.get("/firs/search", params={"q": q, "mode": "boolean"})
+        assert boolean.status_code == 200, (q, boolean.text)
+
+
+@pytest.mark.parametrize("q", ["snatched +", "+++---", "@@@ ***", "((nested))", '"phrase"*'])
+def test_search_refuses_what_the_grammar_does_not_allow_in_either_mode(
+    client: httpx.Client, q: str
+) -> None:
+    for mode in ("natural", "boolean"):
+        response = client.get("/firs/search", params={"q": q, "mode": mode})
+        assert response.status_code == 422, (q, mode)
+        assert response.json()["detail"][0]["loc"] == ["query", "q"]
 
 
 def test_stats_and_metrics(client: httpx.Client) -> None:
@@ -217,10 +252,18 @@ def _session(client: httpx.Client) -> str:
     [
         ("/process", {"text": "too short"}, "text"),
         ("/process", {"text": "x" * 50_001}, "text"),
+        # nothing left once normalised, which would store an empty complaint
+        ("/process", {"text": "\x00" * 12, "interactive": False}, "text"),
+        ("/process", {"text": " \u3000\t\n" * 5, "interactive": False}, "text"),
+        # fewer than 50,000 characters, but more than the TEXT column's 65,535 bytes
+        ("/process", {"text": "\u0905" * 30_000, "interactive": False}, "text"),
+        ("/process", {"text": "\ufdfa" * 2_000, "interactive": False}, "text"),
+        ("/process", {"text": COMPLAINT, "interactive": 0}, "interactive"),
         ("/process", {"text": COMPLAINT, "colour": "red"}, "colour"),
         ("/validate", {"session_id": "NOT-A-UUID", "approved": True}, "session_id"),
         ("/validate", {"session_id": str(uuid.uuid4()).upper(), "approved": True}, "session_id"),
         ("/validate", {"session_id": str(uuid.uuid4()), "approved": "perhaps"}, "approved"),
+        ("/validate", {"session_id": str(uuid.uuid4()), "approved": "true"}, "approved"),
         (
             "/validate",
             {"session_id": str(uuid.uuid4()), "approved": False, "user_input": "y" * 10_001},
@@ -261,12 +304,41 @@ def test_malformed_bodies_are_4xx_not_500(
     assert 400 <= response.status_code < 500
 
 
-def test_oversized_body_is_413(client: httpx.Client) -> None:
-    response = client.post(
-        "/process", content=b"x" * 300_000, headers={"Content-Type": "application/json"}
+def test_oversized_body_is_413_declared_or_streamed(client: httpx.Client) -> None:
+    too_big = b"x" * (1024 * 1024 + 1)
+    declared = client.post(
+        "/process", content=too_big, headers={"Content-Type": "application/json"}
     )
-    assert response.status_code == 413
-    assert "limit" in response.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as the route reads it
+        yield from (too_big[i : i + 65_536] for i in range(0, len(too_big), 65_536))
+
+    streamed = client.post(
+        "/process", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["body"] and "limit" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # stored as the complaint alone: control characters are dropped by the normaliser
+        (COMPLAINT + "\x7f" * (50_000 - len(COMPLAINT)), 200),
+        # 200,000 bytes once normalised: too long for its column, said as such (not 413)
+        ("\U0001f512" * 50_000, 422),
+    ],
+)
+def test_no_body_the_schema_allows_is_refused_for_its_size(
+    client: httpx.Client, text: str, status: int
+) -> None:
+    """50,000 characters, each sent as a JSON escape (6 or 12 bytes): 300 to 600 kB."""
+    body = json.dumps({"text": text, "interactive": False})  # ensure_ascii: all escaped
+    assert len(body) > 256 * 1024
+    response = client.post("/process", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == status, response.text[:300]
 
 
 def test_unknown_session_is_404(client: httpx.Client) -> None:

@@ -2,45 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pymysql
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter
 
 from afirgen_fixtures.api.deps import BackendDep
-from afirgen_fixtures.api.http_cache import conditional_json
+from afirgen_fixtures.api.errors import ApiError, error_responses
+from afirgen_fixtures.api.http_cache import CONDITIONAL_HEADERS, conditional_json
 from afirgen_fixtures.api.security import require_api_key
+from afirgen_fixtures.db.cursor import Direction
+from afirgen_fixtures.db.repositories.base import SearchMode
 from afirgen_fixtures.db.repositories.fir import STATS_TAG
-from afirgen_fixtures.models.api import FIR_NUMBER_PATTERN, FIRContentResponse, FIRStatusResponse
+from afirgen_fixtures.models.api import (
+    CURSOR_MAX_CHARS,
+    CURSOR_PATTERN,
+    FIELDS_PATTERN,
+    FIR_NUMBER_EXAMPLE,
+    FIR_NUMBER_PATTERN,
+    LIST_FIELDS,
+    SEARCH_QUERY_PATTERN,
+    FIRContentResponse,
+    FIRPage,
+    FIRStatusResponse,
+    SearchResponse,
+    StatsResponse,
+)
 from afirgen_fixtures.models.records import FIRRecord, FIRStatus
 
 router = APIRouter(prefix="/api/v1", tags=["firs"], dependencies=[Depends(require_api_key)])
 
-FirNumberPath = Annotated[str, Path(pattern=FIR_NUMBER_PATTERN, max_length=50)]
-LIST_FIELDS = (
-    "id",
-    "fir_number",
-    "status",
-    "created_at",
-    "finalized_at",
-    "police_station",
-    "user_id",
-    "session_id",
-)
+FirNumberPath = Annotated[
+    str, Path(pattern=FIR_NUMBER_PATTERN, max_length=50, examples=[FIR_NUMBER_EXAMPLE])
+]
 _FIR_READ_RESPONSES: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified (ETag matched)"}
+    200: {"headers": CONDITIONAL_HEADERS},
+    304: {
+        "description": "Not modified (If-None-Match matched the ETag)",
+        "headers": CONDITIONAL_HEADERS,
+    },
+    **error_responses(401, 404, 413, 422, 503, notes={404: "No FIR with this number"}),
 }
+# The list, search and stats payloads are plain dicts, serialised exactly as FastAPI did when
+# these routes returned them; their models document them (schemathesis checks the two agree).
+_JSON = TypeAdapter(dict[str, Any])
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    return Response(_JSON.dump_json(payload), media_type="application/json")
 
 
 def _fir_or_404(backend: BackendDep, fir_number: str) -> FIRRecord:
     record = backend.firs.get_by_fir_number(fir_number)
     if record is None:
-        raise HTTPException(status_code=404, detail=f"no FIR {fir_number}")
+        raise ApiError(404, f"no FIR {fir_number}", loc=("path", "fir_number"))
     return record
 
 
 @router.get("/fir/{fir_number}", response_model=FIRStatusResponse, responses=_FIR_READ_RESPONSES)
 def get_fir(fir_number: FirNumberPath, request: Request, backend: BackendDep) -> Response:
+    """The FIR's status; strong ETag, 304 on If-None-Match."""
     record = _fir_or_404(backend, fir_number)
     return conditional_json(request, FIRStatusResponse.model_validate(record, from_attributes=True))
 
@@ -49,6 +71,7 @@ def get_fir(fir_number: FirNumberPath, request: Request, backend: BackendDep) ->
     "/fir/{fir_number}/content", response_model=FIRContentResponse, responses=_FIR_READ_RESPONSES
 )
 def get_fir_content(fir_number: FirNumberPath, request: Request, backend: BackendDep) -> Response:
+    """The FIR's full text and violations; strong ETag, 304 on If-None-Match, gzip from 1 KB."""
     record = _fir_or_404(backend, fir_number)
     payload = FIRContentResponse(
         fir_number=record.fir_number,
@@ -62,65 +85,92 @@ def get_fir_content(fir_number: FirNumberPath, request: Request, backend: Backen
     return conditional_json(request, payload)
 
 
-def _parse_fields(fields: str | None) -> list[str] | None:
-    if fields is None:
-        return None
-    names = [name.strip() for name in fields.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(LIST_FIELDS))
-    if not names or unknown:
-        problem = f"unknown {unknown}" if unknown else "empty list"
-        raise HTTPException(
-            status_code=422, detail=f"fields: {problem}; choose from {', '.join(LIST_FIELDS)}"
-        )
-    return names
-
-
-@router.get("/firs")
+@router.get(
+    "/firs",
+    response_model=FIRPage,
+    responses=error_responses(
+        401,
+        404,
+        413,
+        422,
+        503,
+        notes={404: "The cursor was not issued by this server, or for another status filter"},
+    ),
+)
 def list_firs(
     backend: BackendDep,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=CURSOR_MAX_CHARS,
+            pattern=CURSOR_PATTERN,
+            description="next_cursor or prev_cursor of a page of the same status filter",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     fields: Annotated[
-        str | None, Query(max_length=200, description="comma-separated subset of columns")
+        str | None,
+        Query(
+            max_length=200,
+            pattern=FIELDS_PATTERN,
+            description=f"comma-separated subset of {', '.join(LIST_FIELDS)}",
+            examples=["fir_number,status"],
+        ),
     ] = None,
     status: FIRStatus | None = None,
-    direction: Literal["next", "prev"] | None = None,
-) -> dict[str, Any]:
-    columns = _parse_fields(fields)
+    direction: Direction | None = None,
+) -> Response:
+    """Keyset pages, newest first, by signed cursor."""
+    columns = fields.split(",") if fields else None
     page = backend.firs.page(
         cursor=cursor, limit=limit, status=status, direction=direction, columns=columns
     )
     items = page.items if columns is None else [{k: row[k] for k in columns} for row in page.items]
-    return {
-        "items": items,
-        "next_cursor": page.next_cursor,
-        "prev_cursor": page.prev_cursor,
-        "has_more": page.has_more,
-    }
+    return _json(
+        {
+            "items": items,
+            "next_cursor": page.next_cursor,
+            "prev_cursor": page.prev_cursor,
+            "has_more": page.has_more,
+        }
+    )
 
 
-@router.get("/firs/search")
+@router.get(
+    "/firs/search", response_model=SearchResponse, responses=error_responses(401, 413, 422, 503)
+)
 def search_firs(
     backend: BackendDep,
-    q: Annotated[str, Query(min_length=2, max_length=200)],
-    mode: Literal["natural", "boolean"] = "natural",
+    q: Annotated[
+        str,
+        Query(
+            min_length=2,
+            max_length=200,
+            pattern=SEARCH_QUERY_PATTERN,
+            description='words and "phrases", each optionally prefixed with + - ~ < >; '
+            "words may end in *; one level of (groups)",
+            examples=["+snatched -laptop"],
+        ),
+    ],
+    mode: SearchMode = "natural",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> dict[str, Any]:
+) -> Response:
+    """FULLTEXT search over complaint texts, most relevant first."""
     try:
         hits = backend.firs.search(q, mode=mode, limit=limit)
-    except pymysql.err.ProgrammingError as exc:
-        raise HTTPException(
-            status_code=422, detail=f"q: not a valid {mode} search expression"
-        ) from exc
-    return {
-        "query": q,
-        "mode": mode,
-        "hits": [{"score": h.score, **h.item.model_dump(mode="json")} for h in hits],
-    }
+    except pymysql.err.ProgrammingError as exc:  # a MariaDB whose boolean grammar differs
+        raise ApiError(422, f"not a valid {mode} search expression", loc=("query", "q")) from exc
+    return _json(
+        {
+            "query": q,
+            "mode": mode,
+            "hits": [{"score": h.score, **h.item.model_dump(mode="json")} for h in hits],
+        }
+    )
 
 
-@router.get("/stats")
-def stats(backend: BackendDep) -> dict[str, Any]:
+@router.get("/stats", response_model=StatsResponse, responses=error_responses(401, 413, 503))
+def stats(backend: BackendDep) -> Response:
     """Counts and mean age by status and daily counts, cached for 300 s (tag ``fir:stats``)."""
 
     def compute() -> dict[str, Any]:
@@ -129,4 +179,4 @@ def stats(backend: BackendDep) -> dict[str, Any]:
             "daily": [d.model_dump(mode="json") for d in backend.firs.daily_counts(days=30)],
         }
 
-    return backend.cache.get_or_fetch("stats", "api_summary", compute, tags=(STATS_TAG,))
+    return _json(backend.cache.get_or_fetch("stats", "api_summary", compute, tags=(STATS_TAG,)))

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from afirgen_fixtures.api.deps import BackendDep
+from afirgen_fixtures.api.errors import error_responses
 from afirgen_fixtures.api.security import require_api_key
 from afirgen_fixtures.generation.flow import StepResult
 from afirgen_fixtures.models.api import (
+    SESSION_ID_EXAMPLE,
     UUID_PATTERN,
     AuthRequest,
     AuthResponse,
@@ -25,7 +27,14 @@ from afirgen_fixtures.models.records import SessionStatus
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"], dependencies=[Depends(require_api_key)])
 
-SessionIdPath = Annotated[str, Path(pattern=UUID_PATTERN)]
+SessionIdPath = Annotated[str, Path(pattern=UUID_PATTERN, examples=[SESSION_ID_EXAMPLE])]
+_NO_SESSION = "No session with this id"
+_STEP_CONFLICT = "The session is completed, or another request moved it on meanwhile"
+
+
+def _guidance(user_input: str | None) -> str | None:
+    """Blank guidance is no guidance: the step is shown again rather than regenerated."""
+    return (user_input or "").strip() or None
 
 
 def _validation_response(result: StepResult) -> ValidationResponse:
@@ -39,7 +48,11 @@ def _validation_response(result: StepResult) -> ValidationResponse:
     )
 
 
-@router.post("/process", response_model=ProcessResponse)
+@router.post(
+    "/process",
+    response_model=ProcessResponse,
+    responses=error_responses(400, 401, 413, 422, 503),
+)
 def process(body: ProcessRequest, backend: BackendDep) -> ProcessResponse:
     if body.interactive:
         result = backend.flow.start(body.text)
@@ -60,22 +73,46 @@ def process(body: ProcessRequest, backend: BackendDep) -> ProcessResponse:
     )
 
 
-@router.post("/validate", response_model=ValidationResponse)
+@router.post(
+    "/validate",
+    response_model=ValidationResponse,
+    responses=error_responses(
+        400, 401, 404, 409, 413, 422, 503, notes={404: _NO_SESSION, 409: _STEP_CONFLICT}
+    ),
+)
 def validate(body: ValidationRequest, backend: BackendDep) -> ValidationResponse:
     result = backend.flow.validate(
-        body.session_id, approved=body.approved, user_input=body.user_input
+        body.session_id, approved=body.approved, user_input=_guidance(body.user_input)
     )
     return _validation_response(result)
 
 
-@router.post("/regenerate/{session_id}", response_model=ValidationResponse)
+@router.post(
+    "/regenerate/{session_id}",
+    response_model=ValidationResponse,
+    responses=error_responses(
+        400,
+        401,
+        404,
+        409,
+        413,
+        422,
+        503,
+        notes={404: _NO_SESSION, 409: f"{_STEP_CONFLICT}, or step is not its current step"},
+    ),
+)
 def regenerate(
     session_id: SessionIdPath, body: RegenerateRequest, backend: BackendDep
 ) -> ValidationResponse:
-    return _validation_response(backend.flow.regenerate(session_id, body.step, body.user_input))
+    result = backend.flow.regenerate(session_id, body.step, _guidance(body.user_input))
+    return _validation_response(result)
 
 
-@router.get("/session/{session_id}/status", response_model=SessionStatusResponse)
+@router.get(
+    "/session/{session_id}/status",
+    response_model=SessionStatusResponse,
+    responses=error_responses(401, 404, 413, 422, 503, notes={404: _NO_SESSION}),
+)
 def session_status(session_id: SessionIdPath, backend: BackendDep) -> SessionStatusResponse:
     session = backend.flow.status(session_id)
     return SessionStatusResponse(
@@ -88,7 +125,25 @@ def session_status(session_id: SessionIdPath, backend: BackendDep) -> SessionSta
     )
 
 
-@router.post("/authenticate", response_model=AuthResponse)
+@router.post(
+    "/authenticate",
+    response_model=AuthResponse,
+    responses=error_responses(
+        400,
+        401,
+        404,
+        409,
+        413,
+        422,
+        503,
+        notes={
+            401: "X-API-Key is missing or wrong, or auth_key is not the officer's key",
+            404: "No FIR with this number",
+            409: "The FIR is already finalized, or in a status that cannot be finalized",
+        },
+    ),
+)
 def authenticate(body: AuthRequest, backend: BackendDep) -> AuthResponse:
-    record = backend.flow.authenticate(body.fir_number, body.auth_key)
+    """Finalize a FIR with the officer's key."""
+    record = backend.flow.authenticate(body.fir_number, body.auth_key.strip())
     return AuthResponse(success=True, message="FIR finalized", fir_number=record.fir_number)

@@ -8,6 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from afirgen_fixtures import __version__
 from afirgen_fixtures.api.deps import BackendDep
+from afirgen_fixtures.api.errors import RETRY_AFTER_HEADER, RETRY_AFTER_S, error_responses
 from afirgen_fixtures.api.security import require_api_key
 from afirgen_fixtures.db.pool import DatabaseUnavailableError, PoolExhaustedError
 from afirgen_fixtures.models.api import HealthResponse
@@ -15,7 +16,18 @@ from afirgen_fixtures.models.api import HealthResponse
 router = APIRouter(prefix="/api/v1", tags=["system"])
 
 
-@router.get("/health", response_model=HealthResponse)
+@router.get(
+    "/health",
+    response_model=HealthResponse,
+    responses={
+        503: {
+            "model": HealthResponse,
+            "description": "MariaDB is down (status unavailable)",
+            "headers": RETRY_AFTER_HEADER,
+        },
+        **error_responses(413),
+    },
+)
 def health(backend: BackendDep) -> JSONResponse:
     """200 "ok" or "degraded" (cache down: reads fall back to MariaDB); 503 if MariaDB is down."""
     try:
@@ -34,9 +46,22 @@ def health(backend: BackendDep) -> JSONResponse:
         cache=cache,
         version=__version__,
     )
-    return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)
+    if healthy:
+        return JSONResponse(body.model_dump())
+    return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": RETRY_AFTER_S})
 
 
-@router.get("/metrics", dependencies=[Depends(require_api_key)], response_class=Response)
+@router.get(
+    "/metrics",
+    dependencies=[Depends(require_api_key)],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **error_responses(401, 413),
+    },
+)
 def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
