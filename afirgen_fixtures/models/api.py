@@ -99,9 +99,10 @@ CURSOR_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 # always parses (tests/integration/test_api_search_grammar.py feeds it generated queries).
 # Natural mode takes the same grammar, so the schema of ``q`` does not depend on ``mode``:
 # words (``e-mail`` and ``snatch*`` included) and "quoted phrases", each with an optional
-# operator (+ - ~ < >), and one level of (groups). The server refuses anything else with 422
-# rather than letting MariaDB's parser fail on it.
-_TERM = r'[^\x00-\x20\x7f"()*+<>@~-]'
+# operator (+ - ~ < >), and one level of (groups). A word has no operator character, nor the
+# "%" that InnoDB's lexer silently drops ("<%+a" would be two operators in a row). The server
+# refuses anything else with 422 rather than letting MariaDB's parser fail on it.
+_TERM = r'[^\x00-\x20\x7f"%()*+<>@~-]'
 _OPERATOR = r"[+<>~-]"
 _WORD = rf"{_TERM}+(?:{_OPERATOR}{_TERM}+)*\*?"
 _PHRASE = r'"[^\x00-\x1f\x7f"]*"'
