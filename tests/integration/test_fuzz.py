@@ -81,7 +81,7 @@ def test_schemathesis_finds_no_failure(fuzz_server: ApiServer, tmp_path: Path) -
     assert run["failures"] == [] and run["errors"] == []
     cases = run["test_cases"]
     assert cases["unique_failures"] == 0 and cases["errored"] == 0, cases
-    assert cases["generated"] >= 40 * EXAMPLES, f"only {cases['generated']} cases were generated"
+    assert cases["generated"] >= 5 * EXAMPLES, f"only {cases['generated']} cases were generated"
     operations = run["operations"]
     assert operations["tested"] == operations["total"], operations
     print(
