@@ -20,7 +20,13 @@ from afirgen_fixtures.generation.extract import Facts
 from afirgen_fixtures.generation.normalize import complaint_key, normalize_complaint
 from afirgen_fixtures.generation.pipeline import Draft, FIRGenerator
 from afirgen_fixtures.models.api import ValidationStep as Step
-from afirgen_fixtures.models.records import FIRRecord, LegalSection, NewSession, SessionRecord
+from afirgen_fixtures.models.records import (
+    COMPLAINT_TEXT_MAX_BYTES,
+    FIRRecord,
+    LegalSection,
+    NewSession,
+    SessionRecord,
+)
 from afirgen_fixtures.models.records import SessionStatus as Status
 
 NEXT_STEP = {
@@ -166,7 +172,7 @@ class InteractiveFlow:
         state = dict(session.state)
         if step is Step.TRANSCRIPT_REVIEW:
             if guidance:
-                state["transcript"] = normalize_complaint(f"{state['transcript']}\n\n{guidance}")
+                state["transcript"] = _extended_transcript(state["transcript"], guidance)
         elif step is Step.SUMMARY_REVIEW:
             facts, summary = self.generator.summarise(state["transcript"], guidance)
             state.update(facts=facts.model_dump(mode="json"), summary=summary)
@@ -270,3 +276,16 @@ def _content(step: Step, state: dict[str, Any]) -> dict[str, Any]:
     if step is Step.FIR_NARRATIVE_REVIEW:
         return {"narrative": state["narrative"]}
     return {"fir_number": state.get("fir_number"), "fir_content": state.get("fir_content")}
+
+
+def _extended_transcript(transcript: str, guidance: str) -> str:
+    """The transcript with the officer's guidance appended, refused (409) once it would no
+    longer fit the stored complaint's column: repeated guidance must not grow it without
+    bound until storing the FIR fails."""
+    extended = normalize_complaint(f"{transcript}\n\n{guidance}")
+    if len(extended.encode()) > COMPLAINT_TEXT_MAX_BYTES:
+        raise SessionConflictError(
+            f"with this guidance the transcript would exceed {COMPLAINT_TEXT_MAX_BYTES:,} bytes; "
+            "approve it, or regenerate with shorter guidance"
+        )
+    return extended

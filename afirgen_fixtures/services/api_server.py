@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -12,13 +13,18 @@ import httpx
 from afirgen_fixtures.services import _process
 
 HEALTH_PATH = "/api/v1/health"
+# Secrets the server must not run with at their published defaults: a caller that does not
+# choose one gets a fresh random value (read it back from ``env``).
+GENERATED_SECRETS = ("AFIRGEN_API_KEY", "AFIRGEN_FIR_AUTH_KEY", "AFIRGEN_CURSOR_SECRET")
 
 
 class ApiServer:
     """``python -m afirgen_fixtures.api serve`` on a free port of 127.0.0.1.
 
-    ``env`` carries ``AFIRGEN_*`` settings (URLs, keys); ``database`` picks the database.
-    Use as a context manager, or call ``start()`` and ``stop()``.
+    ``env`` carries ``AFIRGEN_*`` settings (URLs, keys); ``database`` picks the database. Any
+    of ``GENERATED_SECRETS`` that neither ``env`` nor the environment sets is generated, so
+    no server started here runs with a published key. Use as a context manager, or call
+    ``start()`` and ``stop()``.
     """
 
     def __init__(
@@ -32,7 +38,14 @@ class ApiServer:
         owner_pid: int | None = None,
     ) -> None:
         self.database = database
-        self.env = env
+        self.env = {
+            **{
+                name: secrets.token_urlsafe(32)
+                for name in GENERATED_SECRETS
+                if name not in env and name not in os.environ
+            },
+            **env,
+        }
         self.port = port or _process.free_port()
         self.log = log
         self.idle_exit_s = idle_exit_s

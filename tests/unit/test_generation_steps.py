@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from afirgen_fixtures.generation.extract import Facts, extract_facts
 from afirgen_fixtures.generation.model import TemplateModel
 from afirgen_fixtures.generation.normalize import complaint_key, normalize_complaint
@@ -109,3 +111,13 @@ def test_rendered_fir_carries_number_station_and_sections() -> None:
         "Karol Bagh metro station",
     ):
         assert expected in text
+
+
+def test_guidance_that_would_overflow_the_stored_complaint_is_refused() -> None:
+    from afirgen_fixtures.generation.flow import SessionConflictError, _extended_transcript
+    from afirgen_fixtures.models.records import COMPLAINT_TEXT_MAX_BYTES
+
+    transcript = "a" * (COMPLAINT_TEXT_MAX_BYTES - 20)
+    assert _extended_transcript(transcript, "short").endswith("short")
+    with pytest.raises(SessionConflictError, match="exceed"):
+        _extended_transcript(transcript, "guidance " * 10)
