@@ -42,18 +42,49 @@ def calibrate(
         )
         seconds.append(round(time.monotonic() - started, 1))
         if failed:
-            raise HarnessError(f"benchmarks failed during calibration: {', '.join(failed)}")
-        base = load_results(results_dir, machine, commit)
-        head = load_results(results_dir, machine, twin)
-        found = {}
-        for key, before in base.measurements.items():
-            after = head.measurements.get(key)
-            if after is None or before.problem or after.problem or after.skipped:
-                continue
-            if (shift := measure_shift(before, after)) is not None:
-                found[key] = (shift, after.version)
-        shifts.append(found)
-        progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(found)} benchmarks")
+            progress(f"A/A run {number}: left out, failed to run: {', '.join(failed)}")
+        shifts.append(aa_shifts(results_dir, machine, commit, twin))
+        progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(shifts[-1])} benchmarks")
+    return _calibration(machine, commit, runs, seconds, shifts)
+
+
+def recalibrate_from_runs(root: Path, commit: str, *, machine: str) -> Calibration:
+    """The calibration from the A/A result folders earlier ``calibrate`` runs left in
+    ``.asv/calibrate/run-*`` (one interrupted or with a failure need not waste the others)."""
+    twin = twin_commit(root, commit)
+    folders = sorted((root / ".asv" / "calibrate").glob("run-*/results"))
+    shifts = [aa_shifts(folder, machine, commit, twin) for folder in folders]
+    if len(shifts) < 2:
+        raise HarnessError("fewer than 2 A/A result folders in .asv/calibrate: run calibrate")
+    return _calibration(machine, commit, len(shifts), [], shifts)
+
+
+def aa_shifts(
+    results_dir: Path, machine: str, commit: str, twin: str
+) -> dict[str, tuple[Shift, str | None]]:
+    """Each benchmark's A/A shift in one run, leaving out any that failed, did not run or
+    came out invalid on either side."""
+    base = load_results(results_dir, machine, commit)
+    head = load_results(results_dir, machine, twin)
+    found = {}
+    for key, before in base.measurements.items():
+        after = head.measurements.get(key)
+        if after is None or before.problem or after.problem or after.skipped or after.failed:
+            continue
+        if before.failed or before.skipped:
+            continue
+        if (shift := measure_shift(before, after)) is not None:
+            found[key] = (shift, after.version)
+    return found
+
+
+def _calibration(
+    machine: str,
+    commit: str,
+    runs: int,
+    seconds: list[float],
+    shifts: list[dict[str, tuple[Shift, str | None]]],
+) -> Calibration:
     return Calibration(
         machine=machine,
         measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

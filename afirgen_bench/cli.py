@@ -200,7 +200,7 @@ def _ci(args: argparse.Namespace) -> int:
     )
     judgement = judge(root, base, head, results_dir, machine, rules=rules)
     if failed:
-        judgement.notes.append(f"failed to run: {', '.join(failed)}")
+        judgement.run_failures.extend(failed)
     elif judgement.regressions:
         _confirm(root, base, head, judgement, machine, rules)
     write_reports(judgement, Path(args.reports))
@@ -210,7 +210,7 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from afirgen_bench.calibrate import calibrate
+    from afirgen_bench.calibrate import calibrate, recalibrate_from_runs
     from afirgen_bench.core.reports import noise_table
     from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.judge import calibration_file, load_rules
@@ -219,14 +219,18 @@ def _calibrate(args: argparse.Namespace) -> int:
     root = repo_root()
     machine = _machine(args)
     rules = load_rules(root, machine)
-    calibration = calibrate(
-        root,
-        resolve_commit(root, args.commit),
-        machine=machine,
-        runs=args.runs,
-        bench=args.bench or PR_SUITE,
-        progress=log,
-    )
+    commit = resolve_commit(root, args.commit)
+    if args.from_runs:
+        calibration = recalibrate_from_runs(root, commit, machine=machine)
+    else:
+        calibration = calibrate(
+            root,
+            commit,
+            machine=machine,
+            runs=args.runs,
+            bench=args.bench or PR_SUITE,
+            progress=log,
+        )
     path = args.output or root / calibration_file(machine)
     if args.bench and rules.calibration is not None and args.output is None:
         calibration = rules.calibration.merged(calibration, args.bench)
@@ -309,8 +313,7 @@ def _confirm(
         root, [base, head], machine=machine, bench=pattern, config=config, results_dir=results_dir
     )
     rerun = judge(root, base, head, results_dir, machine, rules=rules)
-    if failed:
-        judgement.notes.append(f"failed in the confirmation re-run: {', '.join(failed)}")
+    judgement.run_failures.extend(f"{name} (confirmation re-run)" for name in failed)
     judgement.keep_confirmed(rerun)
 
 
@@ -431,6 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument(
         "--output", type=Path, default=None, help="save here instead (to try a design)"
+    )
+    calibrate.add_argument(
+        "--from-runs",
+        action="store_true",
+        help="measure nothing: compute it from the A/A results earlier runs left in "
+        ".asv/calibrate/run-*/ (after an interrupted or partly failed calibration)",
     )
     calibrate.set_defaults(handler=_calibrate)
 

@@ -156,6 +156,14 @@ class Measurement:
             return "a NaN or infinite figure"
         if self.kind is not Kind.TRACK and any(f is not None and f <= 0 for f in figures):
             return "a time or size of zero or below"
+        design = self.design
+        if self.samples and design and design.rounds > 1:
+            expected = design.rounds * design.repeat
+            if len(self.samples) != expected:
+                return (
+                    f"{len(self.samples)} of its {expected} samples: a round did not run "
+                    "(asv does not always name the failure)"
+                )
         return None
 
 

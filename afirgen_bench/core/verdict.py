@@ -28,6 +28,7 @@ class Judgement:
     gate: GateConfig
     host: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    run_failures: list[str] = field(default_factory=list)  # what the run itself reported
 
     @classmethod
     def of(
@@ -108,7 +109,7 @@ class Judgement:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.unjudgeable or self.sla_unjudgeable or not self.compared:
+        if self.unjudgeable or self.sla_unjudgeable or self.run_failures or not self.compared:
             return ExitCode.CANNOT_JUDGE
         if self.regressions or self.new_breaches:
             return ExitCode.VERDICT_FAILED
@@ -116,6 +117,8 @@ class Judgement:
 
     @property
     def headline(self) -> str:
+        if self.run_failures:
+            return f"CANNOT JUDGE: the run reported failures ({', '.join(self.run_failures)})"
         if self.unjudgeable or self.sla_unjudgeable:
             names = [c.key for c in self.unjudgeable] + [v.key for v in self.sla_unjudgeable]
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

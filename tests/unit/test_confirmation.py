@@ -71,3 +71,11 @@ def test_a_suspect_that_failed_in_the_rerun_cannot_pass() -> None:
     first.keep_confirmed(rerun)
     assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.FAILED]
     assert first.exit_code == ExitCode.CANNOT_JUDGE
+
+
+def test_a_failure_the_run_reported_without_a_name_cannot_pass() -> None:
+    judgement = _judgement({}, seed=3)
+    assert judgement.exit_code == ExitCode.OK
+    judgement.run_failures.append("a benchmark asv did not name (asv run exited 2)")
+    assert judgement.exit_code == ExitCode.CANNOT_JUDGE
+    assert "did not name" in summary_text(judgement)

@@ -193,3 +193,12 @@ def test_proof_selects_plain_and_parameterised_benchmarks_exactly() -> None:
     pattern = re.compile(bench_pattern(["a.B.time_x(10000)", "a.B.time_y"]))
     assert pattern.search("a.B.time_x(10000)") and pattern.search("a.B.time_y")
     assert not pattern.search("a.B.time_y_more") and not pattern.search("a.B.time_z")
+
+
+def test_a_benchmark_missing_a_rounds_samples_cannot_pass() -> None:
+    base = _timed("x.X.time_a", (1.0, 1.0, 1.0, 1.0))
+    short = Measurement(
+        "x.X.time_a", (), Kind.TIME, "seconds", 1.0, False, _rounds(1.0, 1.0), VERSION
+    )
+    assert short.problem is not None and "10 of its 20 samples" in short.problem
+    assert compare_one(base, short, GateConfig()).verdict is Verdict.INVALID

@@ -87,14 +87,19 @@ def _samples(median_s: float, seed: int, n: int = 200) -> list[float]:
 
 
 def _write(
-    repo: Path, rev: str, samples: list[float], hit_rate: float = 80.0, errors: float = 0.0
+    repo: Path,
+    rev: str,
+    samples: list[float],
+    hit_rate: float = 80.0,
+    errors: float = 0.0,
+    version: str = VERSION,
 ) -> Path:
     commit = _git(repo, "rev-parse", rev)
     rows = {
         TIMED: [
             [float(np.median(samples))],
             [],
-            VERSION,
+            version,
             0,
             1.0,
             None,
@@ -242,7 +247,7 @@ def test_a_zero_baseline_without_an_absolute_limit_cannot_pass(repo: Path) -> No
 
 def test_new_sla_breach_fails_and_names_the_limit(repo: Path, capsys) -> None:
     _write(repo, "HEAD~1", _samples(0.004, 1))
-    _write(repo, "HEAD", _samples(0.0041, 2) + [0.06] * 20)  # a slow tail: P95 > 50 ms
+    _write(repo, "HEAD", _samples(0.0041, 2, n=180) + [0.06] * 20)  # a slow tail: P95 > 50 ms
     assert _compare(repo) == ExitCode.VERDICT_FAILED
     out = capsys.readouterr().out
     assert "new SLA breach" in out and "p95_ms" in out
@@ -258,7 +263,8 @@ def test_sla_command_exits_1_on_a_breach(repo: Path, capsys) -> None:
 
 
 def test_a_percentile_needs_enough_samples_to_be_judged(repo: Path, capsys) -> None:
-    _write(repo, "HEAD", [*_samples(0.002, 2, n=60), 0.5])  # one slow call out of 61
+    one_round = "2026.11.29 rounds=1 repeat=61 number=1"
+    _write(repo, "HEAD", [*_samples(0.002, 2, n=60), 0.5], version=one_round)  # 1 slow of 61
     assert main(["sla", "HEAD"]) == ExitCode.VERDICT_FAILED  # the mean, not P99, breaks
     out = capsys.readouterr().out
     assert "p95_ms not judged: 61 samples, it needs 100" in out
