@@ -65,7 +65,7 @@ PAIRS ?= 20
 LEVELS ?= 0,3,5,10
 
 # A/A runs of HEAD against its twin: each benchmark's noise and minimum detectable effect on
-# this machine, saved in calibration/ (commit it). About 6.5 minutes per run.
+# this machine, saved in calibration/ (commit it). 9-11 minutes per run (2026-11-29).
 perf-calibrate: setup
 	$(BENCH) calibrate --runs $(RUNS)
 

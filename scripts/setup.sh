@@ -41,7 +41,9 @@ stamp=.venv/.afirgen-installed
 want="$(sha256sum pyproject.toml | cut -c1-16)-$EXTRAS"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "==> installing Python dependencies (.[$EXTRAS])"
-  if ! .venv/bin/python -m pip install -q --upgrade pip || ! .venv/bin/python -m pip install -q -e ".[$EXTRAS]"; then
+  # pipefail keeps pip's own exit status; the filter only hides a harmless index warning
+  if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+    .venv/bin/python -m pip install -q -e ".[$EXTRAS]"; } 2>&1 | { grep -v "is ignored" || true; }; then
     echo "error: pip could not install the Python dependencies (see above); fix that and run again" >&2
     exit 4
   fi
