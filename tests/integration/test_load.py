@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench.load.runner import judge_load, run_load
 from afirgen_bench.judge import load_sla
+from afirgen_bench.load.runner import judge_load, run_load
 from afirgen_fixtures.services import ServiceURLs
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
