@@ -9,6 +9,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -49,6 +50,18 @@ def server_env(service_urls: ServiceURLs) -> dict[str, str]:
         # a deprecation anywhere in the server (Pydantic's included) fails its request
         "PYTHONWARNINGS": "error::DeprecationWarning",
     }
+
+
+@contextmanager
+def serving_copy(dataset: Dataset, service_urls: ServiceURLs) -> Iterator[ApiServer]:
+    """An API server of its own over a writable copy of ``dataset``, stopped afterwards."""
+    with (
+        writable_copy(dataset) as target,
+        ApiServer(
+            database=target.database, env=server_env(service_urls), owner_pid=os.getpid()
+        ) as running,
+    ):
+        yield running
 
 
 @pytest.fixture(scope="module")

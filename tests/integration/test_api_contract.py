@@ -10,7 +10,6 @@ status, a body valid against the documented schema, and the documented required 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -19,8 +18,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from conftest import writable_copy
-from test_api import API_KEY, AUTH_KEY, COMPLAINT, server_env
+from test_api import API_KEY, AUTH_KEY, COMPLAINT, serving_copy
 
 from afirgen_fixtures.api import create_app
 from afirgen_fixtures.config import Settings
@@ -33,12 +31,7 @@ ERROR_REF = "#/components/schemas/ErrorResponse"
 
 @pytest.fixture(scope="module")
 def server(dataset_10k: Dataset, service_urls: ServiceURLs) -> Iterator[ApiServer]:
-    with (
-        writable_copy(dataset_10k) as target,
-        ApiServer(
-            database=target.database, env=server_env(service_urls), owner_pid=os.getpid()
-        ) as running,
-    ):
+    with serving_copy(dataset_10k, service_urls) as running:
         yield running
 
 

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import writable_copy
-from test_api import API_KEY, server_env
+from test_api import API_KEY, serving_copy
 
 from afirgen_fixtures.data import Dataset
 from afirgen_fixtures.services import ServiceURLs
@@ -31,12 +30,7 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 @pytest.fixture(scope="module")
 def fuzz_server(dataset_10k: Dataset, service_urls: ServiceURLs) -> Iterator[ApiServer]:
-    with (
-        writable_copy(dataset_10k) as target,
-        ApiServer(
-            database=target.database, env=server_env(service_urls), owner_pid=os.getpid()
-        ) as server,
-    ):
+    with serving_copy(dataset_10k, service_urls) as server:
         yield server
 
 
