@@ -3,18 +3,21 @@ against its twin (same tree, another hash), so every shift seen is this machine'
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from afirgen_bench.core.calibration import estimate
-from afirgen_bench.core.config import Calibration
+from afirgen_bench import asv_driver
+from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
+from afirgen_bench.core.config import Calibration, Drift, GateConfig
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import measure_shift
+from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.stats import Shift
-from afirgen_bench.git import twin_commit
-from afirgen_bench.judge import load_results, pr_config
+from afirgen_bench.git import git, resolve_commit, twin_commit
+from afirgen_bench.judge import load_results, measured_together, pr_config
 from afirgen_bench.runner import run_commits
 
 
@@ -25,12 +28,13 @@ def calibrate(
     machine: str,
     runs: int,
     bench: str | None,
+    gate: GateConfig,
     progress: Callable[[str], None],
 ) -> Calibration:
     if runs < 2:
         raise HarnessError("calibration needs at least 2 runs to see run-to-run spread")
     twin = twin_commit(root, commit)
-    shifts: list[dict[str, tuple[Shift, str | None]]] = []
+    pairs: list[list[Pair]] = []
     seconds = []
     for number in range(1, runs + 1):
         progress(f"A/A run {number}/{runs}: {commit[:8]} against its twin {twin[:8]}")
@@ -43,39 +47,57 @@ def calibrate(
         seconds.append(round(time.monotonic() - started, 1))
         if failed:
             progress(f"A/A run {number}: left out, failed to run: {', '.join(failed)}")
-        shifts.append(aa_shifts(results_dir, machine, commit, twin))
-        progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(shifts[-1])} benchmarks")
-    return _calibration(machine, commit, runs, seconds, shifts)
+        pairs.append(aa_pairs(results_dir, machine, commit, twin))
+        progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(pairs[-1])} figures")
+    return _calibration(machine, commit, runs, seconds, pairs, gate)
 
 
-def recalibrate_from_runs(root: Path, commit: str, *, machine: str) -> Calibration:
+def recalibrate_from_runs(
+    root: Path, commit: str, *, machine: str, gate: GateConfig
+) -> Calibration:
     """The calibration from the A/A result folders earlier ``calibrate`` runs left in
     ``.asv/calibrate/run-*`` (one interrupted or with a failure need not waste the others)."""
     twin = twin_commit(root, commit)
     folders = sorted((root / ".asv" / "calibrate").glob("run-*/results"))
-    shifts = [aa_shifts(folder, machine, commit, twin) for folder in folders]
-    if len(shifts) < 2:
+    pairs = [aa_pairs(folder, machine, commit, twin) for folder in folders]
+    if len(pairs) < 2:
         raise HarnessError("fewer than 2 A/A result folders in .asv/calibrate: run calibrate")
-    return _calibration(machine, commit, len(shifts), [], shifts)
+    return _calibration(machine, commit, len(pairs), [], pairs, gate)
 
 
-def aa_shifts(
-    results_dir: Path, machine: str, commit: str, twin: str
-) -> dict[str, tuple[Shift, str | None]]:
-    """Each benchmark's A/A shift in one run, leaving out any that failed, did not run or
-    came out invalid on either side."""
-    base = load_results(results_dir, machine, commit)
-    head = load_results(results_dir, machine, twin)
-    found = {}
+def aa_pairs(results_dir: Path, machine: str, commit: str, twin: str) -> list[Pair]:
+    """Each benchmark measured on both sides of one A/A run, leaving out any that failed,
+    did not run or came out invalid on either side."""
+    return comparable_pairs(
+        load_results(results_dir, machine, commit), load_results(results_dir, machine, twin)
+    )
+
+
+def comparable_pairs(base: ResultSet, head: ResultSet) -> list[Pair]:
+    pairs = []
     for key, before in base.measurements.items():
         after = head.measurements.get(key)
         if after is None or before.problem or after.problem or after.skipped or after.failed:
             continue
-        if before.failed or before.skipped:
+        if before.failed or before.skipped or before.version != after.version:
+            continue
+        pairs.append((before, after))
+    return pairs
+
+
+def wall_shifts(pairs: list[Pair], gate: GateConfig) -> dict[str, tuple[Shift, str | None]]:
+    """The shifts of the figures that are not deterministic (those get spreads instead)."""
+    found = {}
+    for before, after in pairs:
+        if after.unit in gate.exact:
             continue
         if (shift := measure_shift(before, after)) is not None:
-            found[key] = (shift, after.version)
+            found[after.key] = (shift, after.version)
     return found
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _calibration(
@@ -83,13 +105,50 @@ def _calibration(
     commit: str,
     runs: int,
     seconds: list[float],
-    shifts: list[dict[str, tuple[Shift, str | None]]],
+    pairs: list[list[Pair]],
+    gate: GateConfig,
 ) -> Calibration:
     return Calibration(
         machine=machine,
-        measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        measured_at=_now(),
         commit=commit,
         runs=runs,
         seconds_per_run=seconds,
-        noise=estimate(shifts),
+        noise=estimate([wall_shifts(run, gate) for run in pairs]),
+        spread=exact_spreads(pairs, gate.exact),
+    )
+
+
+def measure_drift(root: Path, results_dir: Path, machine: str, gate: GateConfig) -> Drift:
+    """The drift between runs this machine has shown: the largest wall-time shift between
+    result files of the same backend code (the same ``afirgen_fixtures`` tree) measured in
+    different runs. Deterministic figures are left out: they do not drift."""
+    commits = [
+        resolve_commit(root, prefix)
+        for prefix in sorted(asv_driver.commits_with_results(results_dir, machine))
+    ]
+    by_tree: dict[str, list[str]] = {}
+    for commit in commits:
+        by_tree.setdefault(git(root, "rev-parse", f"{commit}:afirgen_fixtures"), []).append(commit)
+    largest, pairs = 0.0, 0
+    for same_code in by_tree.values():
+        for first, second in itertools.combinations(same_code, 2):
+            base = load_results(results_dir, machine, first)
+            head = load_results(results_dir, machine, second)
+            if measured_together(results_dir, machine, base, head):
+                continue
+            shifts = wall_shifts(comparable_pairs(base, head), gate)
+            if shifts:
+                pairs += 1
+                largest = max(largest, *(abs(s.log_ratio) for s, _v in shifts.values()))
+    if not pairs:
+        raise HarnessError(
+            f"no two result files of the same backend code from different runs in "
+            f"{results_dir}/{machine}: benchmark an unchanged commit again on another day"
+        )
+    return Drift(
+        largest=largest,
+        pairs=pairs,
+        measured_at=_now(),
+        source=f"wall times of identical backend code in different runs, {results_dir.name}/",
     )

@@ -210,7 +210,7 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from afirgen_bench.calibrate import calibrate, recalibrate_from_runs
+    from afirgen_bench.calibrate import calibrate, measure_drift, recalibrate_from_runs
     from afirgen_bench.core.reports import noise_table
     from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.judge import calibration_file, load_rules
@@ -220,8 +220,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     machine = _machine(args)
     rules = load_rules(root, machine)
     commit = resolve_commit(root, args.commit)
-    if args.from_runs:
-        calibration = recalibrate_from_runs(root, commit, machine=machine)
+    path = args.output or root / calibration_file(machine)
+    if args.drift:
+        if rules.calibration is None:
+            raise HarnessError(f"no calibration for {machine} to add the drift to: calibrate first")
+        drift = measure_drift(root, root / "results", machine, rules.gate)
+        calibration = rules.calibration.model_copy(update={"drift": drift})
+    elif args.from_runs:
+        calibration = recalibrate_from_runs(root, commit, machine=machine, gate=rules.gate)
     else:
         calibration = calibrate(
             root,
@@ -229,11 +235,13 @@ def _calibrate(args: argparse.Namespace) -> int:
             machine=machine,
             runs=args.runs,
             bench=args.bench or PR_SUITE,
+            gate=rules.gate,
             progress=log,
         )
-    path = args.output or root / calibration_file(machine)
     if args.bench and rules.calibration is not None and args.output is None:
         calibration = rules.calibration.merged(calibration, args.bench)
+    if not args.drift and rules.calibration is not None and rules.calibration.drift:
+        calibration = calibration.model_copy(update={"drift": rules.calibration.drift})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(calibration.dumps())
@@ -302,10 +310,15 @@ def _confirm(
     suspect that fails or vanishes in the re-run cannot pass: it takes that verdict."""
     import re
 
+    from afirgen_bench.core.models import NoiseSource
     from afirgen_bench.judge import judge, pr_config
     from afirgen_bench.runner import log, run_commits
 
-    names = sorted({c.benchmark for c in judgement.regressions})
+    names = sorted(
+        {c.benchmark for c in judgement.regressions if c.noise_source is not NoiseSource.EXACT}
+    )
+    if not names:
+        return  # deterministic figures only: counted again, they count the same
     log(f"confirming {len(names)} suspected regression(s) by re-running them")
     config, results_dir = pr_config(root, "pr-confirm")
     pattern = "^(" + "|".join(re.escape(name) for name in names) + r")(\(|$)"
@@ -440,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="measure nothing: compute it from the A/A results earlier runs left in "
         ".asv/calibrate/run-*/ (after an interrupted or partly failed calibration)",
+    )
+    calibrate.add_argument(
+        "--drift",
+        action="store_true",
+        help="measure nothing: add the drift between runs this machine has shown, from "
+        "results/ (result files of the same backend code benchmarked in different runs)",
     )
     calibrate.set_defaults(handler=_calibrate)
 

@@ -20,11 +20,13 @@ from afirgen_bench.core.config import (
     parse_sla,
 )
 from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.results import parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.git import file_at, resolve_commit
+from afirgen_bench.profiles import load_profiles, normalized
 
 GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
 
@@ -110,6 +112,25 @@ def load_results(results_dir: Path, machine: str, commit: str) -> ResultSet:
     )
 
 
+def measured_together(results_dir: Path, machine: str, base: ResultSet, head: ResultSet) -> bool:
+    """Whether base and head come from one run: the harness records each run's start and
+    length for every commit it ran (``results-host/``), and both result files must lie
+    wholly within that run. Results from asv alone, or rewritten since, count as separate
+    runs: their wall times are then judged only beyond the machine's drift."""
+    records = [host.load(results_dir, machine, side.commit) for side in (base, head)]
+    if not all(records) or records[0].get("started") != records[1].get("started"):
+        return False
+    try:
+        start = 1000 * float(records[0]["started"])
+        end = start + 1000 * float(records[0]["seconds"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return all(
+        side.span is not None and start - 1000 <= side.span[0] and side.span[1] <= end + 1000
+        for side in (base, head)
+    )
+
+
 def judge(
     root: Path,
     base: str,
@@ -124,12 +145,43 @@ def judge(
     rules = rules or load_rules(root, machine)
     base_results = load_results(results_dir, machine, resolve_commit(root, base))
     head_results = load_results(results_dir, machine, resolve_commit(root, head))
-    changes = compare(base_results, head_results, rules.gate, rules.calibration)
-    judgement = Judgement.of(base_results, head_results, changes, rules.sla, rules.gate)
+    across_runs = not measured_together(results_dir, machine, base_results, head_results)
+    changes = compare(
+        base_results, head_results, rules.gate, rules.calibration, across_runs=across_runs
+    )
+    judgement = Judgement.of(
+        base_results, head_results, changes, rules.sla, rules.gate, across_runs=across_runs
+    )
     judgement.notes.append(rules.calibration_note)
     judgement.notes.append(f"rules: gate.toml, sla.toml and calibration of {rules.source}")
     judgement.host = host.load(results_dir, machine, head_results.commit)
+    explain_instructions(root, machine, judgement)
     return judgement
+
+
+def explain_instructions(root: Path, machine: str, judgement: Judgement) -> None:
+    """Attach a per-function diff to every flagged instruction count whose two profiles
+    this machine kept; say so when it did not."""
+    flagged = [
+        c for c in judgement.regressions if c.head is not None and c.head.unit == "instructions"
+    ]
+    if not flagged:
+        return
+    before = load_profiles(root, machine, judgement.base.commit)
+    after = load_profiles(root, machine, judgement.head.commit)
+    missing = []
+    for change in flagged:
+        key = normalized(change.key)
+        if key in before and key in after:
+            judgement.explanations[change.key] = explain(before[key], after[key])
+        else:
+            missing.append(change.key)
+    if missing:
+        judgement.notes.append(
+            f"no per-function profile on this machine for {len(missing)} flagged instruction "
+            f"count(s) (first: {missing[0]}): benchmark both commits here to see where the "
+            "cost went"
+        )
 
 
 def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:

@@ -7,9 +7,11 @@ import re
 import sys
 from pathlib import Path
 
-from afirgen_bench import asv_driver, host
+from afirgen_bench import asv_driver, host, preflight
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
+from afirgen_bench.profiles import PROFILES_ENV, profiles_dir
+from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
 HARNESS_PYTHON_ENV = "AFIRGEN_BENCH_HARNESS_PYTHON"
 UNNAMED_FAILURE = (
@@ -25,7 +27,6 @@ def benchmark_environment() -> dict[str, str]:
     """The servers for a run: those AFIRGEN_MYSQL_URL / AFIRGEN_REDIS_URL name, else private
     ones (stopped when this process exits) pinned to the benchmark CPU."""
     from afirgen_fixtures.services import ServiceRuntime, default_state_dir, resolve
-    from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
 
     harness = {BENCH_CPU_ENV: str(bench_cpu()), HARNESS_PYTHON_ENV: sys.executable}
     if os.environ.get(MYSQL_URL_ENV) and os.environ.get(REDIS_URL_ENV):
@@ -40,7 +41,6 @@ def benchmark_environment() -> dict[str, str]:
 def private_server_pids() -> dict[str, int]:
     """MariaDB's and Redis's pids when they are this project's private servers."""
     from afirgen_fixtures.services import ServiceRuntime, default_state_dir
-    from afirgen_fixtures.services.runtime import MYSQL_URL_ENV
 
     if os.environ.get(MYSQL_URL_ENV):
         return {}
@@ -60,7 +60,13 @@ def run_commits(
     """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
     host counters; return the benchmarks that failed (asv exits 2 for those)."""
     asv_driver.ensure_machine(root, machine)
+    counting = preflight.selects_cost(bench)
+    if counting:
+        preflight.check_valgrind()
     env = benchmark_environment()
+    if counting:
+        preflight.check_counters(env[MYSQL_URL_ENV], env[REDIS_URL_ENV])
+    env[PROFILES_ENV] = str(profiles_dir(root, machine))
     # one commit list per run: runs started side by side never read each other's
     (root / ".asv").mkdir(parents=True, exist_ok=True)
     hashfile = root / ".asv" / f"run-commits-{os.getpid()}.txt"

@@ -209,9 +209,17 @@ NOISE_LINK = f'<li id="nav-li-noise"><a href="{NOISE_PAGE}">Noise &amp; detectab
 NAV_ANCHOR = '<li id="nav-li-regressions">'
 
 
-def write_noise_page(html_dir: Path, rows: list[dict[str, Any]], heading: str) -> Path:
-    """``noise.html``: every calibrated benchmark's noise and minimum detectable effect, linked
-    from the site's navigation bar (the numbers also go to ``noise.json``)."""
+def write_noise_page(
+    html_dir: Path,
+    rows: list[dict[str, Any]],
+    heading: str,
+    spread: list[dict[str, Any]] | None = None,
+    spread_heading: str = "",
+    drift_note: str = "",
+) -> Path:
+    """``noise.html``: every calibrated benchmark's noise and minimum detectable effect, and
+    every deterministic figure's A/A spread, linked from the site's navigation bar (the
+    numbers also go to ``noise.json``)."""
     body = "\n".join(
         "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{:.1%}</td></tr>".format(
             html.escape(r["benchmark"]),
@@ -220,6 +228,29 @@ def write_noise_page(html_dir: Path, rows: list[dict[str, Any]], heading: str) -
             r["limit"],
         )
         for r in rows
+    )
+    spread_body = "\n".join(
+        "<tr><td><code>{}</code></td><td>{}</td><td>{:.2e}</td><td>{}</td></tr>".format(
+            html.escape(r["benchmark"]),
+            html.escape(r["unit"]),
+            r["largest_spread"],
+            "any change" if r["flagged_at"] == 0 else f"{r['flagged_at'] or 0:.0%}",
+        )
+        for r in spread or []
+    )
+    spread_section = (
+        f"""<h2>Deterministic figures</h2>
+<p>{html.escape(spread_heading)}</p>
+<table class="table table-condensed table-striped">
+<thead><tr><th>figure</th><th>unit</th><th>largest A/A spread</th><th>flagged at</th></tr>
+</thead><tbody>
+{spread_body}
+</tbody></table>"""
+        if spread
+        else ""
+    )
+    drift_section = (
+        f"<h2>Drift between runs</h2><p>{html.escape(drift_note)}</p>" if drift_note else ""
     )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Noise and detectable effect</title>
@@ -236,11 +267,19 @@ the gate's threshold and what it detects. Every benchmark can fail.</p>
 <thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>limit</th></tr></thead>
 <tbody>
 {body}
-</tbody></table></div></body></html>
+</tbody></table>
+{spread_section}
+{drift_section}
+</div></body></html>
 """
     path = html_dir / NOISE_PAGE
     path.write_text(page)
-    (html_dir / "noise.json").write_text(json.dumps({"heading": heading, "rows": rows}, indent=1))
+    (html_dir / "noise.json").write_text(
+        json.dumps(
+            {"heading": heading, "rows": rows, "spread": spread or [], "drift": drift_note},
+            indent=1,
+        )
+    )
     index = html_dir / "index.html"
     text = index.read_text()
     if NOISE_LINK not in text and NAV_ANCHOR in text:

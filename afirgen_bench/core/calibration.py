@@ -7,8 +7,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from afirgen_bench.core.config import Noise
+from afirgen_bench.core.config import Noise, Spread
+from afirgen_bench.core.models import Measurement
 from afirgen_bench.core.stats import Shift
+
+Pair = tuple[Measurement, Measurement]  # the same benchmark measured twice
 
 # Few A/A runs can agree by luck; no benchmark is trusted to be steadier than this.
 SIGMA_FLOOR = 0.005
@@ -35,3 +38,32 @@ def estimate(runs: list[Mapping[str, tuple[Shift, str | None]]]) -> dict[str, No
             version=versions.pop(),
         )
     return noise
+
+
+def relative_difference(a: float, b: float) -> float:
+    """|b - a| relative to a; 0 when both are 0, infinite from 0 to anything else."""
+    if a == b:
+        return 0.0
+    return abs(b - a) / abs(a) if a else math.inf
+
+
+def exact_spreads(runs: list[list[Pair]], units: Mapping[str, float]) -> dict[str, Spread]:
+    """The largest A/A difference of each deterministic figure (a unit in ``units``) over
+    the runs; figures seen under two versions get none."""
+    seen: dict[str, list[tuple[float, str, str | None]]] = {}
+    for run in runs:
+        for before, after in run:
+            if after.unit not in units or before.value is None or after.value is None:
+                continue
+            difference = relative_difference(before.value, after.value)
+            seen.setdefault(after.key, []).append((difference, after.unit, after.version))
+    spreads = {}
+    for key, found in seen.items():
+        versions = {version for _d, _u, version in found}
+        differences = [d for d, _u, _v in found]
+        if len(versions) != 1 or not all(map(math.isfinite, differences)):
+            continue
+        spreads[key] = Spread(
+            largest=max(differences), runs=len(found), unit=found[0][1], version=versions.pop()
+        )
+    return spreads

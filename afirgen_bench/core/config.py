@@ -40,6 +40,9 @@ class GateConfig(_Strict):
     absolute: dict[str, Positive] = {}
     # ratios of other benchmarks: benchmark -> its parts, which are judged instead
     derived: dict[str, list[str]] = {}
+    # deterministic figures by unit (instructions, queries...): the relative change that is
+    # flagged, 0 for any change; judged the same within a run and across runs and days
+    exact: dict[str, NonNegative] = {}
 
 
 class Limits(_Strict):
@@ -76,6 +79,27 @@ class Noise(_Strict):
     version: str | None
 
 
+class Spread(_Strict):
+    """One deterministic figure's A/A spread: the largest relative difference between the
+    same code measured twice (0 when every run agreed exactly)."""
+
+    largest: NonNegative
+    runs: Annotated[int, Field(ge=1)]
+    unit: str
+    version: str | None
+
+
+class Drift(_Strict):
+    """How far this machine moved wall times of unchanged code between runs (days apart,
+    or minutes): the largest such shift, as a log ratio. Across runs a wall time is judged
+    only beyond it."""
+
+    largest: NonNegative
+    pairs: Annotated[int, Field(ge=1)]
+    measured_at: str
+    source: str  # which results it was measured from
+
+
 class Calibration(_Strict):
     format: Literal[2] = CALIBRATION_FORMAT
     machine: Annotated[str, Field(min_length=1)]
@@ -84,6 +108,8 @@ class Calibration(_Strict):
     runs: Annotated[int, Field(ge=2)]
     seconds_per_run: list[NonNegative]
     noise: dict[str, Noise] = {}
+    spread: dict[str, Spread] = {}  # deterministic figures (gate.toml [exact] units)
+    drift: Drift | None = None
     notes: list[str] = []  # partial recalibrations since
 
     def merged(self, update: Calibration, bench: str) -> Calibration:
@@ -93,7 +119,11 @@ class Calibration(_Strict):
             f"{update.measured_at} from {update.runs} A/A runs of {update.commit[:8]}"
         )
         return self.model_copy(
-            update={"noise": {**self.noise, **update.noise}, "notes": [*self.notes, note]}
+            update={
+                "noise": {**self.noise, **update.noise},
+                "spread": {**self.spread, **update.spread},
+                "notes": [*self.notes, note],
+            }
         )
 
     def dumps(self) -> str:

@@ -7,6 +7,12 @@ the benchmark's noise on the machine, calibrated by A/A runs for the same benchm
 uncalibrated, the bare threshold decides. Every benchmark can fail: beyond its own limit
 (the larger of the threshold and its minimum detectable effect) a slowdown is a regression.
 Anything that did not run, vanished or came out NaN is a verdict of its own that cannot pass.
+
+Deterministic figures (instructions, queries, rows... per operation: gate.toml ``[exact]``)
+have no noise to speak of: a change of their unit's tolerance is flagged, whichever runs,
+days or machines the two sides come from. Wall times are judged within one run; across runs
+only beyond the drift this machine has shown between runs (calibration ``drift``), and not
+at all while nobody has measured that drift.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from afirgen_bench.core.config import Calibration, GateConfig, Noise
+from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise
 from afirgen_bench.core.models import Measurement, NoiseSource, ResultSet, Verdict
 from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift, single_shift
 
@@ -80,15 +86,21 @@ def measure_shift(base: Measurement, head: Measurement) -> Shift | None:
 
 
 def detection_for(
-    benchmark: str, gate: GateConfig, noise: Noise | None
+    benchmark: str, gate: GateConfig, noise: Noise | None, drift: float = 0.0
 ) -> tuple[Detection, NoiseSource]:
-    """The noise to judge a shift against, and where it comes from."""
+    """The noise to judge a shift against, and where it comes from; ``drift`` (a log
+    ratio) for wall times measured in different runs."""
     settings = {"alpha": gate.alpha, "power": gate.power, "threshold": gate.threshold}
     if benchmark in gate.deterministic:
         return Detection(sigma=0.0, **settings), NoiseSource.EXACT
     if noise is not None:
-        return Detection(sigma=noise.sigma, **settings), NoiseSource.CALIBRATED
-    return Detection(sigma=0.0, **settings), NoiseSource.UNCALIBRATED
+        return Detection(sigma=noise.sigma, drift=drift, **settings), NoiseSource.CALIBRATED
+    return Detection(sigma=0.0, drift=drift, **settings), NoiseSource.UNCALIBRATED
+
+
+def exact_tolerance(gate: GateConfig, measurement: Measurement) -> float | None:
+    """The flagged relative change of a deterministic figure (by its unit), else None."""
+    return gate.exact.get(measurement.unit)
 
 
 def noise_of(calibration: Calibration | None, measurement: Measurement) -> Noise | None:
@@ -107,7 +119,11 @@ def compare_one(
     head: Measurement | None,
     gate: GateConfig,
     calibration: Calibration | None = None,
+    *,
+    across_runs: bool = False,
 ) -> Change:
+    """One benchmark's verdict; ``across_runs`` when the two sides were measured in
+    different runs (wall times then move with the machine's drift)."""
     some = head or base
     if some is None:
         raise ValueError("compare_one needs a measurement on at least one side")
@@ -141,6 +157,19 @@ def compare_one(
     higher_is_better = some.benchmark in gate.higher_is_better
     if some.benchmark in gate.absolute:
         return _absolute(base, head, gate, higher_is_better)
+    tolerance = exact_tolerance(gate, head)
+    if tolerance is not None:
+        return _exact(base, head, tolerance, gate)
+    drift = 0.0
+    if across_runs and some.benchmark not in gate.deterministic:
+        measured: Drift | None = calibration.drift if calibration else None
+        if measured is None:
+            return make(
+                Verdict.ACROSS_RUNS,
+                "a wall time measured in another run, and no drift between runs measured "
+                "on this machine (calibrate --drift): its deterministic figures judge it",
+            )
+        drift = measured.largest
     shift = measure_shift(base, head)
     if shift is None:
         return make(
@@ -148,7 +177,7 @@ def compare_one(
             "a zero or negative base makes the relative change undefined; give it an "
             "absolute limit in gate.toml [absolute]",
         )
-    detection, source = detection_for(some.benchmark, gate, noise_of(calibration, head))
+    detection, source = detection_for(some.benchmark, gate, noise_of(calibration, head), drift)
     worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
     if worse_by > detection.flag_at:
         verdict = Verdict.REGRESSION
@@ -167,6 +196,36 @@ def compare_one(
         ratio=shift.ratio,
         detection=detection,
         noise_source=source,
+    )
+
+
+def _exact(base: Measurement, head: Measurement, tolerance: float, gate: GateConfig) -> Change:
+    """A deterministic figure: flagged at a relative change of ``tolerance`` or more, or at
+    any change when it is 0 (a query more per operation is a regression, however small)."""
+    before, after = base.value, head.value
+    if before is None or after is None:
+        raise ValueError("exact figures judge values, and both sides have one here")
+    if before < 0 or after < 0:
+        return Change(
+            head.key, head.benchmark, Verdict.INVALID, base, head, reason="a negative count"
+        )
+    changed = not math.isclose(after, before, rel_tol=1e-9, abs_tol=1e-9)
+    relative = after / before - 1 if before else (math.inf if changed else 0.0)
+    flagged = changed and abs(relative) >= tolerance
+    if flagged:
+        verdict = Verdict.REGRESSION if relative > 0 else Verdict.IMPROVEMENT
+    else:
+        verdict = Verdict.UNCHANGED
+    return Change(
+        head.key,
+        head.benchmark,
+        verdict,
+        base,
+        head,
+        ratio=after / before if before > 0 else None,
+        detection=Detection(sigma=0.0, alpha=gate.alpha, power=gate.power, threshold=tolerance),
+        noise_source=NoiseSource.EXACT,
+        reason=f"{before:,.6g} -> {after:,.6g} {head.unit}" if flagged or not before else "",
     )
 
 
@@ -199,10 +258,21 @@ def _absolute(
 
 
 def compare(
-    base: ResultSet, head: ResultSet, gate: GateConfig, calibration: Calibration | None = None
+    base: ResultSet,
+    head: ResultSet,
+    gate: GateConfig,
+    calibration: Calibration | None = None,
+    *,
+    across_runs: bool = False,
 ) -> list[Change]:
     keys = list(dict.fromkeys([*base.measurements, *head.measurements]))
     return [
-        compare_one(base.measurements.get(k), head.measurements.get(k), gate, calibration)
+        compare_one(
+            base.measurements.get(k),
+            head.measurements.get(k),
+            gate,
+            calibration,
+            across_runs=across_runs,
+        )
         for k in keys
     ]

@@ -33,6 +33,7 @@ class Verdict(StrEnum):
     SKIPPED = "skipped"  # skipped at both: the feature is not in either commit
     DERIVED = "derived"  # a ratio of other benchmarks: judged through its parts
     INCOMPARABLE = "not comparable"  # the benchmark's version (its meaning) changed
+    ACROSS_RUNS = "not judged across runs"  # a wall time from another run, no drift measured
     FAILED = "failed"  # failed at head
     GONE = "gone"  # at base, missing at head
     NOT_RUN = "not run"  # ran at base, skipped at head
@@ -169,12 +170,14 @@ class Measurement:
 
 @dataclass
 class ResultSet:
-    """One commit's results on one machine."""
+    """One commit's results on one machine; ``span`` is when they were measured (first
+    start to last end, epoch milliseconds), if asv recorded it."""
 
     commit: str
     machine: str
     path: Path
     measurements: dict[str, Measurement] = field(default_factory=dict)
+    span: tuple[int, int] | None = None
 
     def failed(self) -> list[Measurement]:
         return [m for m in self.measurements.values() if m.failed]

@@ -11,8 +11,9 @@ from typing import Any
 
 from afirgen_bench.core.config import Calibration, GateConfig
 from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.explain import explanation_lines
 from afirgen_bench.core.gate import Change, detection_for
-from afirgen_bench.core.models import Verdict
+from afirgen_bench.core.models import NoiseSource, Verdict
 from afirgen_bench.core.verdict import Judgement
 
 REPORT_FILES = ("summary.txt", "detailed.txt", "report.json", "comment.md")
@@ -51,6 +52,8 @@ def _limit(change: Change) -> str:
     if change.absolute_limit is not None:
         unit = change.head.unit if change.head else ""
         return f"±{change.absolute_limit:g} {unit}".strip()
+    if change.noise_source is NoiseSource.EXACT and change.limit == 0:
+        return "any"
     return "-" if change.limit is None else f"{change.limit:.1%}"
 
 
@@ -87,9 +90,15 @@ def summary_text(j: Judgement) -> str:
         f"SLA at head: {sum(v.status == 'pass' for v in j.sla)} pass, {len(j.breaches)} fail "
         f"({len(j.new_breaches)} new), {len(j.sla_unjudgeable)} cannot judge",
     ]
+    if j.across_runs:
+        lines.append(_across_runs_note(j))
     for verdict, title in SECTIONS:
         if items := j.by_verdict(verdict):
-            lines += ["", f"{title}:", *(_line(c) for c in items)]
+            lines += ["", f"{title}:"]
+            for c in items:
+                lines.append(_line(c))
+                if verdict is Verdict.REGRESSION:
+                    lines += [f"      {line}" for line in _explained(j, c)]
     if advisory:
         lines += [
             "",
@@ -106,6 +115,26 @@ def summary_text(j: Judgement) -> str:
         lines += ["", "SLA cannot judge:", *(f"  {v.key}: {v.reason}" for v in j.sla_unjudgeable)]
     lines += j.notes
     return "\n".join(lines) + "\n"
+
+
+def _across_runs_note(j: Judgement) -> str:
+    unjudged = len(j.by_verdict(Verdict.ACROSS_RUNS))
+    exact = sum(c.noise_source is NoiseSource.EXACT for c in j.changes)
+    text = (
+        f"base and head were measured in different runs: {exact} deterministic figures judged "
+        "exactly; wall times only beyond the drift this machine has shown between runs"
+    )
+    if unjudged:
+        text += f" ({unjudged} not judged: no drift measured for this machine)"
+    return text
+
+
+def _explained(j: Judgement, change: Change) -> list[str]:
+    """Where a flagged instruction count's cost went, when both profiles were kept."""
+    explanation = j.explanations.get(change.key)
+    if explanation is None:
+        return []
+    return explanation_lines(explanation)
 
 
 def detailed_text(j: Judgement) -> str:
@@ -164,9 +193,11 @@ def as_json(j: Judgement) -> dict[str, Any]:
                 "advisory": c.advisory,
                 "base": side(c, "base"),
                 "head": side(c, "head"),
+                "explanation": asdict(j.explanations[c.key]) if c.key in j.explanations else None,
             }
             for c in j.changes
         ],
+        "across_runs": j.across_runs,
         "sla": [
             {
                 "benchmark": v.key,
@@ -210,6 +241,20 @@ def comment_markdown(j: Judgement) -> str:
             )
     else:
         lines.append("No benchmark changed beyond its limit.")
+    for c in j.regressions:
+        if explained := _explained(j, c):
+            lines += [
+                "",
+                f"<details><summary>Where the instructions of <code>{c.key}</code> went</summary>",
+                "",
+                "```",
+                *explained,
+                "```",
+                "",
+                "</details>",
+            ]
+    if j.across_runs:
+        lines += ["", f"_{_across_runs_note(j)}_"]
     lines += [f"\n_{note}_" for note in j.notes]
     if j.breaches or j.sla_unjudgeable:
         lines += ["", "<details><summary>SLA at head</summary>", ""]
@@ -270,6 +315,50 @@ def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any
     return rows
 
 
+def spread_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any]]:
+    """Per deterministic figure: its A/A spread and the change the gate flags."""
+    rows = []
+    for key, spread in sorted(calibration.spread.items()):
+        tolerance = gate.exact.get(spread.unit)
+        rows.append(
+            {
+                "benchmark": key,
+                "unit": spread.unit,
+                "largest_spread": spread.largest,
+                "runs": spread.runs,
+                "flagged_at": tolerance,
+                "steady": tolerance is not None and spread.largest < (tolerance or 1e-9),
+            }
+        )
+    return rows
+
+
+def spread_heading(calibration: Calibration, gate: GateConfig) -> str:
+    rows = spread_rows(calibration, gate)
+    steady = sum(r["steady"] for r in rows)
+    tolerances = ", ".join(
+        f"{unit} {'any change' if t == 0 else f'{t:.0%}'}" for unit, t in gate.exact.items()
+    )
+    return (
+        f"Deterministic figures on {calibration.machine}: the largest difference between "
+        f"the same code measured twice, over the calibration's A/A runs. {steady} of "
+        f"{len(rows)} stay below the change the gate flags ({tolerances})."
+    )
+
+
+def drift_note(calibration: Calibration) -> str:
+    """What the machine's drift between runs is, and what it does to cross-run verdicts."""
+    drift = calibration.drift
+    if drift is None:
+        return ""
+    return (
+        f"Drift between runs: wall times of unchanged code moved by up to "
+        f"{math.expm1(drift.largest):+.0%} ({drift.pairs} pairs; {drift.source}; measured "
+        f"{drift.measured_at}). Across runs a wall time is judged only beyond it; "
+        "deterministic figures are judged exactly."
+    )
+
+
 def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
     rows = noise_rows(calibration, gate)
     meeting = sum(r["meets_threshold"] for r in rows)
@@ -296,4 +385,20 @@ def noise_table(calibration: Calibration, gate: GateConfig) -> str:
             f"| `{r['benchmark']}` | {r['sigma']:.2%} | {r['largest_shift']:+.2%} | "
             f"{r['minimum_detectable_effect']:.1%} | {r['limit']:.1%} |"
         )
+    if calibration.spread:
+        lines += [
+            "",
+            spread_heading(calibration, gate),
+            "",
+            "| figure | unit | largest A/A spread | flagged at |",
+            "|---|---|---:|---:|",
+        ]
+        for r in spread_rows(calibration, gate):
+            flagged = "-" if r["flagged_at"] is None else f"{r['flagged_at']:.0%}"
+            lines.append(
+                f"| `{r['benchmark']}` | {r['unit']} | {r['largest_spread']:.2e} | "
+                f"{'any change' if r['flagged_at'] == 0 else flagged} |"
+            )
+    if note := drift_note(calibration):
+        lines += ["", note]
     return "\n".join(lines) + "\n"

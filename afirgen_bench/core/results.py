@@ -99,6 +99,7 @@ def parse_results(
     if recorded != machine:
         raise HarnessError(f"{source} was recorded on machine {recorded!r}, not {machine!r}")
     result = ResultSet(commit=commit, machine=machine, path=Path(source))
+    starts, ends = [], []
     for name, values in data.results.items():
         if len(values) > len(data.result_columns):
             raise HarnessError(f"{source}: the row of {name} has more fields than columns")
@@ -109,6 +110,11 @@ def parse_results(
         )
         for measurement in _measurements(name, index.get(name), row, source):
             result.measurements[measurement.key] = measurement
+        if row.started_at is not None:
+            starts.append(row.started_at)
+            ends.append(row.started_at + round(1000 * (row.duration or 0)))
+    if starts:
+        result.span = (min(starts), max(ends))
     return result
 
 

@@ -119,13 +119,15 @@ class Detection:
     the threshold. A slowdown is flagged beyond ``flag_at``: past the noise at false-alarm
     rate ``alpha`` and close enough to ``promise`` that an effect that large is caught with
     ``power``. ``flag_at`` never exceeds the promise, so every slowdown beyond its own limit
-    is flagged: no benchmark is exempt.
+    is flagged: no benchmark is exempt. ``drift`` (a log ratio) raises the limit for wall
+    times measured in different runs to the drift the machine has shown between runs.
     """
 
     sigma: float
     alpha: float
     power: float
     threshold: float
+    drift: float = 0.0
 
     @property
     def minimum_effect(self) -> float:
@@ -134,8 +136,8 @@ class Detection:
 
     @property
     def promise(self) -> float:
-        """This benchmark's limit: the larger of the threshold and its MDE."""
-        return max(self.threshold, self.minimum_effect)
+        """This benchmark's limit: the larger of the threshold, its MDE and the drift."""
+        return max(self.threshold, self.minimum_effect, math.expm1(self.drift))
 
     @property
     def meets_threshold(self) -> bool:
@@ -146,4 +148,4 @@ class Detection:
     def flag_at(self) -> float:
         """The log ratio beyond which a change is flagged."""
         noise_bound = _z(1 - self.alpha) * self.sigma
-        return max(noise_bound, math.log1p(self.promise) - _z(self.power) * self.sigma)
+        return max(noise_bound, self.drift, math.log1p(self.promise) - _z(self.power) * self.sigma)

@@ -12,8 +12,9 @@ from typing import Any
 
 from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.core.explain import Explanation
 from afirgen_bench.core.gate import Change
-from afirgen_bench.core.models import Outcome, ResultSet, Verdict
+from afirgen_bench.core.models import NoiseSource, Outcome, ResultSet, Verdict
 from afirgen_bench.core.sla import SlaStatus, SlaVerdict, check_all
 from afirgen_bench.core.stats import SampleStats, describe
 
@@ -29,6 +30,9 @@ class Judgement:
     host: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
     run_failures: list[str] = field(default_factory=list)  # what the run itself reported
+    across_runs: bool = False  # base and head measured in different runs
+    # flagged instruction counts: where the cost went (benchmark key -> per-function diff)
+    explanations: dict[str, Explanation] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -38,9 +42,13 @@ class Judgement:
         changes: list[Change],
         sla: dict[str, Limits],
         gate: GateConfig,
+        *,
+        across_runs: bool = False,
     ) -> Judgement:
         at_base = {v.key: {b.limit for b in v.breaches} for v in check_all(base, sla)}
-        return cls(base, head, changes, check_all(head, sla), at_base, gate)
+        return cls(
+            base, head, changes, check_all(head, sla), at_base, gate, across_runs=across_runs
+        )
 
     def by_verdict(self, *verdicts: Verdict) -> list[Change]:
         return [c for c in self.changes if c.verdict in verdicts]
@@ -65,12 +73,16 @@ class Judgement:
     def keep_confirmed(self, rerun: Judgement) -> None:
         """Keep as regressions only those the re-run flagged again; the others become
         "unconfirmed" (reported, not failing). A suspect the re-run could not measure
-        takes the re-run's verdict (failed, gone, invalid): it cannot pass unseen."""
+        takes the re-run's verdict (failed, gone, invalid): it cannot pass unseen. A
+        deterministic figure needs no second look: counted again, it counts the same."""
         again = {c.key: c for c in rerun.changes}
         suspected = [c.key for c in self.regressions]
         updated = []
         for change in self.changes:
-            if change.verdict is Verdict.REGRESSION:
+            if (
+                change.verdict is Verdict.REGRESSION
+                and change.noise_source is not NoiseSource.EXACT
+            ):
                 second = again.get(change.key)
                 if second is None:
                     change = replace(
@@ -86,7 +98,8 @@ class Judgement:
         self.changes = updated
         self.notes.append(
             f"confirmation: {len(suspected)} regression(s) suspected, "
-            f"{len(self.regressions)} confirmed by an interleaved re-run"
+            f"{len(self.regressions)} confirmed (wall times by an interleaved re-run, "
+            "deterministic figures as counted)"
         )
 
     @property

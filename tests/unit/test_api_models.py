@@ -48,6 +48,11 @@ _TRICKY = st.sampled_from(
 _TEXT = st.lists(_TRICKY | st.characters(), max_size=30).map("".join)
 
 
+def _encodable(text: str) -> bool:
+    """No lone surrogates: a JSON request body cannot carry them (UTF-8 refuses)."""
+    return not any("\ud800" <= c <= "\udfff" for c in text)
+
+
 @cache
 def _server(pattern: str) -> TypeAdapter[str]:
     return TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
@@ -66,7 +71,9 @@ def _server_accepts(pattern: str, value: str) -> bool:
 @given(data=st.data())
 def test_client_and_server_read_each_pattern_alike(name: str, data: st.DataObject) -> None:
     pattern = PATTERNS[name]
-    value = data.draw(_TEXT | st.from_regex(pattern).filter(lambda s: len(s) < 200))
+    value = data.draw(
+        (_TEXT | st.from_regex(pattern).filter(lambda s: len(s) < 200)).filter(_encodable)
+    )
     client = jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
     assert client.is_valid(value) == _server_accepts(pattern, value), repr(value)
 

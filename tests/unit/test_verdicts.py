@@ -93,14 +93,22 @@ def _write(
     hit_rate: float = 80.0,
     errors: float = 0.0,
     version: str = VERSION,
+    run_started: float = 0.0,
 ) -> Path:
+    """A result file of ``rev``, and the harness's record of the run it came from (runs
+    that started at the same moment are one run)."""
     commit = _git(repo, "rev-parse", rev)
+    host = repo / "results-host" / MACHINE
+    host.mkdir(parents=True, exist_ok=True)
+    (host / f"{commit[:8]}.json").write_text(
+        json.dumps({"started": run_started, "seconds": 10.0})
+    )
     rows = {
         TIMED: [
             [float(np.median(samples))],
             [],
             version,
-            0,
+            int(run_started * 1000),
             1.0,
             None,
             None,
@@ -110,8 +118,8 @@ def _write(
             [len(samples)],
             [samples],
         ],
-        HIT_RATE: [[hit_rate], [], VERSION, 0, 1.0],
-        ERRORS: [[errors], [], VERSION, 0, 1.0],
+        HIT_RATE: [[hit_rate], [], VERSION, int(run_started * 1000), 1.0],
+        ERRORS: [[errors], [], VERSION, int(run_started * 1000), 1.0],
     }
     data = {
         "commit_hash": commit,
@@ -170,6 +178,26 @@ def test_ten_percent_slowdown_is_a_regression(repo: Path) -> None:
     assert _compare(repo) == ExitCode.VERDICT_FAILED
     assert _change(repo, TIMED)["verdict"] == "regression"
     assert "FAILED: 1 regression" in (repo / "reports" / "comment.md").read_text()
+
+
+def test_machine_drift_between_runs_is_not_a_regression(repo: Path) -> None:
+    """Results of two runs hours apart: 1.6x slower everywhere, as the machine drifted
+    (seen here: 1.1-1.9x in a day). Without a measured drift, the wall time is not judged."""
+    _write(repo, "HEAD~1", _samples(0.005, 1), run_started=0.0)
+    _write(repo, "HEAD", _samples(0.008, 2), run_started=7200.0)
+    assert _compare(repo) == ExitCode.OK
+    assert _change(repo, TIMED)["verdict"] == "not judged across runs"
+    assert "different runs" in (repo / "reports" / "summary.txt").read_text()
+
+
+def test_a_result_file_rewritten_after_its_run_counts_as_another_run(repo: Path) -> None:
+    """Both host records say one run, but the head's results were measured later (asv run
+    by hand): its span lies outside the recorded run, so it is judged across runs."""
+    _write(repo, "HEAD~1", _samples(0.005, 1), run_started=0.0)
+    path = _write(repo, "HEAD", _samples(0.008, 2), run_started=0.0)
+    _edit(path, lambda data: data["results"][TIMED].__setitem__(3, 5_000_000))
+    assert _compare(repo) == ExitCode.OK
+    assert _change(repo, TIMED)["verdict"] == "not judged across runs"
 
 
 def test_unchanged_commit_is_clean(repo: Path) -> None:

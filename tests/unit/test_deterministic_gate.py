@@ -1,0 +1,226 @@
+"""Deterministic figures judged on their own terms, wall times across runs judged only beyond
+the machine's drift, and flagged instruction counts explained function by function."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from afirgen_bench import preflight
+from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise, Spread
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.explain import explain, explanation_lines, parse_profile
+from afirgen_bench.core.gate import compare_one
+from afirgen_bench.core.models import Kind, Measurement, NoiseSource, Verdict
+from afirgen_bench.core.reports import noise_table
+
+ROOT = Path(__file__).resolve().parents[2]
+GATE = GateConfig.model_validate(tomllib.loads((ROOT / "gate.toml").read_text()))
+COST = "cost.Database.track_{unit}"
+WALL_VERSION = "v rounds=4 repeat=20 number=1"
+
+
+def _figure(unit: str, value: float) -> Measurement:
+    name = COST.format(unit=unit)
+    return Measurement(name, ("'SimpleSelectById(10000)'",), Kind.TRACK, unit, value, False)
+
+
+def _wall(factor: float) -> Measurement:
+    samples = tuple(1e-3 * factor * (1 + 0.001 * (i % 7)) for i in range(80))
+    return Measurement(
+        "a.A.time_x", (), Kind.TIME, "seconds", samples[0], False, samples, WALL_VERSION
+    )
+
+
+def _calibration(drift: float | None) -> Calibration:
+    return Calibration(
+        machine="m",
+        measured_at="2026-11-29T00:00:00Z",
+        commit="0" * 40,
+        runs=3,
+        seconds_per_run=[1.0],
+        noise={"a.A.time_x": Noise(sigma=0.01, runs=3, largest=0.01, version=WALL_VERSION)},
+        drift=None
+        if drift is None
+        else Drift(largest=drift, pairs=4, measured_at="2026-11-29", source="test"),
+    )
+
+
+def test_the_project_gate_flags_one_percent_of_instructions_and_any_query() -> None:
+    assert GATE.exact == {
+        "instructions": 0.01,
+        "bytes": 0.01,
+        "queries": 0,
+        "rows": 0,
+        "commands": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("unit", "before", "after", "verdict"),
+    [
+        ("instructions", 1_000_000, 1_010_000, Verdict.REGRESSION),  # +1 %: flagged
+        ("instructions", 1_000_000, 1_009_000, Verdict.UNCHANGED),  # +0.9 %: within tolerance
+        ("instructions", 1_000_000, 980_000, Verdict.IMPROVEMENT),
+        ("queries", 2, 3, Verdict.REGRESSION),  # one query more per operation
+        ("queries", 2, 2.05, Verdict.REGRESSION),  # one more in twenty operations
+        ("queries", 2, 1, Verdict.IMPROVEMENT),
+        ("rows", 1, 1, Verdict.UNCHANGED),
+        ("commands", 0, 1, Verdict.REGRESSION),  # a zero base: any command is new work
+        ("commands", 0, 0, Verdict.UNCHANGED),
+        ("bytes", 1000, 1020, Verdict.REGRESSION),
+    ],
+)
+def test_exact_figures_are_flagged_at_their_units_tolerance(
+    unit: str, before: float, after: float, verdict: Verdict
+) -> None:
+    change = compare_one(_figure(unit, before), _figure(unit, after), GATE)
+    assert change.verdict is verdict
+    assert change.noise_source is NoiseSource.EXACT
+
+
+def test_exact_figures_are_judged_alike_across_runs_with_or_without_drift() -> None:
+    for calibration in (None, _calibration(None), _calibration(0.7)):
+        change = compare_one(
+            _figure("instructions", 100.0),
+            _figure("instructions", 102.0),
+            GATE,
+            calibration,
+            across_runs=True,
+        )
+        assert change.verdict is Verdict.REGRESSION
+
+
+@given(
+    before=st.floats(min_value=1, max_value=1e12),
+    factor=st.floats(min_value=1.0101, max_value=100),
+)
+def test_one_percent_more_instructions_always_fails(before: float, factor: float) -> None:
+    change = compare_one(
+        _figure("instructions", before), _figure("instructions", before * factor), GATE
+    )
+    assert change.verdict is Verdict.REGRESSION
+
+
+@given(value=st.floats(min_value=0, max_value=1e12), unit=st.sampled_from(sorted(GATE.exact)))
+def test_identical_counts_never_flag(value: float, unit: str) -> None:
+    assert (
+        compare_one(_figure(unit, value), _figure(unit, value), GATE).verdict is Verdict.UNCHANGED
+    )
+
+
+def test_a_nan_count_cannot_pass() -> None:
+    change = compare_one(_figure("queries", 1), _figure("queries", math.nan), GATE)
+    assert change.verdict is Verdict.INVALID
+
+
+def test_wall_time_across_runs_without_measured_drift_is_not_judged() -> None:
+    change = compare_one(_wall(1.0), _wall(1.5), GATE, _calibration(None), across_runs=True)
+    assert change.verdict is Verdict.ACROSS_RUNS
+    assert change.verdict.outcome == "passes"
+
+
+def test_wall_time_across_runs_is_judged_only_beyond_the_drift() -> None:
+    calibration = _calibration(math.log(1.9))
+    drifted = compare_one(_wall(1.0), _wall(1.8), GATE, calibration, across_runs=True)
+    assert drifted.verdict is not Verdict.REGRESSION
+    beyond = compare_one(_wall(1.0), _wall(3.0), GATE, calibration, across_runs=True)
+    assert beyond.verdict is Verdict.REGRESSION
+    assert beyond.limit == pytest.approx(0.9)
+
+
+def test_wall_time_within_one_run_keeps_its_own_limit() -> None:
+    change = compare_one(_wall(1.0), _wall(1.2), GATE, _calibration(math.log(1.9)))
+    assert change.verdict is Verdict.REGRESSION
+
+
+def _profile(extra: float) -> str:
+    return json.dumps(
+        {
+            "operation": "cost.Database.track_instructions('SimpleSelectById(10000)')",
+            "calls": 20,
+            "instructions": 936_000 + extra,
+            "c_functions": [
+                {
+                    "function": "_PyEval_EvalFrameDefault",
+                    "file": "Python/ceval.c",
+                    "line": 1150,
+                    "instructions": 500_000 + extra,
+                },
+                {"function": "memcpy", "file": "libc", "line": None, "instructions": 1000},
+            ],
+            "python_functions": [
+                {
+                    "function": "FIRRepository.get_by_id",
+                    "file": "repositories/firs.py",
+                    "line": 40,
+                    "opcodes": 300 + extra / 100,
+                },
+                {"function": "Pool.connection", "file": "db/pool.py", "line": 80, "opcodes": 200},
+            ],
+        }
+    )
+
+
+def test_a_regression_is_explained_by_the_functions_whose_cost_moved() -> None:
+    base = parse_profile(_profile(0), "base.json")
+    head = parse_profile(_profile(20_000), "head.json")
+    explanation = explain(base, head)
+    assert explanation.instructions_delta == 20_000
+    assert [d.function for d in explanation.c_functions] == ["_PyEval_EvalFrameDefault"]
+    assert explanation.c_functions[0].location == "Python/ceval.c:1150"
+    assert explanation.python_functions[0].function == "FIRRepository.get_by_id"
+    text = "\n".join(explanation_lines(explanation))
+    assert "repositories/firs.py:40" in text and "+20,000" in text
+
+
+@pytest.mark.parametrize("text", ["{", "[]", '{"operation": "x", "calls": 0, "instructions": 1}'])
+def test_a_broken_profile_is_a_harness_error(text: str) -> None:
+    with pytest.raises(HarnessError):
+        parse_profile(text, "p.json")
+
+
+def test_the_noise_table_shows_each_figures_spread_and_the_drift() -> None:
+    calibration = _calibration(math.log(1.87)).model_copy(
+        update={
+            "spread": {
+                "cost.Database.track_instructions(x)": Spread(
+                    largest=2e-6, runs=3, unit="instructions", version="v cost"
+                ),
+                "cost.Database.track_queries(x)": Spread(
+                    largest=0.0, runs=3, unit="queries", version="v cost"
+                ),
+            }
+        }
+    )
+    table = noise_table(calibration, GATE)
+    assert "2.00e-06" in table and "any change" in table
+    assert "2 of 2 stay below" in table
+    assert "+87%" in table
+
+
+def test_missing_valgrind_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(HarnessError, match="valgrind is not installed"):
+        preflight.check_valgrind()
+
+
+def test_unreachable_server_counters_are_one_clear_error() -> None:
+    with pytest.raises(HarnessError, match="status counters"):
+        preflight.check_counters("mysql://nobody:x@127.0.0.1:1/db", "redis://127.0.0.1:1/0")
+
+
+@pytest.mark.parametrize(
+    ("bench", "selected"),
+    [(None, True), ("^cost\\.", True), ("^(?!load\\.)", True), ("^database\\.", False)],
+)
+def test_the_preflight_runs_only_when_the_cost_suite_is_selected(
+    bench: str | None, selected: bool
+) -> None:
+    assert preflight.selects_cost(bench) is selected
