@@ -7,14 +7,18 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 EXTRAS=${AFIRGEN_EXTRAS:-test,bench}
-APT_PACKAGES=(mariadb-server redis-server chromium)
+APT_PACKAGES=(mariadb-server redis-server chromium valgrind gcc)
 
-# mariadbd and redis-server run the backend; chromium checks the published site offline
+# mariadbd and redis-server run the backend; chromium checks the published site offline;
+# valgrind (with callgrind.h) and gcc count instructions for benchmarks/cost.py
 have_servers() {
   { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 &&
     command -v mariadb-install-db >/dev/null 2>&1 &&
     command -v redis-server >/dev/null 2>&1 &&
-    command -v chromium >/dev/null 2>&1
+    command -v chromium >/dev/null 2>&1 &&
+    command -v valgrind >/dev/null 2>&1 &&
+    [ -f /usr/include/valgrind/callgrind.h ] &&
+    command -v gcc >/dev/null 2>&1
 }
 
 if ! have_servers; then
@@ -58,4 +62,4 @@ if ! grep -q '"machine"' ~/.asv-machine.json 2>/dev/null || [ -n "${AFIRGEN_BENC
   echo "==> registering the benchmark machine '$machine' with asv"
   .venv/bin/asv machine --yes --machine "$machine" >/dev/null
 fi
-echo "==> set up: .venv ready; mariadbd, redis-server and chromium installed"
+echo "==> set up: .venv ready; mariadbd, redis-server, chromium, valgrind and gcc installed"

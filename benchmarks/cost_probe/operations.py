@@ -1,0 +1,628 @@
+"""The operations whose cost is counted: one per timed benchmark and parameter combination.
+
+Each mirrors a ``time_`` benchmark of the suite (``mirrors``) and is built from the same
+set-up helpers (``benchmarks.common`` and the benchmark modules), with one difference: what
+a timed benchmark rotates through with ``next_of`` is a fixed list here, and call ``i`` of
+the counted calls uses its ``i``-th element, whatever ran before (warm-up, another mode).
+Everything that must differ between runs to stay a miss (cache keys, complaints) lives in a
+namespace fresh for each probe process, so both runs start from the same state.
+
+``prepare(count)`` builds what the calls need for indices ``0 .. count - 1`` and returns the
+call; it raises ``NotImplementedError`` when this commit lacks the feature (the operation is
+then skipped, as its timed benchmark is). The Locust load test (``benchmarks/load.py``) has
+no operation: its figures come from a separate process over real HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from .. import cache as cache_benchmarks
+from .. import database, generation, writes
+from ..common import (
+    API_KEY,
+    API_SCALE,
+    SAMPLE_IDS,
+    check_requirements,
+    dataset,
+    executor,
+    feature,
+    fir_repository,
+    pool,
+    sample_ids,
+    scales,
+    section_repository,
+    service_urls,
+)
+
+Call = Callable[[int], Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """``calls`` counted calls of what ``prepare`` returns, after ``warmup`` uncounted ones."""
+
+    name: str  # the asv parameter of the cost benchmarks
+    area: str  # the class of benchmarks/cost.py that reports it
+    mirrors: str  # the timed benchmark, as asv names it
+    requires: tuple[str, ...]
+    prepare: Callable[[int], Call]
+    calls: int = 15
+    warmup: int = 3
+    scale: int | None = None  # the data set it reads, reset to as generated before a run
+
+    @property
+    def count(self) -> int:
+        """Indices used: counted calls, warm-up, and the one profiled call."""
+        return self.calls + self.warmup + 1
+
+    def build(self) -> Call:
+        check_requirements(self)
+        return self.prepare(self.count)
+
+
+@cache
+def run_token() -> str:
+    """This process's namespace for cache keys and complaints (same length every run)."""
+    return uuid.uuid4().hex[:8]
+
+
+@cache
+def cost_cache() -> Any:
+    """A cache manager in a namespace of its own: every run starts with it empty."""
+    return feature("cache", "CacheManager")(
+        service_urls().redis_url, namespace=f"afirgen-cost-{run_token()}"
+    )
+
+
+def _cycle(values: list[Any]) -> Callable[[int], Any]:
+    return lambda i: values[i % len(values)]
+
+
+# -- database.py ---------------------------------------------------------------------------
+
+
+def _database(scale: int) -> list[Operation]:
+    ids = _cycle_ids(scale)
+    status = _cycle(["pending", "finalized", "draft"])
+    term = _cycle(database.SEARCH_TERMS)
+
+    def on(cls: type, label: str, method: str, prepare: Callable[[int], Call], **kw: Any):
+        return Operation(
+            name=label,
+            area="Database",
+            mirrors=f"database.{cls.__name__}.{method}",
+            requires=cls.requires,
+            prepare=prepare,
+            scale=scale,
+            **kw,
+        )
+
+    def status_query(i: int) -> None:
+        with pool(scale).connection() as conn, conn.cursor() as cur:
+            cur.execute(database.STATUS_QUERY, (status(i),))
+            cur.fetchall()
+
+    def explain(i: int) -> None:
+        with pool(scale).connection() as conn:
+            feature("db.optimizer", "explain")(conn, database.STATUS_QUERY, ("pending",))
+
+    def suggest(count: int) -> Call:
+        plan = database.full_scan_plan(scale)
+        suggest_indexes = feature("db.optimizer", "suggest_indexes")
+        return lambda i: suggest_indexes(database.FULL_SCAN_QUERY, plan)
+
+    def acquire(i: int) -> None:
+        with pool(scale).connection():
+            pass
+
+    operations = [
+        on(
+            database.SimpleSelectById,
+            f"SimpleSelectById({scale})",
+            "time_select_by_id",
+            lambda n: lambda i: fir_repository(scale).get_by_id(ids(i)),
+        ),
+        on(
+            database.SelectWithWhere,
+            f"SelectWithWhere({scale})",
+            "time_select_by_status",
+            lambda n: status_query,
+        ),
+        on(
+            database.JoinQuery,
+            f"JoinQuery({scale})",
+            "time_fir_with_violations",
+            lambda n: lambda i: fir_repository(scale).get_with_violations(ids(i)),
+        ),
+        on(
+            database.Aggregation,
+            f"Aggregation({scale})",
+            "time_stats_by_status",
+            lambda n: lambda i: fir_repository(scale).stats_by_status(),
+            calls=3,
+            warmup=1,
+        ),
+    ]
+    for depth in (0, 1_000, 10_000):
+        for method in ("keyset", "offset"):
+            operations.append(
+                on(
+                    database.CursorPagination,
+                    f"CursorPagination({scale}, {depth}, {method})",
+                    "time_page",
+                    _page(scale, depth, method),
+                    calls=5 if method == "offset" and depth else 15,
+                )
+            )
+    for corpus in ("complaints", "legal_sections"):
+        operations.append(
+            on(
+                database.FullTextSearch,
+                f"FullTextSearch({scale}, {corpus})",
+                "time_search",
+                _search(scale, corpus, term),
+                calls=5,
+                warmup=5,
+            )
+        )
+    for columns in ("3 columns", "full row"):
+        operations.append(
+            on(
+                database.SelectiveColumns,
+                f"SelectiveColumns({scale}, {columns})",
+                "time_select",
+                _columns(scale, columns, ids),
+            )
+        )
+    operations += [
+        on(
+            database.QueryPlanAnalysis,
+            f"QueryPlanAnalysis({scale})",
+            "time_explain_and_analyze",
+            lambda n: explain,
+        ),
+        on(
+            database.IndexSuggestion,
+            f"IndexSuggestion({scale})",
+            "time_suggest_indexes",
+            suggest,
+            calls=5,
+        ),
+        on(
+            database.ConnectionAcquisition,
+            f"ConnectionAcquisition({scale})",
+            "time_acquire_release",
+            lambda n: acquire,
+        ),
+    ]
+    return operations
+
+
+def _cycle_ids(scale: int) -> Callable[[int], int]:
+    return lambda i: sample_ids(scale)[i % SAMPLE_IDS]
+
+
+def _page(scale: int, depth: int, method: str) -> Callable[[int], Call]:
+    def prepare(count: int) -> Call:
+        if method == "offset":
+            return lambda i: fir_repository(scale).page_offset(depth, limit=20)
+        cursor = database.keyset_cursor(scale, depth)
+        return lambda i: fir_repository(scale).page(cursor=cursor, limit=20)
+
+    return prepare
+
+
+def _search(scale: int, corpus: str, term: Callable[[int], str]) -> Callable[[int], Call]:
+    def prepare(count: int) -> Call:
+        if corpus == "complaints":
+            return lambda i: fir_repository(scale).search(term(i), limit=20)
+        return lambda i: section_repository(scale).search(term(i), limit=20)
+
+    return prepare
+
+
+def _columns(scale: int, columns: str, ids: Callable[[int], int]) -> Callable[[int], Call]:
+    def prepare(count: int) -> Call:
+        if columns == "full row":
+            return lambda i: fir_repository(scale).get_by_id(ids(i))
+        return lambda i: fir_repository(scale).get_columns(ids(i), ["id", "fir_number", "status"])
+
+    return prepare
+
+
+# -- cache.py ------------------------------------------------------------------------------
+
+
+def _cache_operations() -> list[Operation]:
+    keys, value = cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB
+    key = _cycle(keys)
+
+    def on(cls: type, label: str, method: str, prepare: Callable[[int], Call], **kw: Any):
+        return Operation(
+            name=label,
+            area="Cache",
+            mirrors=f"cache.{cls.__name__}.{method}",
+            requires=cls.requires,
+            prepare=prepare,
+            **kw,
+        )
+
+    def filled(count: int) -> Any:
+        manager = cost_cache()
+        manager.set_many("bench", dict.fromkeys(keys, value))
+        return manager
+
+    def delete(count: int) -> Call:
+        manager = filled(count)
+        for i in range(count):  # asv's setup sets the key before each sample
+            manager.set("bench", f"to-delete-{i:05d}", value)
+        return lambda i: manager.delete("bench", f"to-delete-{i:05d}")
+
+    def mixed(count: int) -> Call:
+        manager = filled(count)
+        return lambda i: (
+            manager.set("bench", key(i), value) if i % 5 == 4 else manager.get("bench", key(i))
+        )
+
+    def concurrent(concurrency: int) -> Callable[[int], Call]:
+        def prepare(count: int) -> Call:
+            manager, threads = filled(count), executor(concurrency)
+            return lambda i: list(
+                threads.map(lambda k: manager.get("bench", k), keys[:concurrency])
+            )
+
+        return prepare
+
+    def generate_key(count: int) -> Call:
+        generate = feature("cache", "generate_key")
+        return lambda i: generate("fir", "record", "12345")
+
+    operations = [
+        on(
+            cache_benchmarks.CacheOperations,
+            "CacheOperations.get_hit",
+            "time_get_hit",
+            lambda n: (lambda m: lambda i: m.get("bench", key(i)))(filled(n)),
+        ),
+        on(
+            cache_benchmarks.CacheOperations,
+            "CacheOperations.get_miss",
+            "time_get_miss",
+            lambda n: (lambda m: lambda i: m.get("bench", "never-set"))(filled(n)),
+        ),
+        on(
+            cache_benchmarks.CacheOperations,
+            "CacheOperations.set",
+            "time_set",
+            lambda n: (lambda m: lambda i: m.set("bench", key(i), value))(filled(n)),
+        ),
+        on(cache_benchmarks.CacheOperations, "CacheOperations.delete", "time_delete", delete),
+        *_get_or_fetch(on, value),
+        *_speedup(on),
+        *(
+            on(
+                cache_benchmarks.ConcurrentReads,
+                f"ConcurrentReads({concurrency})",
+                "time_concurrent_reads",
+                concurrent(concurrency),
+                calls=5,
+            )
+            for concurrency in (1, 5, 10, 20, 50)
+        ),
+        on(cache_benchmarks.MixedOperations, "MixedOperations", "time_mixed_80_20", mixed),
+        on(
+            cache_benchmarks.NamespacedKeyGeneration,
+            "NamespacedKeyGeneration",
+            "time_generate_key",
+            generate_key,
+            calls=200,
+            warmup=20,
+        ),
+    ]
+    return operations
+
+
+def _get_or_fetch(on: Callable[..., Operation], value: str) -> list[Operation]:
+    scale = 10_000
+    ids = _cycle_ids(scale)
+
+    def hit(count: int) -> Call:
+        manager, hit_id = cost_cache(), sample_ids(scale)[0]
+        manager.set("bench_fir", hit_id, value)
+        return lambda i: manager.get_or_fetch("bench_fir", hit_id, lambda: value)
+
+    def miss(count: int) -> Call:
+        manager = cost_cache()
+        return lambda i: manager.get_or_fetch(
+            "bench_fir", f"miss-{i:05d}", lambda: fir_repository(scale).get_by_id(ids(i))
+        )
+
+    cls = cache_benchmarks.GetOrFetch
+    return [
+        on(cls, f"GetOrFetch.hit({scale})", "time_get_or_fetch_hit", hit, scale=scale),
+        on(cls, f"GetOrFetch.miss({scale})", "time_get_or_fetch_miss", miss, scale=scale),
+    ]
+
+
+def _speedup(on: Callable[..., Operation]) -> list[Operation]:
+    scale = 100_000
+
+    def read_id(i: int) -> int:
+        return cache_benchmarks.speedup_ids(scale)[i % cache_benchmarks.SPEEDUP_READS]
+
+    def cached(count: int) -> Call:
+        repository = feature("db.repositories", "FIRRepository")(
+            fir_repository(scale).pool, cost_cache()
+        )
+        for i in range(count):  # in the cache before the reads, as in the timed benchmark
+            repository.get_by_id(read_id(i))
+        return lambda i: repository.get_by_id(read_id(i))
+
+    cls = cache_benchmarks.CachePerformanceImprovement
+    return [
+        on(
+            cls,
+            f"CachePerformanceImprovement.cached_read({scale})",
+            "time_cached_read",
+            cached,
+            scale=scale,
+        ),
+        on(
+            cls,
+            f"CachePerformanceImprovement.uncached_read({scale})",
+            "time_uncached_read",
+            lambda n: lambda i: fir_repository(scale).get_by_id(read_id(i)),
+            scale=scale,
+        ),
+    ]
+
+
+# -- writes.py -----------------------------------------------------------------------------
+
+COST_WRITES_DATABASE = "afirgen_bench_cost_writes"
+
+
+@cache
+def cost_writes_repository() -> Any:
+    """A FIR repository over an empty database made afresh for each run: same ids every run."""
+    target = dataset(10_000).target.with_database(COST_WRITES_DATABASE)
+    feature("db.connection", "drop_database")(target)
+    feature("db.connection", "create_database")(target)
+    with feature("db.connection", "connect")(target) as conn:
+        feature("db.migrate", "migrate")(conn)
+    settings = feature("config", "Settings")(
+        mysql_url=target.url(), redis_url=service_urls().redis_url, pool_size=4
+    )
+    return feature("db.repositories", "FIRRepository")(
+        feature("db.pool", "Pool")(target, settings), cursor_secret=settings.cursor_secret
+    )
+
+
+def _writes() -> list[Operation]:
+    def bulk_insert(rows: int) -> Callable[[int], Call]:
+        def prepare(count: int) -> Call:
+            repository = cost_writes_repository()
+            new_fir = feature("models.records", "NewFIR")
+            batches = [
+                [
+                    new_fir(
+                        fir_number=f"FIR-{i:08d}-{20300101000000 + j:014d}",
+                        police_station="Benchmark Police Station, New Delhi",
+                        complaint_text="My phone was stolen at the bus stop near the market. " * 18,
+                        fir_content="FIRST INFORMATION REPORT " * 60,
+                        violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
+                        section_ids=(1, 2),
+                    )
+                    for j in range(rows)
+                ]
+                for i in range(count)
+            ]
+            return lambda i: repository.bulk_insert(batches[i])
+
+        return prepare
+
+    return [
+        Operation(
+            name=f"BulkInsert({rows})",
+            area="Writes",
+            mirrors="writes.BulkInsert.time_bulk_insert",
+            requires=writes.BulkInsert.requires,
+            prepare=bulk_insert(rows),
+            calls=5 if rows == 10 else 3,
+            warmup=2,
+        )
+        for rows in (10, 100)
+    ]
+
+
+# -- generation.py -------------------------------------------------------------------------
+
+
+@cache
+def cost_generator(scale: int) -> Any:
+    """The timed benchmarks' generator, over this run's cache namespace, its draft cached."""
+    built = feature("generation.pipeline", "FIRGenerator")(
+        firs=fir_repository(scale),
+        sections=section_repository(scale),
+        model=feature("generation.model", "TemplateModel")(),
+        police_station="Benchmark Police Station, New Delhi",
+        cache=cost_cache(),
+    )
+    built.draft(generation.COMPLAINT)
+    return built
+
+
+def _generation() -> list[Operation]:
+    scale, complaint = 10_000, generation.COMPLAINT
+
+    def step(method: str) -> Callable[[int], Call]:
+        def prepare(count: int) -> Call:
+            drafts = cost_generator(scale)
+            extract = feature("generation.extract", "extract_facts")
+            return {
+                "draft_uncached": lambda i: drafts.draft(complaint, use_cache=False),
+                "draft_cached": lambda i: drafts.draft(complaint),
+                "extract_facts": lambda i: extract(complaint),
+                "retrieve_sections": lambda i: drafts.violations(extract(complaint), complaint),
+            }[method]
+
+        return prepare
+
+    return [
+        Operation(
+            name=f"Generation.{method}({scale})",
+            area="Generation",
+            mirrors=f"generation.Generation.time_{method}",
+            requires=generation.Generation.requires,
+            prepare=step(method),
+            calls=5 if method == "draft_uncached" else 10,
+            scale=scale,
+        )
+        for method in ("draft_uncached", "draft_cached", "extract_facts", "retrieve_sections")
+    ]
+
+
+# -- api.py --------------------------------------------------------------------------------
+
+
+@cache
+def api_client() -> Any:
+    """The app of this commit over the API data set, driven in process (``asgi``)."""
+    from .asgi import Client
+
+    settings = feature("config", "Settings")(
+        mysql_url=dataset(API_SCALE).target.url(),
+        redis_url=service_urls().redis_url,
+        api_key=API_KEY,
+        cache_namespace=f"afirgen-cost-{run_token()}",
+    )
+    app = feature("api", "create_app")(settings)
+    return Client(app, prefix="/api/v1", headers={"X-API-Key": API_KEY})
+
+
+@cache
+def api_samples() -> dict[str, list[Any]]:
+    """FIR numbers, session ids and complaints, drawn as ``OverHTTP.setup_cache`` draws them."""
+    target = dataset(API_SCALE).target
+    with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
+        cur.execute("SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
+        fir_numbers = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT id FROM sessions ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
+        session_ids = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT complaint_text FROM fir_records ORDER BY RAND(8) LIMIT 600")
+        complaints = [row[0] for row in cur.fetchall()]
+    return {"fir_numbers": fir_numbers, "session_ids": session_ids, "complaints": complaints}
+
+
+def _api() -> list[Operation]:
+    def status(count: int) -> Call:
+        client, ids = api_client(), _cycle(api_samples()["session_ids"])
+        return lambda i: client.get(f"/session/{ids(i)}/status").raise_for_status()
+
+    def fir(count: int) -> Call:
+        client, numbers = api_client(), _cycle(api_samples()["fir_numbers"])
+        return lambda i: client.get(f"/fir/{numbers(i)}").raise_for_status()
+
+    def content(count: int) -> Call:
+        client, numbers = api_client(), _cycle(api_samples()["fir_numbers"])
+
+        def call(i: int) -> None:
+            response = client.get(f"/fir/{numbers(i)}/content", {"Accept-Encoding": "gzip"})
+            if response.raise_for_status().headers.get(b"content-encoding") != b"gzip":
+                raise RuntimeError("FIR content came back without gzip")
+
+        return call
+
+    def validate(count: int) -> Call:
+        client, complaints = api_client(), _cycle(api_samples()["complaints"])
+        sessions = [  # asv's setup opens a fresh session before every sample
+            client.post("/process", {"text": complaints(i)}).raise_for_status().json()["session_id"]
+            for i in range(count)
+        ]
+        return lambda i: client.post(
+            "/validate", {"session_id": sessions[i], "approved": True}
+        ).raise_for_status()
+
+    def process(cached: bool) -> Callable[[int], Call]:
+        def prepare(count: int) -> Call:
+            client, complaints = api_client(), api_samples()["complaints"]
+            repeated = complaints[0]
+            client.post("/process", {"text": repeated, "interactive": False}).raise_for_status()
+
+            def call(i: int) -> None:
+                text = repeated if cached else f"{complaints[1 + i]} Ref {run_token()}{i:011d}."
+                body = {"text": text, "interactive": False}
+                if client.post("/process", body).raise_for_status().json()["cached"] != cached:
+                    raise RuntimeError(f"the cache answered wrongly (cached={not cached})")
+
+            return call
+
+        return prepare
+
+    def concurrent(concurrency: int) -> Callable[[int], Call]:
+        def prepare(count: int) -> Call:
+            client, ids = api_client(), _cycle(api_samples()["session_ids"])
+            return lambda i: client.gather(
+                [f"/session/{ids(i * concurrency + k)}/status" for k in range(concurrency)]
+            )
+
+        return prepare
+
+    def sustained(count: int) -> Call:
+        client, ids = api_client(), _cycle(api_samples()["session_ids"])
+
+        def call(i: int) -> None:
+            for k in range(500):
+                client.get(f"/session/{ids(i * 500 + k)}/status").raise_for_status()
+
+        return call
+
+    requires = ("api:create_app", "data:load_dataset", "db.connection:connect")
+
+    def on(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) -> Operation:
+        return Operation(
+            name=name,
+            area="Api",
+            mirrors=f"api.{mirrors}",
+            requires=requires,
+            prepare=prepare,
+            scale=API_SCALE,
+            **{"calls": 10, **kw},
+        )
+
+    return [
+        on("GetSessionStatus", "GetSessionStatus.time_get_session_status", status),
+        on("GetFirStatus", "GetFirStatus.time_get_fir_status", fir),
+        on("GetFirContent", "GetFirContent.time_get_fir_content", content),
+        on("ValidateStep", "ValidateStep.time_validate_step", validate, calls=5),
+        on("ProcessText.uncached", "ProcessText.time_process_uncached", process(False), calls=5),
+        on("ProcessText.cached", "ProcessText.time_process_cached", process(True)),
+        *(
+            on(
+                f"ConcurrentLoad({concurrency})",
+                "ConcurrentLoad.time_concurrent_status",
+                concurrent(concurrency),
+                calls=3,
+            )
+            for concurrency in (1, 5, 10, 15)
+        ),
+        on("SustainedLoad", "SustainedLoad.time_sustained_500", sustained, calls=1, warmup=0),
+    ]
+
+
+@cache
+def registry() -> dict[str, Operation]:
+    """Every operation by name, in the order both runs measure them."""
+    operations = [
+        *(op for scale in scales() for op in _database(scale)),
+        *_cache_operations(),
+        *_writes(),
+        *_generation(),
+        *_api(),
+    ]
+    return {op.name: op for op in operations}

@@ -1,0 +1,152 @@
+"""Running the operations in one mode: instructions (under Callgrind) or server counters.
+
+Both modes run the same operations in the same order with the same indices, so the two
+processes see the same data and cache states. For each operation: build it, warm up
+uncounted, then count ``calls`` calls with the garbage collector frozen and off (a
+collection lands on whichever call crosses a threshold: noise, not cost).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..common import feature, has_feature, reset_writes, service_urls
+from .callgrind import Dump, Hooks, parse_dump
+from .counters import FIGURES, Counters, figures_between
+from .opcodes import profile_call
+from .operations import Operation, registry
+
+TOP_FUNCTIONS = 300
+# A forced GIL hand-over every 5 ms of wall time lands at a different bytecode each run
+# (Callgrind slows the process 20-50x); handing over only on blocking calls keeps it the same.
+SWITCH_INTERVAL_S = 10.0
+
+
+def selected(only: str | None) -> list[Operation]:
+    pattern = re.compile(only) if only else None
+    return [op for name, op in registry().items() if pattern is None or pattern.search(name)]
+
+
+def run(mode: str, operations: list[Operation], dumps: Path | None = None) -> dict[str, Any]:
+    """Measure ``operations``; ``{"figures", "errors", "skipped", "profiles"}`` by name."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        raise RuntimeError("run the probe with PYTHONHASHSEED=0: str hashes change the counts")
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    result: dict[str, Any] = {"figures": {}, "errors": {}, "skipped": {}, "profiles": {}}
+    reset_data(operations)
+    measure = Instructions(dumps) if mode == "instructions" else ServerCounters()
+    for op in operations:
+        try:
+            call = op.build()
+        except NotImplementedError as exc:
+            result["skipped"][op.name] = one_line(exc)
+            continue
+        except Exception as exc:
+            result["errors"][op.name] = one_line(exc)
+            continue
+        try:
+            for k in range(op.warmup):
+                call(op.calls + k)
+            figures, profile = measure(op, call)
+        except Exception as exc:
+            result["errors"][op.name] = one_line(exc)
+            continue
+        result["figures"][op.name] = figures
+        result["profiles"][op.name] = profile
+    return result
+
+
+def reset_data(operations: list[Operation]) -> None:
+    """Take the data sets the operations read back to as generated (the API writes)."""
+    if not has_feature("data", "reset_dataset"):
+        return
+    for scale in sorted({op.scale for op in operations if op.scale is not None}):
+        reset_writes(scale)
+
+
+def one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def counted(op: Operation, call: Callable[[int], Any]) -> None:
+    for i in range(op.calls):
+        call(i)
+
+
+class Instructions:
+    """Instructions per call under Callgrind, and the C functions' self cost per call."""
+
+    def __init__(self, dumps: Path | None) -> None:
+        self.hooks = Hooks()
+        if not self.hooks.on_valgrind or dumps is None:
+            raise RuntimeError("instructions mode runs under valgrind --tool=callgrind only")
+        self.dumps = dumps
+        self.dumped = 0
+
+    def __call__(self, op: Operation, call: Callable[[int], Any]) -> tuple[dict, dict]:
+        with quiet_gc():
+            self.hooks.zero()
+            self.hooks.start()
+            try:
+                counted(op, call)
+            finally:
+                self.hooks.stop()
+                self.hooks.dump(op.name)
+                self.dumped += 1
+        dump = self._read(op)
+        functions = [
+            {
+                "function": f.function,
+                "file": f.file,
+                "line": f.line,
+                "instructions": f.instructions / op.calls,
+            }
+            for f in dump.functions[:TOP_FUNCTIONS]
+        ]
+        return {"instructions": dump.instructions / op.calls}, {"c_functions": functions}
+
+    def _read(self, op: Operation) -> Dump:
+        path = Path(f"{self.dumps}.{self.dumped}")
+        dump = parse_dump(path.read_text(errors="replace"))
+        if not dump.trigger.endswith(op.name):
+            raise RuntimeError(f"dump {path} is of {dump.trigger!r}, not {op.name!r}")
+        path.unlink()
+        return dump
+
+
+class ServerCounters:
+    """Server counters per call, and an opcode profile of one more call."""
+
+    def __init__(self) -> None:
+        target = feature("config", "MySQLTarget").from_url(service_urls().mysql_url)
+        self.counters = Counters(target, service_urls().redis_url)
+
+    def __call__(self, op: Operation, call: Callable[[int], Any]) -> tuple[dict, dict]:
+        with quiet_gc():
+            before = self.counters.read()
+            counted(op, call)
+            after = self.counters.read()
+        totals = figures_between(before, after)
+        figures = {name: totals[name] / op.calls for name in FIGURES}
+        profile_index = op.calls + op.warmup
+        return figures, {"python_functions": profile_call(lambda: call(profile_index))}
