@@ -13,6 +13,8 @@ from afirgen_bench.core.errors import ExitCode, HarnessError
 # What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
 # single noisy figures belong to the nightly history (`history`) and to `load`.
 PR_SUITE = r"^(?!load\.)"
+PROOF_OUT = "docs/measurements/proof"
+COST_PROOF_OUT = "docs/measurements/deterministic-proof"
 
 if TYPE_CHECKING:
     from afirgen_bench.core.verdict import Judgement
@@ -257,6 +259,21 @@ def _proof(args: argparse.Namespace) -> int:
     from afirgen_bench.proof import run_proof
     from afirgen_bench.runner import log
 
+    if args.deterministic:
+        from afirgen_bench.cost_proof import run_cost_proof
+
+        out = Path(args.out if args.out != PROOF_OUT else COST_PROOF_OUT)
+        run_cost_proof(
+            repo_root(),
+            machine=_machine(args),
+            runs=args.runs,
+            unchanged=args.unchanged,
+            out=out,
+            progress=log,
+        )
+        print(out.with_suffix(".md").read_text())
+        return ExitCode.OK
+
     try:
         levels = sorted({int(level) for level in args.levels.split(",")})
     except ValueError as exc:
@@ -472,8 +489,25 @@ def build_parser() -> argparse.ArgumentParser:
     proof.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
     proof.add_argument(
         "--out",
-        default="docs/measurements/proof",
+        default=PROOF_OUT,
         help="writes OUT.md and OUT.json (rewritten after every repetition)",
+    )
+    proof.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="prove the counted figures instead: realistic regressions (fixed work at +1, "
+        "+2 and +5 %% of instructions, an extra query, a lost cache hit, a dropped index) "
+        "and unchanged code measured separately several times",
+    )
+    proof.add_argument(
+        "--runs", type=int, default=2, help="--deterministic: separate runs per injected head"
+    )
+    proof.add_argument(
+        "--unchanged",
+        type=int,
+        default=7,
+        help="--deterministic: separate measurements of unchanged code (every pair judged: "
+        "7 give 21 pairs)",
     )
     proof.set_defaults(handler=_proof)
 
