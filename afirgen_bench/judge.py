@@ -139,13 +139,16 @@ def judge(
     machine: str,
     *,
     rules: Rules | None = None,
+    across_runs: bool | None = None,
 ) -> Judgement:
     """Judge ``head`` against ``base`` from stored results, by ``rules`` (default: the
-    working tree's)."""
+    working tree's). ``across_runs``: judge wall times as between runs (only beyond the
+    machine's drift); by default, whether the two were measured in one run decides."""
     rules = rules or load_rules(root, machine)
     base_results = load_results(results_dir, machine, resolve_commit(root, base))
     head_results = load_results(results_dir, machine, resolve_commit(root, head))
-    across_runs = not measured_together(results_dir, machine, base_results, head_results)
+    if across_runs is None:
+        across_runs = not measured_together(results_dir, machine, base_results, head_results)
     changes = compare(
         base_results, head_results, rules.gate, rules.calibration, across_runs=across_runs
     )

@@ -121,8 +121,9 @@ def _across_runs_note(j: Judgement) -> str:
     unjudged = len(j.by_verdict(Verdict.ACROSS_RUNS))
     exact = sum(c.noise_source is NoiseSource.EXACT for c in j.changes)
     text = (
-        f"base and head were measured in different runs: {exact} deterministic figures judged "
-        "exactly; wall times only beyond the drift this machine has shown between runs"
+        f"wall times judged as between runs (measured in different runs, or stored results "
+        f"no re-run can confirm): {exact} deterministic figures judged exactly, wall times "
+        "only beyond the drift this machine has shown between runs"
     )
     if unjudged:
         text += f" ({unjudged} not judged: no drift measured for this machine)"

@@ -187,7 +187,7 @@ def test_machine_drift_between_runs_is_not_a_regression(repo: Path) -> None:
     _write(repo, "HEAD", _samples(0.008, 2), run_started=7200.0)
     assert _compare(repo) == ExitCode.OK
     assert _change(repo, TIMED)["verdict"] == "not judged across runs"
-    assert "different runs" in (repo / "reports" / "summary.txt").read_text()
+    assert "judged as between runs" in (repo / "reports" / "summary.txt").read_text()
 
 
 def test_a_result_file_rewritten_after_its_run_counts_as_another_run(repo: Path) -> None:
