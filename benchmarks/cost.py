@@ -45,9 +45,12 @@ def benchmark_key(area: str, operation: str) -> str:
 
 
 def measure() -> dict[str, Any]:
-    """Both probe runs, merged: ``{"figures": {op: {...}}, "errors": {op: message}}``."""
+    """Both probe runs, merged: ``{"figures": {op: {...}}, "errors": {op: message}}``, or
+    ``{"skip": reason}`` at a commit without the services."""
     if shutil.which("valgrind") is None:
         raise RuntimeError("valgrind is not installed: run scripts/setup.sh (apt: valgrind)")
+    if not has_feature("services", "resolve"):
+        return {"skip": "no private services in this commit"}
     if has_feature("data", "load_dataset"):
         for scale in sorted({op.scale for op in registry().values() if op.scale is not None}):
             dataset(scale)  # seeded natively here, not 20x slower under Callgrind

@@ -12,6 +12,7 @@ import gc
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,32 +36,48 @@ def selected(only: str | None) -> list[Operation]:
 
 
 def run(mode: str, operations: list[Operation], dumps: Path | None = None) -> dict[str, Any]:
-    """Measure ``operations``; ``{"figures", "errors", "skipped", "profiles"}`` by name."""
+    """Measure ``operations``; ``{"figures", "errors", "skipped", "profiles", "seconds"}``."""
     if os.environ.get("PYTHONHASHSEED") != "0":
         raise RuntimeError("run the probe with PYTHONHASHSEED=0: str hashes change the counts")
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    result: dict[str, Any] = {"figures": {}, "errors": {}, "skipped": {}, "profiles": {}}
+    result: dict[str, Any] = {
+        "figures": {},
+        "errors": {},
+        "skipped": {},
+        "profiles": {},
+        "seconds": {},  # wall time per operation, set-up included: the budget
+    }
     reset_data(operations)
     measure = Instructions(dumps) if mode == "instructions" else ServerCounters()
-    for op in operations:
-        try:
-            call = op.build()
-        except NotImplementedError as exc:
-            result["skipped"][op.name] = one_line(exc)
-            continue
-        except Exception as exc:
-            result["errors"][op.name] = one_line(exc)
-            continue
-        try:
-            for k in range(op.warmup):
-                call(op.calls + k)
-            figures, profile = measure(op, call)
-        except Exception as exc:
-            result["errors"][op.name] = one_line(exc)
-            continue
-        result["figures"][op.name] = figures
-        result["profiles"][op.name] = profile
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    try:
+        for op in operations:
+            started = time.perf_counter()
+            kind, outcome = _measure(op, measure)
+            if kind == "figures":
+                result["figures"][op.name], result["profiles"][op.name] = outcome
+                result["seconds"][op.name] = round(time.perf_counter() - started, 2)
+            else:
+                result[kind][op.name] = outcome
+    finally:
+        sys.setswitchinterval(switch_interval)
     return result
+
+
+def _measure(op: Operation, measure: Callable[..., tuple[dict, dict]]) -> tuple[str, Any]:
+    """``("figures", (figures, profile))``, or ``("skipped" | "errors", message)``."""
+    try:
+        call = op.build()
+    except NotImplementedError as exc:
+        return "skipped", one_line(exc)
+    except Exception as exc:
+        return "errors", one_line(exc)
+    try:
+        for k in range(op.warmup):
+            call(op.calls + k)
+        return "figures", measure(op, call)
+    except Exception as exc:
+        return "errors", one_line(exc)
 
 
 def reset_data(operations: list[Operation]) -> None:
