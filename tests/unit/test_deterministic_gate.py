@@ -224,3 +224,19 @@ def test_the_preflight_runs_only_when_the_cost_suite_is_selected(
     bench: str | None, selected: bool
 ) -> None:
     assert preflight.selects_cost(bench) is selected
+
+
+def test_the_sites_regression_thresholds_follow_the_gate_and_the_drift() -> None:
+    """asv's Regressions page uses the gate's tolerances for counted figures and flags wall
+    times only beyond the drift between runs the committed calibration measured."""
+    from afirgen_bench.asv_driver import read_config
+
+    thresholds = read_config(ROOT)["regressions_thresholds"]
+    calibration = Calibration.model_validate_json(
+        (ROOT / "calibration" / "python-svc-2cpu.json").read_text()
+    )
+    assert calibration.drift is not None
+    wall = thresholds["^(?!cost\\.)"]
+    assert math.log1p(wall) >= calibration.drift.largest
+    assert thresholds["^cost\\..*track_(instructions|bytes)"] == GATE.exact["instructions"]
+    assert thresholds["^cost\\..*track_(queries|rows|commands)"] == GATE.exact["queries"] == 0
