@@ -124,7 +124,7 @@ class Instructions:
         with quiet_gc():
             # The type attribute cache keeps what earlier code looked up, and its misses
             # differ with that history: emptied, every operation starts from one state
-            # (the A/A spread fell 5-10x).
+            # (repeated runs of a few operations: A/A spread 5-10x smaller).
             sys._clear_type_cache()
             self.hooks.zero()
             self.hooks.start()
