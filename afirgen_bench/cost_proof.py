@@ -35,7 +35,7 @@ from afirgen_bench.injections import (
 )
 from afirgen_bench.proof import SCALES_ENV, _git, scratch_clone
 
-COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"
+COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test keeps them equal)
 COST_SUITE = r"^cost\."
 LEVELS = (1, 2, 5)
 SIZING_ITERATIONS = 20_000

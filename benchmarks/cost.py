@@ -33,6 +33,9 @@ from .cost_probe.launch import probe_env, run_probe
 from .cost_probe.operations import registry
 
 PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
+# A regular expression over operation names: measure only those (the deterministic proof
+# measures the operations it injected regressions into; the rest are reported skipped).
+ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"
 
 
 def operations_of(area: str) -> list[str]:
@@ -56,7 +59,8 @@ def measure() -> dict[str, Any]:
             dataset(scale)  # seeded natively here, not 20x slower under Callgrind
     urls = service_urls()
     env = probe_env(urls.mysql_url, urls.redis_url)
-    runs = {mode: run_probe(mode, env) for mode in ("instructions", "counters")}
+    only = os.environ.get(ONLY_ENV) or None
+    runs = {mode: run_probe(mode, env, only=only) for mode in ("instructions", "counters")}
     figures: dict[str, dict[str, float]] = {}
     errors: dict[str, str] = {}
     for mode, run in runs.items():

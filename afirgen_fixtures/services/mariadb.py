@@ -76,6 +76,12 @@ class MariaDBServer:
         return self.home / "data"
 
     @property
+    def tmpdir(self) -> Path:
+        """The server's own temporary folder: in the shared /tmp, others' clean-ups deleted
+        its implicit temporary tables mid-query ("Error on delete of /tmp/#sql-temptable")."""
+        return self.home / "tmp"
+
+    @property
     def socket(self) -> Path:
         return self.home / "mariadbd.sock"
 
@@ -123,6 +129,7 @@ class MariaDBServer:
             f"--socket={self.socket}",
             f"--pid-file={self.pid_file}",
             f"--log-error={self.log}",
+            f"--tmpdir={self.tmpdir}",
             "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_unicode_ci",
             "--skip-name-resolve",
@@ -186,6 +193,7 @@ class MariaDBServer:
     def _make_home(self) -> None:
         self.base_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.home == self.base_dir:
+            self.tmpdir.mkdir(mode=0o700, exist_ok=True)
             return
         SHARED_HOMES.mkdir(mode=0o711, exist_ok=True)
         _check_dir(SHARED_HOMES, uid=0, what="the folder of root-started MariaDB homes")
@@ -201,6 +209,12 @@ class MariaDBServer:
             pass
         _check_dir(self.home, uid=user.pw_uid, what=f"the home of {self.base_dir}'s MariaDB")
         self.home.chmod(0o700)
+        try:  # mkdir never follows a link in its last component; chown is told not to
+            self.tmpdir.mkdir(mode=0o700)
+            os.chown(self.tmpdir, user.pw_uid, user.pw_gid, follow_symlinks=False)
+        except FileExistsError:
+            pass
+        _check_dir(self.tmpdir, uid=user.pw_uid, what=f"the temporary folder of {self.base_dir}")
         self._adopt_root_owned_datadir()
 
     def _adopt_root_owned_datadir(self) -> None:

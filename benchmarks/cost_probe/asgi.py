@@ -49,15 +49,6 @@ class Client:
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return self.request("GET", path, headers=headers)
 
-    def gather(self, paths: list[str]) -> list[Response]:
-        """GET every path at once, as simultaneous clients would."""
-
-        async def all_of() -> list[Response]:
-            requests = (self._request("GET", path, b"", {}) for path in paths)
-            return [r.raise_for_status() for r in await asyncio.gather(*requests)]
-
-        return self.loop.run_until_complete(all_of())
-
     def post(self, path: str, json_body: Any) -> Response:
         body = json.dumps(json_body).encode()
         return self.request("POST", path, body=body, headers={"content-type": "application/json"})

@@ -110,3 +110,9 @@ def test_the_dropped_index_migration_can_be_undone() -> None:
     up, down = dropped_index_migration("fir_records", "idx_x", "status, created_at, id")
     assert "DROP INDEX idx_x" in up
     assert "ADD INDEX idx_x (status, created_at, id)" in down
+
+
+def test_the_proof_and_the_suite_name_the_same_operation_filter() -> None:
+    from afirgen_bench.cost_proof import COST_ONLY_ENV
+
+    assert f'ONLY_ENV = "{COST_ONLY_ENV}"' in (ROOT / "benchmarks" / "cost.py").read_text()

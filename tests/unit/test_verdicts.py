@@ -100,9 +100,7 @@ def _write(
     commit = _git(repo, "rev-parse", rev)
     host = repo / "results-host" / MACHINE
     host.mkdir(parents=True, exist_ok=True)
-    (host / f"{commit[:8]}.json").write_text(
-        json.dumps({"started": run_started, "seconds": 10.0})
-    )
+    (host / f"{commit[:8]}.json").write_text(json.dumps({"started": run_started, "seconds": 10.0}))
     rows = {
         TIMED: [
             [float(np.median(samples))],
