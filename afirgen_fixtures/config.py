@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     pool_timeout_s: PositiveSeconds = 5.0
     pool_recycle_s: PositiveSeconds = 3600.0
     pool_pre_ping: bool = True
+    pool_ping_idle_s: Annotated[float, Field(ge=0)] = 1.0
 
     redis_socket_timeout_s: PositiveSeconds = 0.25
     redis_retry_after_s: PositiveSeconds = 1.0

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from afirgen_fixtures.config import MySQLTarget, Settings
 from afirgen_fixtures.data import Dataset
+from afirgen_fixtures.db import connection
 from afirgen_fixtures.db.pool import Pool, PoolExhaustedError
 from afirgen_fixtures.db.repositories import (
     FIRRepository,
@@ -360,6 +361,31 @@ def test_exhausted_pool_waits_the_bounded_time_then_raises(
         assert firs.count() == 0  # connections came back: the pool works again
     finally:
         tiny.dispose()
+
+
+def test_read_recovers_from_a_connection_killed_while_idle(
+    migrated_database: MySQLTarget, settings: Settings
+) -> None:
+    """A connection idle for less than the ping threshold is not pinged; when the server has
+    dropped it, the read is retried once on a fresh connection, and its idle siblings are
+    replaced too."""
+    pool = Pool(
+        migrated_database,
+        settings.model_copy(update={"pool_size": 2, "pool_ping_idle_s": 3600.0}),
+    )
+    firs = FIRRepository(pool, cursor_secret="test")
+    try:
+        with pool.connection() as first, pool.connection() as second:
+            ids = [first.thread_id(), second.thread_id()]
+        with connection.connect(migrated_database) as admin, admin.cursor() as cur:
+            for thread_id in ids:
+                cur.execute("KILL CONNECTION %s", (thread_id,))
+        assert firs.count() == 0
+        assert firs.count() == 0
+        with pool.connection() as conn:
+            assert conn.thread_id() not in ids
+    finally:
+        pool.dispose()
 
 
 def test_generated_dataset_reads_into_the_record_models(dataset_10k: Dataset) -> None:

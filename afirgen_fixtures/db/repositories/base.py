@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 import pymysql
 from pydantic import BaseModel
 
-from afirgen_fixtures.db.pool import Pool
+from afirgen_fixtures.db.pool import ConnectionLostError, Pool
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 ValueT = TypeVar("ValueT")
@@ -115,8 +115,13 @@ class BaseRepository(ABC, Generic[RecordT]):
         return int(row["n"]) if row else 0
 
     def _fetch_all(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        with self.pool.connection() as conn:
-            return fetch_dicts(conn, sql, params)
+        """Run a read; once more on a fresh connection if the pooled one turned out dead."""
+        try:
+            with self.pool.connection() as conn:
+                return fetch_dicts(conn, sql, params)
+        except ConnectionLostError:
+            with self.pool.connection() as conn:
+                return fetch_dicts(conn, sql, params)
 
     def _fetch_one(self, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
         rows = self._fetch_all(sql, params)
