@@ -12,6 +12,7 @@ import pytest
 from afirgen_fixtures.cache import CacheManager
 from afirgen_fixtures.db.pool import Pool
 from afirgen_fixtures.db.repositories import FIRRepository
+from afirgen_fixtures.db.repositories.fir import READ_AHEAD_BLOCK
 from afirgen_fixtures.models.records import (
     FIRRecord,
     FIRStatus,
@@ -89,6 +90,25 @@ def test_reads_are_served_from_the_cache_once_filled(
     # The number lookup is a key of its own, not cached yet, so it reads the row.
     by_number = firs.get_by_fir_number(created.fir_number)
     assert by_number is not None and by_number.police_station == "Elsewhere"
+
+
+def test_a_miss_reads_its_block_ahead_and_writes_still_invalidate(
+    firs: FIRRepository, cache: CacheManager
+) -> None:
+    ids = firs.bulk_insert([new_fir(n) for n in range(1, 2 * READ_AHEAD_BLOCK)])
+    block = [i for i in ids if i // READ_AHEAD_BLOCK == ids[5] // READ_AHEAD_BLOCK]
+    assert len(block) > 1
+    cache.reset_stats()
+    first = firs.get_by_id(block[0])
+    assert first is not None and cache.stats().misses == 1
+    for record_id in block[1:]:
+        record = firs.get_by_id(record_id)
+        assert record is not None and record.id == record_id
+    assert cache.stats().misses == 1  # the neighbours were read ahead
+    others = [i for i in ids if i not in block]
+    assert all(cache.get("fir", i) is None for i in others)
+    updated = firs.update(block[-1], police_station="Elsewhere")
+    assert firs.get_by_id(block[-1]) == updated
 
 
 def test_a_missing_row_is_not_cached(firs: FIRRepository, cache: CacheManager) -> None:

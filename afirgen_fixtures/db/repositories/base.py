@@ -7,7 +7,7 @@ never taken from callers as they are: column names pass the subclass's allow-lis
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 import pymysql
@@ -52,6 +52,15 @@ class CacheLike(Protocol):
         model: type[BaseModel] | None = None,
         tags: Iterable[str] = (),
     ) -> ValueT: ...
+
+    def set_many(
+        self,
+        kind: str,
+        items: Mapping[str, Any],
+        *,
+        ttl: int | None = None,
+        tags: Iterable[str] = (),
+    ) -> bool: ...
 
     def delete(self, kind: str, ident: str) -> bool: ...
 
