@@ -31,6 +31,7 @@ from afirgen_fixtures.data.generator import (
     DatasetGenerator,
 )
 from afirgen_fixtures.db import connection, migrate
+from afirgen_fixtures.db.repositories import status_summary
 
 SCALES = (10_000, 100_000, 1_000_000)
 DEFAULT_SCALE = 100_000
@@ -222,6 +223,8 @@ def reset_dataset(target: MySQLTarget) -> dict[str, int]:
         )
         for table in ("fir_records", "sessions", "background_tasks"):
             removed[table] = cur.execute(f"DELETE FROM {table} WHERE created_at > %s", (DATA_END,))
+        if removed["fir_records"]:
+            status_summary.rebuild(conn)
         conn.commit()
     if removed["fir_records"]:
         debt = _add_fulltext_debt(target, removed["fir_records"])

@@ -41,14 +41,20 @@ def test_up_creates_every_table_and_index(empty_database: MySQLTarget) -> None:
 def test_index_migration_rolls_back_and_reapplies(empty_database: MySQLTarget) -> None:
     with connection.connect(empty_database) as conn:
         migrate.migrate(conn)
-        assert migrate.migrate(conn, 1) == ["down 0002_performance_indexes"]
+        assert migrate.migrate(conn, 1) == [
+            "down 0003_fir_status_summary",
+            "down 0002_performance_indexes",
+        ]
         assert _indexes(conn, "fir_records") == {
             "PRIMARY",
             "uq_fir_records_fir_number",
             "uq_fir_records_session",
         }
         assert migrate.current_version(conn) == 1
-        assert migrate.migrate(conn) == ["up 0002_performance_indexes"]
+        assert migrate.migrate(conn) == [
+            "up 0002_performance_indexes",
+            "up 0003_fir_status_summary",
+        ]
         assert "idx_fir_status_created" in _indexes(conn, "fir_records")
 
 

@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from afirgen_fixtures.config import MySQLTarget, Settings
-from afirgen_fixtures.data import Dataset
+from afirgen_fixtures.data import Dataset, reset_dataset
 from afirgen_fixtures.db import connection
 from afirgen_fixtures.db.pool import Pool, PoolExhaustedError
 from afirgen_fixtures.db.repositories import (
@@ -160,6 +160,57 @@ def test_stats_by_status_counts_and_averages_age(firs: FIRRepository) -> None:
     assert stats[FIRStatus.PENDING].count == 2
     assert stats[FIRStatus.PENDING].avg_age_seconds == pytest.approx(3 * 3600, abs=120)
     assert stats[FIRStatus.DRAFT].avg_age_seconds == pytest.approx(3600, abs=120)
+
+
+def assert_stats_match_group_by(firs: FIRRepository) -> None:
+    """The maintained totals against a GROUP BY over every row: same statuses and counts,
+    mean ages within a second (the GROUP BY truncates each age to whole seconds)."""
+    kept, grouped = firs.stats_by_status(), firs.stats_by_status_query()
+    assert [(s.status, s.count) for s in kept] == [(s.status, s.count) for s in grouped]
+    for mine, plain in zip(kept, grouped, strict=True):
+        assert mine.avg_age_seconds == pytest.approx(plain.avg_age_seconds, abs=1.0)
+
+
+def test_stats_by_status_stay_equal_to_a_group_by_through_writes(
+    firs: FIRRepository,
+) -> None:
+    assert firs.stats_by_status() == []
+    now = datetime.now()
+    ids = firs.bulk_insert(
+        [new_fir(n, status=[FIRStatus.PENDING, FIRStatus.DRAFT][n % 2],
+                 created_at=now - timedelta(hours=n, microseconds=n * 137_001))
+         for n in range(1, 9)]
+    )  # fmt: skip
+    assert_stats_match_group_by(firs)
+    created = firs.create(new_fir(20))  # created_at from the server's clock
+    assert_stats_match_group_by(firs)
+    firs.finalize(created.fir_number)
+    firs.finalize(firs.get_by_id(ids[1]).fir_number)  # type: ignore[union-attr]
+    assert_stats_match_group_by(firs)
+    firs.update(ids[0], status=FIRStatus.REJECTED)
+    firs.update(ids[2], police_station="Indiranagar")  # no status change
+    firs.update(ids[1], status=FIRStatus.ARCHIVED)  # a finalized FIR keeps its fixed age
+    assert_stats_match_group_by(firs)
+    counts = {s.status: s.count for s in firs.stats_by_status()}
+    assert counts == {FIRStatus.PENDING: 3, FIRStatus.DRAFT: 3, FIRStatus.FINALIZED: 1,
+                      FIRStatus.REJECTED: 1, FIRStatus.ARCHIVED: 1}  # fmt: skip
+
+
+def test_stats_of_a_loaded_dataset_equal_a_group_by_before_and_after_a_reset(
+    dataset_10k: Dataset,
+) -> None:
+    """The loader's bulk load fills the totals; its reset recounts them."""
+    pool = Pool(dataset_10k.target, Settings(mysql_url=dataset_10k.target.url()))
+    try:
+        firs = FIRRepository(pool, cursor_secret="test")
+        assert_stats_match_group_by(firs)
+        created = firs.create(new_fir(1, created_at=datetime.now()))
+        firs.finalize(created.fir_number)
+        assert_stats_match_group_by(firs)
+        assert reset_dataset(dataset_10k.target)["fir_records"] == 1
+        assert_stats_match_group_by(firs)
+    finally:
+        pool.dispose()
 
 
 def test_daily_counts_cover_every_day_of_the_window(firs: FIRRepository) -> None:

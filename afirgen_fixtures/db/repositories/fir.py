@@ -24,6 +24,7 @@ from afirgen_fixtures.db.cursor import (
     filter_fingerprint,
 )
 from afirgen_fixtures.db.pool import Pool
+from afirgen_fixtures.db.repositories import status_summary
 from afirgen_fixtures.db.repositories.base import (
     BaseRepository,
     CacheLike,
@@ -297,17 +298,26 @@ class FIRRepository(BaseRepository[FIRRecord]):
     # --- aggregates -----------------------------------------------------------------------
 
     def stats_by_status(self) -> list[StatusStats]:
-        """Count and mean age per status, like the original ``/metrics`` query."""
+        """Count and mean age per status, like the original ``/metrics`` query.
+
+        Read from the per-status totals every write keeps (``status_summary``), not by
+        grouping the table; ``stats_by_status_query`` is the plain GROUP BY they equal.
+        """
 
         def fetch() -> list[StatusStats]:
-            rows = self._fetch_all(
-                f"SELECT `status`, COUNT(*) AS count, AVG({_AGE_SECONDS}) AS avg_age_seconds "
-                "FROM `fir_records` GROUP BY `status` ORDER BY `status`",
-                (),
-            )
+            rows = self._fetch_all(status_summary.READ_STATS, ())
             return [StatusStats.model_validate(row) for row in rows]
 
         return self._cached("stats", "fir_by_status", fetch, model=StatusStats, tags=(STATS_TAG,))
+
+    def stats_by_status_query(self) -> list[StatusStats]:
+        """The same statistics by a GROUP BY over every FIR (to check the totals against)."""
+        rows = self._fetch_all(
+            f"SELECT `status`, COUNT(*) AS count, AVG({_AGE_SECONDS}) AS avg_age_seconds "
+            "FROM `fir_records` GROUP BY `status` ORDER BY `status`",
+            (),
+        )
+        return [StatusStats.model_validate(row) for row in rows]
 
     def daily_counts(self, days: int = 30, until: date | None = None) -> list[DailyCount]:
         """FIRs created per day over ``days`` days ending with ``until`` (default: today on
@@ -365,12 +375,15 @@ class FIRRepository(BaseRepository[FIRRecord]):
         assignments = ", ".join(f"{self.column_list([name])} = %s" for name in values)
         params = [_to_column_value(name, value) for name, value in values.items()]
         with self.pool.transaction() as conn:
+            before = self._lock_for_summary(conn, "id", record_id) if "status" in values else []
             with conn.cursor() as cur:
                 cur.execute(
                     f"UPDATE `fir_records` SET {assignments} WHERE `id` = %s",
                     (*params, record_id),
                 )
             rows = fetch_dicts(conn, self._select_by_pk, (record_id,))
+            if before:
+                status_summary.apply_change(conn, before, rows)
         if not rows:
             raise RecordNotFoundError(f"no FIR with id {record_id}")
         record = self._row_to_model(rows[0])
@@ -380,6 +393,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
     def finalize(self, fir_number: str) -> FIRRecord:
         """Move a pending FIR to finalized and stamp ``finalized_at``; nothing else may."""
         with self.pool.transaction() as conn:
+            before = self._lock_for_summary(conn, "fir_number", fir_number)
             with conn.cursor() as cur:
                 changed = cur.execute(
                     "UPDATE `fir_records` SET `status` = 'finalized', `finalized_at` = NOW(6) "
@@ -392,6 +406,8 @@ class FIRRepository(BaseRepository[FIRRecord]):
                 "WHERE `fir_number` = %s",
                 (fir_number,),
             )
+            if changed:
+                status_summary.apply_change(conn, before, rows)
         if not rows:
             raise RecordNotFoundError(f"no FIR with number {fir_number}")
         record = self._row_to_model(rows[0])
@@ -411,6 +427,17 @@ class FIRRepository(BaseRepository[FIRRecord]):
             (value,),
         )
         return None if row is None else self._row_to_model(row)
+
+    def _lock_for_summary(
+        self, conn: pymysql.Connection, column: str, value: Any
+    ) -> list[dict[str, Any]]:
+        """The row's contribution to the status totals, locked until the write commits."""
+        return fetch_dicts(
+            conn,
+            f"SELECT {status_summary.ROW_COLUMNS} FROM `fir_records` "
+            f"WHERE {self.column_list([column])} = %s FOR UPDATE",
+            (value,),
+        )
 
     def _insert_firs(self, conn: pymysql.Connection, firs: Sequence[NewFIR]) -> list[int]:
         now = None
@@ -449,6 +476,13 @@ class FIRRepository(BaseRepository[FIRRecord]):
                     "INSERT INTO `fir_violations` (`fir_id`, `section_id`) VALUES (%s, %s)",
                     links,
                 )
+        status_summary.apply_change(
+            conn,
+            after=(
+                {"status": fir.status, "created_at": fir.created_at or now, "finalized_at": None}
+                for fir in firs
+            ),
+        )
         return ids
 
     def _invalidate(self, record: FIRRecord | None = None) -> None:

@@ -1,0 +1,1 @@
+DROP TABLE fir_status_summary;
