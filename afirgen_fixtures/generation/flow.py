@@ -10,6 +10,7 @@ in the ``sessions`` table, so any API worker can serve any step.
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Any
 
 import pymysql
@@ -89,18 +90,28 @@ class InteractiveFlow:
         return StepResult(session, {"transcript": transcript}, "Review the transcript.")
 
     def generate_now(self, complaint: str) -> tuple[SessionRecord, FIRRecord, bool]:
-        """The non-interactive path: the whole pipeline at once, in a completed session."""
+        """The non-interactive path: the whole pipeline at once, in a completed session.
+
+        The FIR and its completed session are written in one transaction: one commit (the
+        cost of a cached draft is its writes), and never one without the other.
+        """
         draft, cached = self.generator.draft(complaint)
-        session = self.sessions.create(
-            NewSession(
-                state=_draft_state(draft),
-                status=Status.PROCESSING,
-                current_step=Step.FIR_NARRATIVE_REVIEW.value,
+        state = _draft_state(draft)
+        session_id = str(uuid.uuid4())
+        fir = self.generator.render(draft, session_id=session_id)
+
+        def completed_session(conn: pymysql.Connection, record: FIRRecord) -> SessionRecord:
+            return self.sessions.insert(
+                conn,
+                NewSession(
+                    id=session_id,
+                    state={**state, "fir_number": record.fir_number, "fir_id": record.id},
+                    status=Status.COMPLETED,
+                    current_step=Step.COMPLETED.value,
+                ),
             )
-        )
-        record = self.generator.store(draft, session_id=session.id)
-        state = {**session.state, "fir_number": record.fir_number, "fir_id": record.id}
-        session = self._save(session, state, Step.COMPLETED)
+
+        record, session = self.generator.firs.create_with(fir, completed_session)
         return session, record, cached
 
     def status(self, session_id: str) -> SessionRecord:

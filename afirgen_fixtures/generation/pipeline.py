@@ -132,6 +132,19 @@ class FIRGenerator:
         status: FIRStatus = FIRStatus.PENDING,
     ) -> FIRRecord:
         """Number, render and insert the FIR for one session (at most one FIR per session)."""
+        return self.firs.create(
+            self.render(draft, session_id=session_id, user_id=user_id, status=status)
+        )
+
+    def render(
+        self,
+        draft: Draft,
+        *,
+        session_id: str,
+        user_id: str | None = None,
+        status: FIRStatus = FIRStatus.PENDING,
+    ) -> NewFIR:
+        """Number and render the FIR for one session, ready to insert."""
         registered_at = utc_now()
         fir_number = fir_number_for(session_id, registered_at)
         content = render_fir(
@@ -143,21 +156,19 @@ class FIRGenerator:
             sections=draft.sections,
             narrative=draft.narrative,
         )
-        return self.firs.create(
-            NewFIR(
-                fir_number=fir_number,
-                session_id=session_id,
-                user_id=user_id,
-                police_station=self.police_station,
-                complaint_text=draft.transcript,
-                fir_content=content,
-                violations=[
-                    {"section_number": s.section_number, "title": s.title} for s in draft.sections
-                ],
-                status=status,
-                created_at=registered_at,
-                section_ids=tuple(s.id for s in draft.sections),
-            )
+        return NewFIR(
+            fir_number=fir_number,
+            session_id=session_id,
+            user_id=user_id,
+            police_station=self.police_station,
+            complaint_text=draft.transcript,
+            fir_content=content,
+            violations=[
+                {"section_number": s.section_number, "title": s.title} for s in draft.sections
+            ],
+            status=status,
+            created_at=registered_at,
+            section_ids=tuple(s.id for s in draft.sections),
         )
 
     def generate(

@@ -23,6 +23,7 @@ from afirgen_fixtures.db.repositories import (
     SessionRepository,
 )
 from afirgen_fixtures.models.records import (
+    FIRRecord,
     FIRStatus,
     NewFIR,
     NewLegalSection,
@@ -95,6 +96,23 @@ def test_create_then_read_by_id_number_and_columns(firs: FIRRepository) -> None:
     }
     assert firs.get_by_id(created.id + 1) is None
     assert firs.get_by_fir_number("FIR-00000000-20000101000000") is None
+    assert firs.count() == 1
+
+
+def test_create_with_stores_the_fir_and_its_session_in_one_transaction(pool: Pool) -> None:
+    firs, sessions = FIRRepository(pool, cursor_secret="test"), SessionRepository(pool)
+    fir = new_fir(1, created_at=DAY)
+    session = NewSession(id=fir.session_id, state={"step": "done"}, current_step="completed")
+    record, stored = firs.create_with(fir, lambda conn, record: sessions.insert(conn, session))
+    assert record == firs.get_by_id(record.id)  # built from the insert, equal to the row
+    assert stored == sessions.get(session.id)
+
+    def fail(conn: pymysql.Connection, record: FIRRecord) -> None:
+        sessions.insert(conn, session)  # the same id again: a duplicate key
+
+    with pytest.raises(pymysql.err.IntegrityError):
+        firs.create_with(new_fir(2, created_at=DAY), fail)
+    assert firs.get_by_fir_number(new_fir(2, created_at=DAY).fir_number) is None
     assert firs.count() == 1
 
 

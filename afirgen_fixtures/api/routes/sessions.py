@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 
 from afirgen_fixtures.api.deps import BackendDep
 from afirgen_fixtures.api.errors import error_responses
@@ -53,24 +53,28 @@ def _validation_response(result: StepResult) -> ValidationResponse:
     response_model=ProcessResponse,
     responses=error_responses(400, 401, 413, 422, 503),
 )
-def process(body: ProcessRequest, backend: BackendDep) -> ProcessResponse:
+def process(body: ProcessRequest, backend: BackendDep) -> Response:
+    # Serialized here, once: the documented model, without FastAPI validating it again.
+    # (No docstring: it would become the operation's description in the OpenAPI document.)
     if body.interactive:
         result = backend.flow.start(body.text)
-        return ProcessResponse(
+        response = ProcessResponse(
             session_id=result.session.id,
             current_step=result.step,
             requires_validation=True,
             content_for_validation=result.content,
         )
-    session, record, cached = backend.flow.generate_now(body.text)
-    return ProcessResponse(
-        session_id=session.id,
-        current_step=ValidationStep.COMPLETED,
-        requires_validation=False,
-        fir_number=record.fir_number,
-        fir_content=record.fir_content,
-        cached=cached,
-    )
+    else:
+        session, record, cached = backend.flow.generate_now(body.text)
+        response = ProcessResponse(
+            session_id=session.id,
+            current_step=ValidationStep.COMPLETED,
+            requires_validation=False,
+            fir_number=record.fir_number,
+            fir_content=record.fir_content,
+            cached=cached,
+        )
+    return Response(response.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -8,10 +8,10 @@ every write deletes the records it touched and invalidates the ``fir:lists`` and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pymysql
 
@@ -47,6 +47,8 @@ from afirgen_fixtures.models.records import (
     StatusStats,
     Violation,
 )
+
+T = TypeVar("T")
 
 LIST_TAG = "fir:lists"
 STATS_TAG = "fir:stats"
@@ -343,11 +345,28 @@ class FIRRepository(BaseRepository[FIRRecord]):
     # --- writes ---------------------------------------------------------------------------
 
     def create(self, fir: NewFIR) -> FIRRecord:
+        return self.create_with(fir, lambda conn, record: None)[0]
+
+    def create_with(
+        self, fir: NewFIR, along: Callable[[pymysql.Connection, FIRRecord], T]
+    ) -> tuple[FIRRecord, T]:
+        """Insert a FIR and, in the same transaction (one commit), ``along(conn, record)``:
+        e.g. the session that produced it, so neither is stored without the other.
+
+        The record returned is built from what was inserted (every column is given, but the
+        id), not read back: a round trip less on the path that stores generated FIRs.
+        """
         with self.pool.transaction() as conn:
+            if fir.created_at is None:
+                now = fetch_dicts(conn, "SELECT NOW(6) AS now", ())[0]["now"]
+                fir = fir.model_copy(update={"created_at": now})
             (record_id,) = self._insert_firs(conn, [fir])
-            row = fetch_dicts(conn, self._select_by_pk, (record_id,))[0]
+            record = FIRRecord.model_validate(
+                {**fir.model_dump(exclude={"section_ids"}), "id": record_id, "finalized_at": None}
+            )
+            result = along(conn, record)
         self._invalidate()
-        return self._row_to_model(row)
+        return record, result
 
     def bulk_insert(self, firs: Sequence[NewFIR]) -> list[int]:
         """Insert FIRs and their violation links in one transaction; return their ids."""

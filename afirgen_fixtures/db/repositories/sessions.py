@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pymysql
 from pydantic import JsonValue
 
 from afirgen_fixtures.db.repositories.base import BaseRepository, fetch_dicts
@@ -27,19 +28,17 @@ class SessionRepository(BaseRepository[SessionRecord]):
 
     def create(self, session: NewSession) -> SessionRecord:
         with self.pool.transaction() as conn:
-            with conn.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO `sessions` (`id`, `state`, `status`, `current_step`) "
-                    "VALUES (%s, %s, %s, %s)",
-                    (
-                        session.id,
-                        json.dumps(session.state),
-                        session.status.value,
-                        session.current_step,
-                    ),
-                )
-            row = fetch_dicts(conn, self._select_by_pk, (session.id,))[0]
-        return self._row_to_model(row)
+            return self.insert(conn, session)
+
+    def insert(self, conn: pymysql.Connection, session: NewSession) -> SessionRecord:
+        """Insert on ``conn``, inside the caller's transaction (e.g. with the FIR it made)."""
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO `sessions` (`id`, `state`, `status`, `current_step`) "
+                "VALUES (%s, %s, %s, %s)",
+                (session.id, json.dumps(session.state), session.status.value, session.current_step),
+            )
+        return self._row_to_model(fetch_dicts(conn, self._select_by_pk, (session.id,))[0])
 
     def get(self, session_id: str) -> SessionRecord | None:
         return self.get_by_id(session_id)
