@@ -261,6 +261,37 @@ def test_fulltext_search_natural_and_boolean(firs: FIRRepository) -> None:
         firs.search("x", mode="fuzzy")  # type: ignore[arg-type]
 
 
+# benchmarks/database.py SEARCH_TERMS, plus words matched by few, many and no complaints.
+SEARCH_TERMS = ["snatched chain", "otp debited", "dowry harassed", "stolen motorcycle",
+                "threatened", "chain", "market phone stolen", "the", "zzzq"]  # fmt: skip
+
+
+@pytest.mark.parametrize("limit", [1, 20, 100])
+def test_search_finds_what_sorting_every_match_finds(dataset_10k: Dataset, limit: int) -> None:
+    """The bounded natural-mode search against the query that sorts every match (the
+    implementation it replaced): the same hits, scores and order on the seeded data."""
+    pool = Pool(dataset_10k.target, Settings(mysql_url=dataset_10k.target.url()))
+    try:
+        firs = FIRRepository(pool, cursor_secret="test")
+        for term in SEARCH_TERMS:
+            with pool.connection() as conn, conn.cursor() as cur:
+                cur.execute(
+                    "SELECT id, MATCH(complaint_text) AGAINST(%s IN NATURAL LANGUAGE MODE) AS s "
+                    "FROM fir_records WHERE MATCH(complaint_text) AGAINST(%s IN NATURAL "
+                    "LANGUAGE MODE) ORDER BY s DESC, id DESC LIMIT %s",
+                    (term, term, limit),
+                )
+                expected = [(int(row[0]), row[1]) for row in cur.fetchall()]
+            hits = firs.search(term, limit=limit)
+            assert [(hit.item.id, hit.score) for hit in hits] == expected, term
+            for hit in hits[:3]:
+                assert firs.get_columns(hit.item.id, ["fir_number"]) == {
+                    "fir_number": hit.item.fir_number
+                }
+    finally:
+        pool.dispose()
+
+
 def test_bulk_insert_returns_ids_in_order_and_writes_links(
     firs: FIRRepository, section_ids: list[int]
 ) -> None:

@@ -7,6 +7,7 @@ every write deletes the records it touched and invalidates the ``fir:lists`` and
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ T = TypeVar("T")
 LIST_TAG = "fir:lists"
 STATS_TAG = "fir:stats"
 MAX_PAGE_SIZE = 1000
+_RANKED_WINDOW = 200
+"""Matches read in relevance order before the tie at the last place is looked up."""
+_SCORE_SLACK = 1e-9
+"""Relative margin under the tied score for the walk; scores are compared exactly after."""
 READ_AHEAD_BLOCK = 32
 """A FIR read that misses the cache loads and caches the aligned block of ids around it."""
 READ_AHEAD_TTL_S = 900
@@ -284,18 +289,91 @@ class FIRRepository(BaseRepository[FIRRecord]):
     def search(
         self, text: str, mode: SearchMode = "natural", limit: int = 20
     ) -> list[SearchHit[FIRSummary]]:
-        """FULLTEXT search over the complaint text, most relevant first."""
+        """FULLTEXT search over the complaint text: most relevant first, then newest id.
+
+        Natural-language mode does not sort every match (see ``_top_natural``); boolean mode,
+        whose order InnoDB does not promise, sorts them all.
+        """
         _check_limit(limit)
+        with self.pool.connection() as conn:
+            ranked = self._top_natural(conn, text, limit) if mode == "natural" else None
+            if ranked is None:
+                ranked = self._top_sorted(conn, text, mode, limit)
+            summaries = self._summaries(conn, [record_id for record_id, _ in ranked])
+        return [
+            SearchHit[FIRSummary](score=score, item=summaries[record_id])
+            for record_id, score in ranked
+            if record_id in summaries  # a row deleted between the two reads
+        ]
+
+    def _summaries(self, conn: pymysql.Connection, ids: list[int]) -> dict[int, FIRSummary]:
+        if not ids:
+            return {}
+        rows = fetch_dicts(
+            conn,
+            f"SELECT {self._summary_columns} FROM `fir_records` "
+            f"WHERE `id` IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        return {int(row["id"]): FIRSummary.model_validate(row) for row in rows}
+
+    def _top_sorted(
+        self, conn: pymysql.Connection, text: str, mode: SearchMode, limit: int
+    ) -> list[tuple[int, float]]:
+        """The top ``limit`` (id, score) by sorting every match: cost grows with matches."""
         match = match_against(("complaint_text",), mode)
-        rows = self._fetch_all(
-            f"SELECT {self._summary_columns}, {match} AS score FROM `fir_records` "
+        rows = fetch_dicts(
+            conn,
+            f"SELECT `id`, {match} AS score FROM `fir_records` "
             f"WHERE {match} ORDER BY score DESC, `id` DESC LIMIT %s",
             (text, text, limit),
         )
-        return [
-            SearchHit[FIRSummary](score=row.pop("score"), item=FIRSummary.model_validate(row))
-            for row in rows
+        return [(int(row["id"]), row["score"]) for row in rows]
+
+    def _top_natural(
+        self, conn: pymysql.Connection, text: str, limit: int
+    ) -> list[tuple[int, float]] | None:
+        """The same top ``limit`` as ``_top_sorted``, reading a bounded number of rows.
+
+        InnoDB returns natural-language matches of a ``WHERE MATCH`` most relevant first
+        (MySQL manual, "Natural Language Full-Text Searches"), so the first rows of an
+        unsorted read hold every match that scores above the ``limit``-th one. What is left
+        is the tie at that score, broken by the highest ids: when the tie ends inside the
+        window read, it is there; otherwise the tie is large, and a walk down the primary
+        key from the newest id finds its highest ids after few rows. Sorting 20 of ~20,000
+        matches this way reads hundreds of rows instead of all of them. Returns None (sort
+        them all instead) if the rows read are not in relevance order, or the walk met
+        another score too close to tell apart.
+        """
+        match = match_against(("complaint_text",), "natural")
+        window = max(_RANKED_WINDOW, 2 * limit)
+        first = [
+            (int(row["id"]), row["score"])
+            for row in fetch_dicts(
+                conn,
+                f"SELECT `id`, {match} AS score FROM `fir_records` WHERE {match} LIMIT %s",
+                (text, text, window),
+            )
         ]
+        scores = [score for _, score in first]
+        if any(later > earlier for earlier, later in itertools.pairwise(scores)):
+            return None
+        if len(first) < window or scores[limit - 1] > scores[-1]:
+            cut = scores[min(limit, len(first)) - 1] if first else 0.0
+            return _by_rank([hit for hit in first if hit[1] >= cut])[:limit]
+        tied = scores[limit - 1]
+        above = [hit for hit in first if hit[1] > tied]
+        wanted = limit - len(above)
+        walked = fetch_dicts(
+            conn,
+            f"SELECT `id`, {match} AS score FROM `fir_records` "
+            "HAVING score >= %s ORDER BY `id` DESC LIMIT %s",
+            (text, tied * (1 - _SCORE_SLACK), limit),
+        )
+        tie = [(int(row["id"]), row["score"]) for row in walked if row["score"] == tied]
+        if len(tie) < wanted:
+            return None
+        return _by_rank(above + tie[:wanted])
 
     # --- aggregates -----------------------------------------------------------------------
 
@@ -527,6 +605,11 @@ class FIRRepository(BaseRepository[FIRRecord]):
         else:
             return None
         return self._cursors.encode(Cursor(created_at, row_id, direction, query.fingerprint))
+
+
+def _by_rank(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Most relevant first, then the highest id: the order of ``search``."""
+    return sorted(hits, key=lambda hit: (-hit[1], -hit[0]))
 
 
 @dataclass(frozen=True)
