@@ -4,6 +4,7 @@ against its twin (same tree, another hash), so every shift seen is this machine'
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
-from afirgen_bench.core.config import Calibration, Drift, GateConfig
+from afirgen_bench.core.config import Calibration, Drift, GateConfig, Spread
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import measure_shift
 from afirgen_bench.core.models import ResultSet
@@ -152,3 +153,20 @@ def measure_drift(root: Path, results_dir: Path, machine: str, gate: GateConfig)
         measured_at=_now(),
         source=f"wall times of identical backend code in different runs, {results_dir.name}/",
     )
+
+
+def spreads_from_folder(results_dir: Path, machine: str, gate: GateConfig) -> dict[str, Spread]:
+    """The A/A spread of every deterministic figure from separate measurements of the same
+    code kept in one results folder (the deterministic proof's unchanged runs): every pair
+    of result files compared."""
+    results = []
+    for path in sorted((results_dir / machine).glob("*-*.json")):
+        try:
+            commit = json.loads(path.read_text())["commit_hash"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise HarnessError(f"{path} is not an asv result file ({exc})") from exc
+        results.append(load_results(results_dir, machine, commit))
+    if len(results) < 2:
+        raise HarnessError(f"fewer than 2 result files in {results_dir / machine}")
+    pairs = [comparable_pairs(a, b) for a, b in itertools.combinations(results, 2)]
+    return exact_spreads(pairs, gate.exact)

@@ -212,7 +212,12 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from afirgen_bench.calibrate import calibrate, measure_drift, recalibrate_from_runs
+    from afirgen_bench.calibrate import (
+        calibrate,
+        measure_drift,
+        recalibrate_from_runs,
+        spreads_from_folder,
+    )
     from afirgen_bench.core.reports import noise_table
     from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.judge import calibration_file, load_rules
@@ -223,7 +228,18 @@ def _calibrate(args: argparse.Namespace) -> int:
     rules = load_rules(root, machine)
     commit = resolve_commit(root, args.commit)
     path = args.output or root / calibration_file(machine)
-    if args.drift:
+    if args.spread_from:
+        if rules.calibration is None:
+            raise HarnessError(f"no calibration for {machine} to add spreads to: calibrate first")
+        spreads = spreads_from_folder(args.spread_from, machine, rules.gate)
+        note = f"spreads of {len(spreads)} deterministic figures from {args.spread_from}"
+        calibration = rules.calibration.model_copy(
+            update={
+                "spread": {**rules.calibration.spread, **spreads},
+                "notes": [*rules.calibration.notes, note],
+            }
+        )
+    elif args.drift:
         if rules.calibration is None:
             raise HarnessError(f"no calibration for {machine} to add the drift to: calibrate first")
         drift = measure_drift(root, root / "results", machine, rules.gate)
@@ -242,7 +258,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     if args.bench and rules.calibration is not None and args.output is None:
         calibration = rules.calibration.merged(calibration, args.bench)
-    if not args.drift and rules.calibration is not None and rules.calibration.drift:
+    keeps_drift = not (args.drift or args.spread_from)
+    if keeps_drift and rules.calibration is not None and rules.calibration.drift:
         calibration = calibration.model_copy(update={"drift": rules.calibration.drift})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -476,6 +493,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="measure nothing: add the drift between runs this machine has shown, from "
         "results/ (result files of the same backend code benchmarked in different runs)",
+    )
+    calibrate.add_argument(
+        "--spread-from",
+        type=Path,
+        default=None,
+        help="measure nothing: add the A/A spread of the deterministic figures from a folder "
+        "of results of the same code measured separately (proof --deterministic leaves one "
+        "in .asv/proof/repo/.asv/cost-proof/unchanged/results)",
     )
     calibrate.set_defaults(handler=_calibrate)
 

@@ -240,3 +240,25 @@ def test_the_sites_regression_thresholds_follow_the_gate_and_the_drift() -> None
     assert math.log1p(wall) >= calibration.drift.largest
     assert thresholds["^cost\\..*track_(instructions|bytes)"] == GATE.exact["instructions"]
     assert thresholds["^cost\\..*track_(queries|rows|commands)"] == GATE.exact["queries"] == 0
+
+
+def test_spreads_are_the_largest_difference_of_each_counted_figure() -> None:
+    from afirgen_bench.core.calibration import exact_spreads
+
+    def pair(unit: str, a: float, b: float) -> tuple[Measurement, Measurement]:
+        return _figure(unit, a), _figure(unit, b)
+
+    runs = [
+        [pair("instructions", 1000.0, 1000.5), pair("queries", 2, 2), _wall_pair()],
+        [pair("instructions", 1000.0, 999.0), pair("queries", 2, 2)],
+    ]
+    spreads = exact_spreads(runs, GATE.exact)
+    assert spreads[COST.format(unit="instructions") + "('SimpleSelectById(10000)')"].largest == (
+        pytest.approx(1e-3)
+    )
+    assert spreads[COST.format(unit="queries") + "('SimpleSelectById(10000)')"].largest == 0
+    assert all(s.unit in GATE.exact for s in spreads.values())  # wall times get noise, not this
+
+
+def _wall_pair() -> tuple[Measurement, Measurement]:
+    return _wall(1.0), _wall(1.1)
