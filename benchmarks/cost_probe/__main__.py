@@ -1,7 +1,8 @@
-"""``python -m benchmarks.cost_probe --mode instructions|counters --out FILE [--only REGEX]``
+"""The probe process: ``--mode instructions|counters --out FILE [--only REGEX]``.
 
-Needs ``PYTHONPATH`` at the directory holding ``benchmarks/``, ``PYTHONHASHSEED=0`` and the
-services' URLs in the environment (as ``benchmarks.common.service_urls`` resolves them).
+Started by ``launch.probe_command``, which imports only ``benchmarks`` from the working tree
+(the backend must be the commit installed in the environment), with ``PYTHONHASHSEED=0`` and
+the services' URLs in the environment (as ``benchmarks.common.service_urls`` resolves them).
 The instructions mode runs under ``valgrind --tool=callgrind --instr-atstart=no`` with
 ``--dumps`` naming its ``--callgrind-out-file``.
 """

@@ -30,11 +30,33 @@ def interpreter() -> str:
     return sys.executable
 
 
+# The probe imports ``benchmarks`` from the working tree and nothing else from it, as asv
+# does (asv_runner's SpecificImporter): on sys.path the working tree's ``afirgen_fixtures``
+# would shadow the commit under test installed in the environment. ``-P`` keeps the current
+# folder off sys.path too.
+BOOTSTRAP = """
+import importlib.machinery, runpy, sys
+class SuiteOnly:
+    def find_spec(self, name, path=None, target=None):
+        if name != "benchmarks":
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, [{root!r}])
+sys.meta_path.insert(0, SuiteOnly())
+sys.argv[0] = "{package}"
+runpy.run_module("{package}", run_name="__main__", alter_sys=True)
+"""
+
+
+def probe_command(*args: str) -> list[str]:
+    """The interpreter running the probe with ``args``, the suite importable on its own."""
+    code = BOOTSTRAP.format(root=str(REPO_ROOT), package=PACKAGE)
+    return [interpreter(), "-P", "-c", code, *args]
+
+
 def probe_env(mysql_url: str, redis_url: str) -> dict[str, str]:
-    """The environment of a probe process: the suite importable, fixed hashes, services."""
+    """The environment of a probe process: fixed hashes and the services."""
     return {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         "PYTHONHASHSEED": "0",
         "AFIRGEN_MYSQL_URL": mysql_url,
         "AFIRGEN_REDIS_URL": redis_url,
@@ -47,14 +69,14 @@ def run_probe(
     """Run the probe in ``mode`` and return its result; its stderr tail if it fails."""
     with tempfile.TemporaryDirectory(prefix="afirgen-cost-") as tmp:
         out = Path(tmp) / "result.json"
-        command = [interpreter(), "-m", PACKAGE, "--mode", mode, "--out", str(out)]
+        command = probe_command("--mode", mode, "--out", str(out))
         if only:
             command += ["--only", only]
         if mode == "instructions":
             dumps = Path(tmp) / "callgrind.out"
             command = [*valgrind_command(dumps), *command, "--dumps", str(dumps)]
         done = subprocess.run(
-            command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+            command, env=env, cwd=tmp, capture_output=True, text=True, timeout=timeout
         )
         if done.returncode != 0 or not out.exists():
             lines = [line for line in done.stderr.splitlines() if line.strip()]

@@ -144,3 +144,29 @@ def test_between_two_readings_one_info_and_the_earlier_reply_are_taken_off() -> 
         "commands": 2,  # 3 new, one of them the INFO of ``after``
         "bytes": 500 + 64,
     }
+
+
+def test_the_probe_imports_the_suite_but_not_the_backend_beside_it(tmp_path: Path) -> None:
+    """Beside ``benchmarks/`` lies the working tree's ``afirgen_fixtures``; the probe must
+    measure the commit installed in the environment, as asv's own importer does."""
+    import subprocess
+    import sys
+
+    from benchmarks.cost_probe.launch import BOOTSTRAP
+
+    (tmp_path / "benchmarks" / "probe").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "__init__.py").write_text("")
+    (tmp_path / "benchmarks" / "probe" / "__init__.py").write_text("")
+    (tmp_path / "benchmarks" / "probe" / "__main__.py").write_text(
+        "import importlib.util\n"
+        "spec = importlib.util.find_spec('afirgen_fixtures')\n"
+        "print(spec.origin if spec else 'none')\n"
+    )
+    (tmp_path / "afirgen_fixtures").mkdir()
+    (tmp_path / "afirgen_fixtures" / "__init__.py").write_text("raise SystemExit('shadowed')\n")
+    code = BOOTSTRAP.format(root=str(tmp_path), package="benchmarks.probe")
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert str(tmp_path) not in done.stdout
