@@ -8,6 +8,7 @@ calibration says the timed benchmark is steady (0.5 %) unless a test says otherw
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -533,3 +534,33 @@ def test_a_corrupt_asv_config_exits_2(tmp_path: Path) -> None:
     (tmp_path / "asv.conf.json").write_text('{"version": 1,')
     with pytest.raises(HarnessError, match=r"asv\.conf\.json"):
         pr_config(tmp_path)
+
+
+def test_the_drift_between_runs_is_measured_from_identical_backend_code(repo: Path) -> None:
+    """Both commits hold the same backend (only change.txt differs); measured in two runs
+    1.6x apart, that shift is the machine's drift, and compare then judges across runs
+    only beyond it."""
+    _write(repo, "HEAD~1", _samples(0.005, 1), run_started=0.0)
+    _write(repo, "HEAD", _samples(0.008, 2), run_started=7200.0)
+    (repo / "afirgen_fixtures").mkdir()
+    assert main(["calibrate", "--drift"]) == ExitCode.CANNOT_JUDGE  # no backend in git yet
+    _git(repo, "checkout", "-q", "HEAD~1")
+    (repo / "afirgen_fixtures" / "x.py").write_text("same\n")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "backend")
+    base = _git(repo, "rev-parse", "HEAD")
+    (repo / "change.txt").write_text("other")
+    _git(repo, "commit", "-qam", "not the backend")
+    _git(repo, "branch", "-f", "main")
+    _git(repo, "checkout", "-q", "main")
+    for rev, median, started in ((base, 0.005, 0.0), ("HEAD", 0.008, 7200.0)):
+        _write(repo, rev, _samples(median, 3), run_started=started)
+    for stale in (repo / "results" / MACHINE).glob("*.json"):
+        if stale.name[:8] not in {base[:8], _git(repo, "rev-parse", "HEAD")[:8]}:
+            stale.unlink()
+    assert main(["calibrate", "--drift"]) == ExitCode.OK
+    drift = json.loads(_calibration_path(repo).read_text())["drift"]
+    assert drift["pairs"] == 1
+    assert math.expm1(drift["largest"]) == pytest.approx(0.6, abs=0.08)
+    assert main(["compare", base, "HEAD", "--reports", str(repo / "reports")]) == ExitCode.OK
+    assert _change(repo, TIMED)["verdict"] == "uncertain"  # within the drift: reported only
