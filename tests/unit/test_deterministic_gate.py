@@ -262,3 +262,30 @@ def test_spreads_are_the_largest_difference_of_each_counted_figure() -> None:
 
 def _wall_pair() -> tuple[Measurement, Measurement]:
     return _wall(1.0), _wall(1.1)
+
+
+def test_a_run_without_valgrind_stops_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run` selects the cost suite by default: without valgrind it must say so and exit 2
+    before asv benchmarks anything."""
+    from afirgen_bench.cli import main
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # asv registers the machine in ~/.asv-machine.json
+    monkeypatch.setattr("shutil.which", _which_without("valgrind"))
+    monkeypatch.chdir(ROOT)
+    assert main(["run", "--machine", "no-valgrind-here"]) == 2
+    err = capsys.readouterr().err
+    assert "valgrind is not installed" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _which_without(missing: str):
+    import shutil
+
+    real = shutil.which
+
+    def which(name: str, *args: object, **kwargs: object) -> str | None:
+        return None if name == missing else real(name, *args, **kwargs)
+
+    return which
