@@ -10,6 +10,7 @@ most, in both views.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -86,31 +87,41 @@ def _location(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line is not None else file
 
 
-def _diff(
-    base: dict[tuple[str, str], float], head: dict[tuple[str, str], float], top: int
-) -> list[FunctionDelta]:
-    keys = set(base) | set(head)
-    deltas = [
-        FunctionDelta(function, location, base.get(key, 0.0), head.get(key, 0.0))
-        for key in keys
-        for function, location in [key]
-    ]
-    moved = [d for d in deltas if d.delta]
+# Callgrind names a function's recursive activations "name'2", "name'3"...
+_RECURSION = re.compile(r"'\d+$")
+
+View = dict[tuple[str, str], tuple[float, str]]  # (function, file) -> (cost, file:line)
+
+
+def _view(entries: list[tuple[str, str, int | None, float]]) -> View:
+    """Cost per function, keyed by name and file: the line Callgrind attributes first can
+    move between runs, and recursive activations are the same function."""
+    view: View = {}
+    for function, file, line, cost in entries:
+        key = (_RECURSION.sub("", function), file)
+        before, location = view.get(key, (0.0, _location(file, line)))
+        view[key] = (before + cost, location)
+    return view
+
+
+def _diff(base: View, head: View, top: int) -> list[FunctionDelta]:
+    deltas = []
+    for key in set(base) | set(head):
+        before, base_location = base.get(key, (0.0, ""))
+        after, head_location = head.get(key, (0.0, ""))
+        deltas.append(FunctionDelta(key[0], head_location or base_location, before, after))
+    moved = [d for d in deltas if abs(d.delta) >= 0.5]
     return sorted(moved, key=lambda d: (-abs(d.delta), d.function))[:top]
 
 
 def explain(base: Profile, head: Profile, top: int = TOP) -> Explanation:
     """The ``top`` functions whose self cost per call changed most, in each view."""
 
-    def c_view(profile: Profile) -> dict[tuple[str, str], float]:
-        return {
-            (f.function, _location(f.file, f.line)): f.instructions for f in profile.c_functions
-        }
+    def c_view(profile: Profile) -> View:
+        return _view([(f.function, f.file, f.line, f.instructions) for f in profile.c_functions])
 
-    def python_view(profile: Profile) -> dict[tuple[str, str], float]:
-        return {
-            (f.function, _location(f.file, f.line)): f.opcodes for f in profile.python_functions
-        }
+    def python_view(profile: Profile) -> View:
+        return _view([(f.function, f.file, f.line, f.opcodes) for f in profile.python_functions])
 
     return Explanation(
         instructions_delta=head.instructions - base.instructions,
