@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,14 @@ def measure() -> dict[str, Any]:
         for op, message in run["errors"].items():
             errors.setdefault(op, f"{mode}: {message}")
     write_profiles(runs)
+    for mode, run in runs.items():
+        seconds = run.get("seconds", {})
+        slowest = sorted(seconds.items(), key=lambda item: -item[1])[:3]
+        print(
+            f"cost {mode}: {sum(seconds.values()):.0f} s over {len(seconds)} operations "
+            f"(slowest: {', '.join(f'{name} {s:.0f} s' for name, s in slowest)})",
+            file=sys.stderr,
+        )
     return {"figures": figures, "errors": errors}
 
 
