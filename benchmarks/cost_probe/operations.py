@@ -50,6 +50,9 @@ class Operation:
     mirrors: str  # the timed benchmark, as asv names it
     requires: tuple[str, ...]
     prepare: Callable[[int], Call]
+    # Enough calls that what one call's socket reads find waiting (more or less of a
+    # reply, so more or fewer loop turns in the driver) averages out: a deep OFFSET page
+    # counted over 5 calls spread by 1e-2 between runs of the same code.
     calls: int = 15
     # Python 3.11 quickens a code object after 8 calls and only then specialises it: fewer
     # warm-up calls leave an operation's figure depending on what ran before it.
@@ -159,7 +162,7 @@ def _database(scale: int) -> list[Operation]:
                     f"CursorPagination({scale}, {depth}, {method})",
                     "time_page",
                     _page(scale, depth, method),
-                    calls=5 if method == "offset" and depth else 15,
+                    calls=15,
                 )
             )
     for corpus in ("complaints", "legal_sections"):
@@ -169,7 +172,7 @@ def _database(scale: int) -> list[Operation]:
                 f"FullTextSearch({scale}, {corpus})",
                 "time_search",
                 _search(scale, corpus, term),
-                calls=5,
+                calls=10,
             )
         )
     for columns in ("3 columns", "full row"):
@@ -193,7 +196,7 @@ def _database(scale: int) -> list[Operation]:
             f"IndexSuggestion({scale})",
             "time_suggest_indexes",
             suggest,
-            calls=5,
+            calls=15,
         ),
         on(
             database.ConnectionAcquisition,
@@ -453,7 +456,7 @@ def _writes() -> list[Operation]:
             mirrors="writes.BulkInsert.time_bulk_insert",
             requires=writes.BulkInsert.requires,
             prepare=bulk_insert(rows),
-            calls=5 if rows == 10 else 3,
+            calls=15 if rows == 10 else 9,
             warmup=2,
         )
         for rows in (10, 100)
@@ -500,7 +503,7 @@ def _generation() -> list[Operation]:
             mirrors=f"generation.Generation.time_{method}",
             requires=generation.Generation.requires,
             prepare=step(method),
-            calls=5 if method == "draft_uncached" else 10,
+            calls=20,
             scale=scale,
         )
         for method in ("draft_uncached", "draft_cached", "extract_facts", "retrieve_sections")
@@ -641,7 +644,7 @@ def _api() -> list[Operation]:
                 f"ConcurrentLoad({concurrency})",
                 "ConcurrentLoad.time_concurrent_status",
                 concurrent(concurrency),
-                calls=3,
+                calls=6,
                 warmup=3,  # a call is a batch: its code runs ``concurrency`` times
             )
             for concurrency in (1, 5, 10, 15)
