@@ -112,3 +112,23 @@ def test_noise_page_shows_every_calibrated_benchmark_offline(site_url: str, tmp_
     for key in calibration.noise:
         assert html.escape(key, quote=False) in dom
     assert "detects" in dom
+
+
+def test_counted_graph_renders_offline_beside_the_wall_time_one(
+    site_url: str, tmp_path: Path
+) -> None:
+    benchmarks = json.loads((HTML / "index.json").read_text())["benchmarks"]
+    name = "cost.Database.track_instructions"
+    assert benchmarks[name]["unit"] == "instructions"
+    dom = _render(f"{site_url}/#{name}", tmp_path)
+    assert 'class="flot-base"' in dom, "no graph canvas was drawn"
+
+
+def test_noise_page_shows_every_counted_figures_spread(site_url: str, tmp_path: Path) -> None:
+    (machine,) = [p.name for p in (ROOT / "results").iterdir() if p.is_dir()]
+    calibration = load_rules(ROOT, machine).calibration
+    assert calibration is not None and calibration.spread, "run calibrate --spread-from"
+    dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
+    assert "Deterministic figures" in dom and "Drift between runs" in dom
+    for key in calibration.spread:
+        assert html.escape(key, quote=False) in dom
