@@ -287,6 +287,7 @@ def _proof(args: argparse.Namespace) -> int:
             unchanged=args.unchanged,
             out=out,
             progress=log,
+            resume=args.resume,
         )
         print(out.with_suffix(".md").read_text())
         return ExitCode.OK
@@ -533,6 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=7,
         help="--deterministic: separate measurements of unchanged code (every pair judged: "
         "7 give 21 pairs)",
+    )
+    proof.add_argument(
+        "--resume",
+        action="store_true",
+        help="--deterministic: reuse the unchanged measurements an interrupted proof left in "
+        ".asv/proof/repo (judged again) and go on from there",
     )
     proof.set_defaults(handler=_proof)
 

@@ -39,6 +39,7 @@ COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test
 COST_SUITE = r"^cost\."
 LEVELS = (1, 2, 5)
 SIZING_ITERATIONS = 20_000
+UNCHANGED = "cost-proof/unchanged"  # the unchanged measurements' folder under .asv/
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ EXTRA_QUERY = (
         "extra query",
         "Api",
         "afirgen_fixtures/db/repositories/base.py",
-        "Repository.get_by_id",
+        "BaseRepository.get_by_id",
         "GetSessionStatus",
         "queries",
     ),
@@ -212,8 +213,6 @@ def unchanged_pairs(
 ) -> dict[str, Any]:
     """``runs`` separate measurements of the same code (the base and comment-only twins,
     each its own commit and run of the probes); every pair judged by the gate."""
-    from afirgen_bench.judge import judge, load_rules
-
     twins = [
         _commit(
             scratch,
@@ -223,9 +222,20 @@ def unchanged_pairs(
         )
         for n in range(1, runs)
     ]
-    commits = [base, *twins]
     progress(f"unchanged code: {runs} separate measurements of the whole cost suite")
-    results_dir = _measure(scratch, commits, "cost-proof/unchanged", machine, None)
+    _measure(scratch, [base, *twins], UNCHANGED, machine, None)
+    return judge_unchanged(scratch, base, machine)
+
+
+def judge_unchanged(scratch: Path, base: str, machine: str) -> dict[str, Any]:
+    """Every pair of the unchanged measurements kept in the scratch clone, judged."""
+    from afirgen_bench.judge import judge, load_rules
+
+    results_dir = scratch / ".asv" / UNCHANGED / "results"
+    commits = [
+        json.loads(path.read_text())["commit_hash"]
+        for path in sorted((results_dir / machine).glob("*-*.json"))
+    ]
     rules = load_rules(scratch, machine, at_commit=base)
     pairs, flagged, figures = 0, [], 0
     for first, second in itertools.combinations(commits, 2):
@@ -238,7 +248,12 @@ def unchanged_pairs(
             for c in exact
             if c.verdict in (Verdict.REGRESSION, Verdict.IMPROVEMENT)
         ]
-    return {"pairs": pairs, "figures_per_pair": figures, "flagged": flagged}
+    return {
+        "measurements": len(commits),
+        "pairs": pairs,
+        "figures_per_pair": figures,
+        "flagged": flagged,
+    }
 
 
 def iteration_cost(scratch: Path, base: str, machine: str) -> float:
@@ -361,7 +376,8 @@ def markdown(data: dict[str, Any]) -> str:
     unchanged = data["unchanged"]
     lines += [
         "",
-        f"Unchanged code: {unchanged['pairs']} pairs of separate measurements "
+        f"Unchanged code: {unchanged['measurements']} separate measurements of the whole cost "
+        f"suite, {unchanged['pairs']} pairs "
         f"({unchanged['figures_per_pair']} deterministic figures each), "
         f"{len(unchanged['flagged'])} figure(s) flagged.",
         *(f"- {item}" for item in unchanged["flagged"]),
@@ -377,18 +393,27 @@ def run_cost_proof(
     unchanged: int,
     out: Path,
     progress: Callable[[str], None],
+    resume: bool = False,
 ) -> dict[str, Any]:
+    """The proof; ``resume`` keeps the scratch clone and its unchanged measurements from an
+    earlier, interrupted proof and judges them again instead of measuring them."""
     if runs < 1 or unchanged < 2:
         raise HarnessError("need at least one run per head and two unchanged measurements")
     started = time.monotonic()
     os.environ.update(SCALES_ENV)
-    scratch = scratch_clone(root)
-    base = _git(scratch, "rev-parse", "HEAD")
-    quiet = unchanged_pairs(scratch, base, unchanged, machine, progress)
+    scratch = root / ".asv" / "proof" / "repo"
+    if resume and (scratch / ".asv" / UNCHANGED / "results").is_dir():
+        base = _git(scratch, "rev-parse", "HEAD")
+        progress(f"resuming: judging the unchanged measurements kept for {base[:8]}")
+        quiet = judge_unchanged(scratch, base, machine)
+    else:
+        scratch = scratch_clone(root)
+        base = _git(scratch, "rev-parse", "HEAD")
+        quiet = unchanged_pairs(scratch, base, unchanged, machine, progress)
     progress(f"unchanged: {len(quiet['flagged'])} flagged in {quiet['pairs']} pairs")
     per_step = iteration_cost(scratch, base, machine)
     progress(f"one loop step costs {per_step:.1f} instructions")
-    sizing_dir = scratch / ".asv" / "cost-proof" / "unchanged" / "results"
+    sizing_dir = scratch / ".asv" / UNCHANGED / "results"
     base_instructions = {
         site.key: _value(sizing_dir, machine, base, site.key) for site in FIXED_WORK
     }
