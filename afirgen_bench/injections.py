@@ -56,10 +56,12 @@ def fixed_work(source: str, function: str, iterations: int) -> str:
     if iterations <= 0:
         lines = ["# proof: unchanged code under another commit"]
     else:
+        # small ints only (CPython caches -5..256): each step costs the same, whether the
+        # loop runs 10 times or 20,000 (with range()'s large ints it did not)
         lines = [
             "_proof_total = 0",
-            f"for _proof_step in range({iterations}):",
-            "    _proof_total = (_proof_total + _proof_step * 7) % 1009",
+            f"for _proof_step in __import__('itertools').repeat(7, {iterations}):",
+            "    _proof_total = (_proof_total + _proof_step) % 241",
         ]
     return _insert_before(source, _first_statement(node), lines) + "\n"
 

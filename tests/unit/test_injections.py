@@ -58,7 +58,7 @@ def _load(source: str) -> type:
 
 def test_fixed_work_runs_its_loop_and_keeps_the_result() -> None:
     changed = fixed_work(SOURCE, "Repo.get", 1000)
-    assert "range(1000)" in changed
+    assert "repeat(7, 1000)" in changed
     repo = _load(changed)()
     cursor = Cursor()
     repo.conn = lambda: cursor
