@@ -342,7 +342,7 @@ def spread_heading(calibration: Calibration, gate: GateConfig) -> str:
     )
     return (
         f"Deterministic figures on {calibration.machine}: the largest difference between "
-        f"the same code measured twice, over the calibration's A/A runs. {steady} of "
+        f"separate measurements of the same code (A/A). {steady} of "
         f"{len(rows)} stay below the change the gate flags ({tolerances})."
     )
 
