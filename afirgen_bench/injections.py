@@ -15,7 +15,7 @@ from afirgen_bench.core.errors import HarnessError
 QUERY_CALLS = frozenset({"execute", "executemany", "_fetch_all", "_fetch_one", "_execute"})
 
 
-def _find(tree: ast.AST, names: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef:
+def find_function(tree: ast.AST, names: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef:
     scope = tree
     for name in names:
         found = next(
@@ -28,7 +28,7 @@ def _find(tree: ast.AST, names: list[str]) -> ast.FunctionDef | ast.AsyncFunctio
             None,
         )
         if found is None:
-            raise HarnessError(f"no {'.'.join(names)} to inject a regression into")
+            raise HarnessError(f"no {'.'.join(names)} to inject into")
         scope = found
     if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
         raise HarnessError(f"{'.'.join(names)} is not a function")
@@ -52,7 +52,7 @@ def fixed_work(source: str, function: str, iterations: int) -> str:
     """A loop of ``iterations`` steps of integer arithmetic at the top of ``function``: the
     kind of work a validation or formatting pass adds (0 adds only a comment: the same
     code under another commit)."""
-    node = _find(ast.parse(source), function.split("."))
+    node = find_function(ast.parse(source), function.split("."))
     if iterations <= 0:
         lines = ["# proof: unchanged code under another commit"]
     else:
@@ -90,7 +90,7 @@ def _calls_query(statement: ast.stmt) -> bool:
 def repeated_query(source: str, function: str) -> str:
     """The first statement of ``function`` that sends a query, sent twice: a redundant
     round trip, the most common way an ORM change adds a query."""
-    node = _find(ast.parse(source), function.split("."))
+    node = find_function(ast.parse(source), function.split("."))
     statement = next((s for s in _statements(node.body) if _calls_query(s)), None)
     if statement is None:
         raise HarnessError(f"{function} sends no query to repeat")
@@ -105,7 +105,7 @@ def repeated_query(source: str, function: str) -> str:
 def lost_cache_hit(source: str, function: str, fetch_argument: str = "fetch") -> str:
     """``function`` (a cache-aside read) calls its ``fetch_argument`` without looking in the
     cache: every hit becomes a database read, as when a key stops matching."""
-    node = _find(ast.parse(source), function.split("."))
+    node = find_function(ast.parse(source), function.split("."))
     names = [a.arg for a in node.args.args + node.args.kwonlyargs]
     if fetch_argument not in names:
         raise HarnessError(f"{function} takes no {fetch_argument!r} to call instead")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import Verdict
 from afirgen_bench.git import git
+from afirgen_bench.injections import find_function
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +72,7 @@ TARGETS = (
 def inject(source: str, function: str, seconds: float) -> str:
     """``source`` with a busy-wait of ``seconds`` as the first statement of ``function``
     (after its docstring); 0 seconds adds only a comment."""
-    node = _find(ast.parse(source), function.split("."))
+    node = find_function(ast.parse(source), function.split("."))
     body = node.body
     first = body[1] if ast.get_docstring(node) is not None and len(body) > 1 else body[0]
     indent = " " * first.col_offset
@@ -86,26 +87,6 @@ def inject(source: str, function: str, seconds: float) -> str:
     source_lines = source.splitlines()
     at = first.lineno - 1
     return "\n".join([*source_lines[:at], *lines, *source_lines[at:]]) + "\n"
-
-
-def _find(tree: ast.AST, names: list[str]) -> ast.FunctionDef | ast.AsyncFunctionDef:
-    scope = tree
-    for name in names:
-        found = next(
-            (
-                n
-                for n in ast.iter_child_nodes(scope)
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                and n.name == name
-            ),
-            None,
-        )
-        if found is None:
-            raise HarnessError(f"no {'.'.join(names)} to inject a slowdown into")
-        scope = found
-    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
-        raise HarnessError(f"{'.'.join(names)} is not a function")
-    return scope
 
 
 _PROOF_IDENTITY = {
