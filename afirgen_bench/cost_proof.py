@@ -33,7 +33,7 @@ from afirgen_bench.injections import (
     lost_cache_hit,
     repeated_query,
 )
-from afirgen_bench.proof import SCALES_ENV, _git, scratch_clone
+from afirgen_bench.proof import SCALES_ENV, _git, measure_in_scratch, scratch_clone
 
 COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test keeps them equal)
 COST_SUITE = r"^cost\."
@@ -183,20 +183,11 @@ def only_pattern(operations: list[str]) -> str:
 def _measure(
     scratch: Path, commits: list[str], folder: str, machine: str, only: list[str] | None
 ) -> Path:
-    from afirgen_bench.judge import pr_config
-    from afirgen_bench.runner import run_commits
-
     if only:
         os.environ[COST_ONLY_ENV] = only_pattern(only)
     else:
         os.environ.pop(COST_ONLY_ENV, None)
-    config, results_dir = pr_config(scratch, folder)
-    failed = run_commits(
-        scratch, commits, machine=machine, bench=COST_SUITE, config=config, results_dir=results_dir
-    )
-    if failed:
-        raise HarnessError(f"cost benchmarks failed during the proof: {', '.join(failed)}")
-    return results_dir
+    return measure_in_scratch(scratch, commits, COST_SUITE, folder, machine)
 
 
 def _value(results_dir: Path, machine: str, commit: str, key: str) -> float:

@@ -148,7 +148,9 @@ class Outcome:
     advisory: bool
 
 
-def _measure(scratch: Path, commits: list[str], pattern: str, folder: str, machine: str) -> Path:
+def measure_in_scratch(
+    scratch: Path, commits: list[str], pattern: str, folder: str, machine: str
+) -> Path:
     from afirgen_bench.judge import pr_config
     from afirgen_bench.runner import run_commits
 
@@ -165,7 +167,7 @@ def base_medians(scratch: Path, base: str, machine: str) -> dict[str, float]:
     from afirgen_bench.judge import load_results
 
     pattern = bench_pattern([t.key for t in TARGETS])
-    results_dir = _measure(scratch, [base], pattern, "proof/base", machine)
+    results_dir = measure_in_scratch(scratch, [base], pattern, "proof/base", machine)
     measured = load_results(results_dir, machine, base).measurements
     missing = [t.key for t in TARGETS if t.key not in measured or not measured[t.key].samples]
     if missing:
@@ -186,7 +188,9 @@ def repetition(
     commits = [base, *heads.values()]
     if number % 2 == 0:
         commits.reverse()  # alternate which side runs first
-    results_dir = _measure(scratch, commits, bench_pattern(keys), f"proof/run-{number}", machine)
+    results_dir = measure_in_scratch(
+        scratch, commits, bench_pattern(keys), f"proof/run-{number}", machine
+    )
     first = {
         level: judge(scratch, base, head, results_dir, machine, rules=rules)
         for level, head in heads.items()
@@ -194,7 +198,7 @@ def repetition(
     suspects = {level: j for level, j in first.items() if _flagged(j, keys)}
     if suspects:
         names = [c.key for j in suspects.values() for c in j.regressions if c.key in keys]
-        confirm_dir = _measure(
+        confirm_dir = measure_in_scratch(
             scratch,
             [base, *(heads[level] for level in suspects)],
             bench_pattern(names),
