@@ -93,7 +93,8 @@ class InteractiveFlow:
         """The non-interactive path: the whole pipeline at once, in a completed session.
 
         The FIR and its completed session are written in one transaction: one commit (the
-        cost of a cached draft is its writes), and never one without the other.
+        cost of a cached draft is its writes), and never one without the other. The session
+        is stamped with the FIR's registration time, so nothing is read back.
         """
         draft, cached = self.generator.draft(complaint)
         state = _draft_state(draft)
@@ -109,6 +110,7 @@ class InteractiveFlow:
                     status=Status.COMPLETED,
                     current_step=Step.COMPLETED.value,
                 ),
+                at=record.created_at,
             )
 
         record, session = self.generator.firs.create_with(fir, completed_session)

@@ -116,6 +116,19 @@ def test_create_with_stores_the_fir_and_its_session_in_one_transaction(pool: Poo
     assert firs.count() == 1
 
 
+def test_a_session_stamped_by_its_caller_equals_the_stored_row(pool: Pool) -> None:
+    """The non-interactive path builds the session from its insert: it must be the row."""
+    sessions = SessionRepository(pool)
+    at = datetime(2026, 2, 10, 9, 0, 0, 123456)
+    state = {"facts": {"cues": ["chain", "snatched"]}, "sections": [[1, "303"]], "n": 1.5}
+    session = NewSession(state=state, status=SessionStatus.COMPLETED, current_step="completed")
+    with pool.transaction() as conn:
+        built = sessions.insert(conn, session, at=at)
+    assert built == sessions.get(session.id)
+    assert built.created_at == built.last_activity == at
+    assert built.state["sections"] == [[1, "303"]]  # the JSON as stored, tuples as lists
+
+
 def test_created_at_defaults_to_the_server_clock(firs: FIRRepository) -> None:
     before = datetime.now() - timedelta(minutes=5)
     created = firs.create(new_fir(1))

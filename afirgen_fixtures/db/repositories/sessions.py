@@ -6,7 +6,7 @@ Not cached: a session changes at every step, so a cached copy would mostly be st
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pymysql
@@ -30,15 +30,36 @@ class SessionRepository(BaseRepository[SessionRecord]):
         with self.pool.transaction() as conn:
             return self.insert(conn, session)
 
-    def insert(self, conn: pymysql.Connection, session: NewSession) -> SessionRecord:
-        """Insert on ``conn``, inside the caller's transaction (e.g. with the FIR it made)."""
+    def insert(
+        self, conn: pymysql.Connection, session: NewSession, *, at: datetime | None = None
+    ) -> SessionRecord:
+        """Insert on ``conn``, inside the caller's transaction (e.g. with the FIR it made).
+
+        With ``at`` (naive UTC) the session is stamped with that time and the record is built
+        from what was inserted, without reading it back: the non-interactive path stamps it
+        with its FIR's registration time and saves a round trip. Without it the server's
+        clock stamps the row, which is then read back.
+        """
+        state = json.dumps(session.state)
         with conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO `sessions` (`id`, `state`, `status`, `current_step`) "
-                "VALUES (%s, %s, %s, %s)",
-                (session.id, json.dumps(session.state), session.status.value, session.current_step),
-            )
-        return self._row_to_model(fetch_dicts(conn, self._select_by_pk, (session.id,))[0])
+            if at is None:
+                cur.execute(
+                    "INSERT INTO `sessions` (`id`, `state`, `status`, `current_step`) "
+                    "VALUES (%s, %s, %s, %s)",
+                    (session.id, state, session.status.value, session.current_step),
+                )
+            else:
+                cur.execute(
+                    "INSERT INTO `sessions` (`id`, `state`, `status`, `current_step`, "
+                    "`created_at`, `last_activity`) VALUES (%s, %s, %s, %s, %s, %s)",
+                    (session.id, state, session.status.value, session.current_step, at, at),
+                )
+        if at is None:
+            return self._row_to_model(fetch_dicts(conn, self._select_by_pk, (session.id,))[0])
+        # The JSON text as stored, so the record equals what a read-back would give.
+        return self._row_to_model(
+            {**session.model_dump(), "state": state, "created_at": at, "last_activity": at}
+        )
 
     def get(self, session_id: str) -> SessionRecord | None:
         return self.get_by_id(session_id)
