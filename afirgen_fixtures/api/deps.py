@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from afirgen_fixtures.api.backend import Backend
 
 
-def get_backend(request: Request) -> Backend:
+async def get_backend(request: Request) -> Backend:
+    """Async on purpose: FastAPI runs a sync dependency in a worker thread, a hop per request."""
     return request.app.state.backend
 
 

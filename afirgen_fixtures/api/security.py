@@ -13,9 +13,10 @@ from afirgen_fixtures.api.errors import ApiError
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def require_api_key(
+async def require_api_key(
     request: Request, api_key: Annotated[str | None, Depends(_api_key_header)]
 ) -> None:
+    """Async on purpose: it never blocks, and a sync dependency costs a worker-thread hop."""
     expected = request.app.state.backend.settings.api_key
     if api_key is None or not hmac.compare_digest(api_key.encode(), expected.encode()):
         raise ApiError(

@@ -95,9 +95,13 @@ class InteractiveFlow:
         The FIR and its completed session are written in one transaction: one commit (the
         cost of a cached draft is its writes), and never one without the other. The session
         is stamped with the FIR's registration time, so nothing is read back.
+
+        A completed session has no step left to review, so its state names its FIR and the
+        draft's cache key instead of repeating the draft: the FIR row holds the transcript,
+        the rendered text and the sections. About 5 KB less JSON to escape, send and check
+        per FIR (370 µs of the transaction's 1.2 ms here; README, "Seed goals").
         """
         draft, cached = self.generator.draft(complaint)
-        state = _draft_state(draft)
         session_id = str(uuid.uuid4())
         fir = self.generator.render(draft, session_id=session_id)
 
@@ -106,7 +110,11 @@ class InteractiveFlow:
                 conn,
                 NewSession(
                     id=session_id,
-                    state={**state, "fir_number": record.fir_number, "fir_id": record.id},
+                    state={
+                        "fir_number": record.fir_number,
+                        "fir_id": record.id,
+                        "draft_key": draft.key,
+                    },
                     status=Status.COMPLETED,
                     current_step=Step.COMPLETED.value,
                 ),
@@ -251,16 +259,6 @@ def _sections(state: dict[str, Any]) -> list[LegalSection]:
 
 def _sections_state(sections: list[LegalSection] | tuple[LegalSection, ...]) -> list[Any]:
     return [s.model_dump(mode="json") for s in sections]
-
-
-def _draft_state(draft: Draft) -> dict[str, JsonValue]:
-    return {
-        "transcript": draft.transcript,
-        "facts": draft.facts.model_dump(mode="json"),
-        "summary": draft.summary,
-        "sections": _sections_state(draft.sections),
-        "narrative": draft.narrative,
-    }
 
 
 def _state_draft(state: dict[str, Any]) -> Draft:
