@@ -41,7 +41,9 @@ def test_up_creates_every_table_and_index(empty_database: MySQLTarget) -> None:
 def test_index_migration_rolls_back_and_reapplies(empty_database: MySQLTarget) -> None:
     with connection.connect(empty_database) as conn:
         migrate.migrate(conn)
+        assert "ft_fir_content" not in _indexes(conn, "fir_records")  # no query searches it
         assert migrate.migrate(conn, 1) == [
+            "down 0004_drop_fir_content_fulltext",
             "down 0003_fir_status_summary",
             "down 0002_performance_indexes",
         ]
@@ -54,6 +56,7 @@ def test_index_migration_rolls_back_and_reapplies(empty_database: MySQLTarget) -
         assert migrate.migrate(conn) == [
             "up 0002_performance_indexes",
             "up 0003_fir_status_summary",
+            "up 0004_drop_fir_content_fulltext",
         ]
         assert "idx_fir_status_created" in _indexes(conn, "fir_records")
 
