@@ -98,8 +98,8 @@ class InteractiveFlow:
 
         A completed session has no step left to review, so its state names its FIR and the
         draft's cache key instead of repeating the draft: the FIR row holds the transcript,
-        the rendered text and the sections. About 5 KB less JSON to escape, send and check
-        per FIR (370 µs of the transaction's 1.2 ms here; README, "Seed goals").
+        the rendered text and the sections. About 5 KB less JSON to escape, send, check and
+        store per FIR (README, "Seed goals").
         """
         draft, cached = self.generator.draft(complaint)
         session_id = str(uuid.uuid4())
