@@ -18,6 +18,7 @@ from conftest import writable_copy
 from afirgen_fixtures.config import MySQLTarget
 from afirgen_fixtures.data import Dataset
 from afirgen_fixtures.db import connection
+from afirgen_fixtures.generation.normalize import complaint_key
 from afirgen_fixtures.services import ServiceURLs
 from afirgen_fixtures.services.api_server import ApiServer
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
@@ -449,6 +450,33 @@ def test_cached_generation_returns_the_same_fir(client: httpx.Client) -> None:
 
     assert body(third) == body(first)
     assert second["session_id"] != first["session_id"]
+
+
+def test_a_generated_fir_and_its_completed_session_are_stored_together(
+    client: httpx.Client, api_database: MySQLTarget
+) -> None:
+    """The completed session names its FIR and the draft's cache key; the FIR row holds
+    the draft (the session does not repeat it)."""
+    text = f"{COMPLAINT} Ref {uuid.uuid4().hex}."
+    made = client.post("/process", json={"text": text, "interactive": False}).json()
+    with connection.connect(api_database) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT s.state, s.status, f.id, f.fir_number, f.complaint_text, f.created_at, "
+            "s.created_at FROM sessions AS s JOIN fir_records AS f ON f.session_id = s.id "
+            "WHERE s.id = %s",
+            (made["session_id"],),
+        )
+        rows = cur.fetchall()
+    assert len(rows) == 1
+    state, status, fir_id, fir_number, complaint, fir_created, session_created = rows[0]
+    assert (status, fir_number) == ("completed", made["fir_number"])
+    assert json.loads(state) == {
+        "fir_number": fir_number,
+        "fir_id": fir_id,
+        "draft_key": complaint_key(complaint),
+    }
+    assert fir_created == session_created  # stamped with its FIR's registration time
+    assert client.get(f"/session/{made['session_id']}/status").json()["status"] == "completed"
 
 
 def test_no_database_error_leaks_as_500(client: httpx.Client) -> None:
