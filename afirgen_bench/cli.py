@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from afirgen_bench.core.errors import ExitCode, HarnessError
 
@@ -15,10 +14,6 @@ from afirgen_bench.core.errors import ExitCode, HarnessError
 PR_SUITE = r"^(?!load\.)"
 PROOF_OUT = "docs/measurements/proof"
 COST_PROOF_OUT = "docs/measurements/deterministic-proof"
-
-if TYPE_CHECKING:
-    from afirgen_bench.core.verdict import Judgement
-    from afirgen_bench.judge import Rules
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -180,6 +175,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _ci(args: argparse.Namespace) -> int:
+    from afirgen_bench.confirm import confirm_regressions
     from afirgen_bench.core.reports import summary_text, write_reports
     from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.judge import judge, load_rules, pr_config
@@ -203,8 +199,17 @@ def _ci(args: argparse.Namespace) -> int:
     judgement = judge(root, base, head, results_dir, machine, rules=rules)
     if failed:
         judgement.run_failures.extend(failed)
-    elif judgement.regressions:
-        _confirm(root, base, head, judgement, machine, rules)
+    else:
+        confirm_regressions(
+            root,
+            base,
+            head,
+            judgement,
+            machine=machine,
+            rules=rules,
+            results_dir=results_dir,
+            folder="pr-confirm",
+        )
     write_reports(judgement, Path(args.reports))
     print(summary_text(judgement))
     print(f"reports in {args.reports}/")
@@ -335,34 +340,6 @@ def _load_drive(args: argparse.Namespace) -> int:
     target = LoadTarget.from_file(Path(args.target))
     drive(target, users=args.users, duration_s=args.duration, workers=0, out=Path(args.out))
     return ExitCode.OK
-
-
-def _confirm(
-    root: Path, base: str, head: str, judgement: Judgement, machine: str, rules: Rules
-) -> None:
-    """Re-run only the suspected benchmarks, interleaved with the base, and keep as
-    regressions only those that reproduce (noise on this kind of machine is bursty). A
-    suspect that fails or vanishes in the re-run cannot pass: it takes that verdict."""
-    import re
-
-    from afirgen_bench.core.models import NoiseSource
-    from afirgen_bench.judge import judge, pr_config
-    from afirgen_bench.runner import log, run_commits
-
-    names = sorted(
-        {c.benchmark for c in judgement.regressions if c.noise_source is not NoiseSource.EXACT}
-    )
-    if not names:
-        return  # deterministic figures only: counted again, they count the same
-    log(f"confirming {len(names)} suspected regression(s) by re-running them")
-    config, results_dir = pr_config(root, "pr-confirm")
-    pattern = "^(" + "|".join(re.escape(name) for name in names) + r")(\(|$)"
-    failed = run_commits(
-        root, [base, head], machine=machine, bench=pattern, config=config, results_dir=results_dir
-    )
-    rerun = judge(root, base, head, results_dir, machine, rules=rules)
-    judgement.run_failures.extend(f"{name} (confirmation re-run)" for name in failed)
-    judgement.keep_confirmed(rerun)
 
 
 def build_parser() -> argparse.ArgumentParser:

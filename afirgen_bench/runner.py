@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from afirgen_bench import asv_driver, host, preflight
@@ -56,9 +57,11 @@ def run_commits(
     bench: str | None,
     config: Path | None,
     results_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
-    host counters; return the benchmarks that failed (asv exits 2 for those)."""
+    host counters; return the benchmarks that failed (asv exits 2 for those). ``extra_env``
+    reaches the benchmarks (e.g. ``AFIRGEN_BENCH_SCALES``)."""
     asv_driver.ensure_machine(root, machine)
     counting = preflight.selects_cost(bench)
     if counting:
@@ -67,6 +70,7 @@ def run_commits(
     if counting:
         preflight.check_counters(env[MYSQL_URL_ENV], env[REDIS_URL_ENV])
     env[PROFILES_ENV] = str(profiles_dir(root, machine))
+    env.update(extra_env or {})
     # one commit list per run: runs started side by side never read each other's
     (root / ".asv").mkdir(parents=True, exist_ok=True)
     hashfile = root / ".asv" / f"run-commits-{os.getpid()}.txt"

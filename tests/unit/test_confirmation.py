@@ -79,3 +79,42 @@ def test_a_failure_the_run_reported_without_a_name_cannot_pass() -> None:
     judgement.run_failures.append("a benchmark asv did not name (asv run exited 2)")
     assert judgement.exit_code == ExitCode.CANNOT_JUDGE
     assert "did not name" in summary_text(judgement)
+
+
+# --- what the re-run measures (afirgen_bench.confirm) ----------------------------------------
+
+
+def test_the_rerun_pattern_selects_exactly_the_suspects_at_any_parameters() -> None:
+    import re
+
+    from afirgen_bench.confirm import rerun_pattern
+
+    pattern = re.compile(rerun_pattern(["database.Aggregation.time_stats_by_status", "a.B.f"]))
+    assert pattern.match("database.Aggregation.time_stats_by_status")
+    assert pattern.match("database.Aggregation.time_stats_by_status(1000000)")
+    assert pattern.match("a.B.f")
+    assert not pattern.match("a.B.f_other")
+    assert not pattern.match("database.Aggregation.time_stats_by_status_x")
+    assert not pattern.match("x.database.Aggregation.time_stats_by_status")
+
+
+def test_the_rerun_measures_the_suspects_at_their_own_scales() -> None:
+    """A 1M result re-run at the default scales would vanish, and a vanished suspect cannot
+    pass: the re-run gets the scales the suspects were measured at."""
+    from afirgen_bench.confirm import suspect_scales
+
+    names = {
+        "database.FullTextSearch.time_search": ["scale", "corpus"],
+        "database.SimpleSelectById.time_select_by_id": ["scale"],
+        "api.GetFirStatus.time_get_fir_status": [],
+        "writes.BulkInsert.time_bulk_insert": ["rows"],
+    }
+    suspects = [
+        ("database.SimpleSelectById.time_select_by_id", ("1000000",)),
+        ("database.FullTextSearch.time_search", ("10000", "'complaints'")),
+        ("api.GetFirStatus.time_get_fir_status", ()),
+        ("writes.BulkInsert.time_bulk_insert", ("100",)),
+        ("gone.from.the.index", ("5",)),
+    ]
+    assert suspect_scales(suspects, names) == [10000, 1000000]
+    assert suspect_scales(suspects[2:], names) == []
