@@ -8,13 +8,12 @@ figures need no second look: counted again, they count the same.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from afirgen_bench.core.models import NoiseSource
 from afirgen_bench.core.verdict import Judgement
-from afirgen_bench.judge import Rules, judge, pr_config
+from afirgen_bench.judge import Rules, judge, load_index, pr_config
 from afirgen_bench.runner import log, run_commits
 
 SCALES_ENV = "AFIRGEN_BENCH_SCALES"
@@ -79,9 +78,4 @@ def suspect_scales(
 
 def _param_names(results_dir: Path) -> dict[str, list[str]]:
     """Each benchmark's parameter names, from asv's index next to the results."""
-    index = json.loads((results_dir / "benchmarks.json").read_text())
-    return {
-        name: list(entry.get("param_names", []))
-        for name, entry in index.items()
-        if isinstance(entry, dict)
-    }
+    return {name: entry.param_names for name, entry in load_index(results_dir).items()}

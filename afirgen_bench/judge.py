@@ -23,7 +23,7 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import ResultSet
-from afirgen_bench.core.results import parse_index, parse_results
+from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.git import file_at, resolve_commit
 from afirgen_bench.profiles import load_profiles, normalized
@@ -97,19 +97,19 @@ def result_file(results_dir: Path, machine: str, commit: str) -> Path:
 def load_results(results_dir: Path, machine: str, commit: str) -> ResultSet:
     """The validated results of ``commit`` (a full sha) on ``machine``."""
     path = result_file(results_dir, machine, commit)
+    index = load_index(results_dir)
+    text = _read(path)
+    assert text is not None  # result_file found it
+    return parse_results(text, str(path), commit=commit, machine=machine, index=index)
+
+
+def load_index(results_dir: Path) -> dict[str, IndexEntry]:
+    """asv's validated benchmark index (``benchmarks.json``) of a results folder."""
     index_path = results_dir / "benchmarks.json"
     index_text = _read(index_path)
     if index_text is None:
         raise HarnessError(f"{index_path} does not exist: run asv on this results folder first")
-    text = _read(path)
-    assert text is not None  # result_file found it
-    return parse_results(
-        text,
-        str(path),
-        commit=commit,
-        machine=machine,
-        index=parse_index(index_text, str(index_path)),
-    )
+    return parse_index(index_text, str(index_path))
 
 
 def measured_together(results_dir: Path, machine: str, base: ResultSet, head: ResultSet) -> bool:

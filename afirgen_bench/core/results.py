@@ -71,6 +71,7 @@ class IndexEntry(BaseModel):
 
     type: str
     unit: str
+    param_names: list[str] = []
 
 
 def parse_index(text: str, source: str) -> dict[str, IndexEntry]:
