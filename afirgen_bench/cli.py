@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from afirgen_bench.core.errors import ExitCode, HarnessError
 
@@ -14,6 +17,50 @@ from afirgen_bench.core.errors import ExitCode, HarnessError
 PR_SUITE = r"^(?!load\.)"
 PROOF_OUT = "docs/measurements/proof"
 COST_PROOF_OUT = "docs/measurements/deterministic-proof"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its refusals as one line and exit 2 like every other input error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.CANNOT_JUDGE, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _given(value: str) -> str:
+    """A name or path that must not be empty (an empty --output would write the reports
+    into the current folder; an empty --machine would quietly name another machine)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def _given_path(value: str) -> Path:
+    return Path(_given(value))
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """A whole number of at least ``minimum`` (users, runs, calls, rows)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"{number} is below {minimum}")
+        return number
+
+    return parse
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive, finite duration")
+    return seconds
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -122,10 +169,17 @@ def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, mach
 def _sla_of(root: Path, revision: str, results_dir: Path, machine: str) -> int:
     from afirgen_bench.core.sla import SlaStatus, check_all
     from afirgen_bench.git import resolve_commit
-    from afirgen_bench.judge import load_results, load_rules
+    from afirgen_bench.judge import check_rules, load_index, load_results, load_rules
 
     results = load_results(results_dir, machine, resolve_commit(root, revision))
-    verdicts = check_all(results, load_rules(root, machine).sla)
+    rules = load_rules(root, machine)
+    check_rules(rules, load_index(results_dir))
+    verdicts = check_all(results, rules.sla)
+    if not verdicts:
+        raise HarnessError(
+            f"sla.toml judged nothing at {revision}: none of its sections names a benchmark "
+            "in these results (benchmark the commit first, or with the benchmarks it limits)"
+        )
     for verdict in verdicts:
         detail = "; ".join(str(b) for b in verdict.breaches)
         detail = "; ".join(filter(None, [detail, verdict.reason]))
@@ -343,15 +397,16 @@ def _load_drive(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m afirgen_bench",
         description="The AFIRGen benchmark harness: drives asv, measures, judges. Exit codes: "
         "0 all good, 1 a regression or an SLA breach, 2 the harness could not judge.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--machine",
+        type=_given,
         default=None,
         help="the benchmark machine's name (default: $AFIRGEN_BENCH_MACHINE, else the only "
         "machine in asv's ~/.asv-machine.json)",
@@ -361,14 +416,14 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="time the layers next to their raw floors, and the HTTP API, in one run",
     )
-    measure.add_argument("--scale", type=int, default=100_000)
-    measure.add_argument("--calls", type=int, default=5_000, help="per layer operation")
-    measure.add_argument("--http-calls", type=int, default=2_000)
-    measure.add_argument("--generation-calls", type=int, default=200, help="per scenario")
+    measure.add_argument("--scale", type=_at_least(1), default=100_000)
+    measure.add_argument("--calls", type=_at_least(1), default=5_000, help="per layer operation")
+    measure.add_argument("--http-calls", type=_at_least(1), default=2_000)
+    measure.add_argument("--generation-calls", type=_at_least(1), default=200, help="per scenario")
     measure.add_argument(
         "--fresh-load", action="store_true", help="drop and reload the data set, timing the load"
     )
-    measure.add_argument("--output", type=Path, help="also write the Markdown report here")
+    measure.add_argument("--output", type=_given_path, help="also write the Markdown report here")
     measure.set_defaults(handler=_measure)
 
     history = sub.add_parser(
@@ -377,7 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="benchmark every backend-changing commit of main that has no results yet, "
         "compare the newest two, publish the site (offline-ready)",
     )
-    history.add_argument("--limit", type=int, default=None, help="only the newest N such commits")
+    history.add_argument(
+        "--limit", type=_at_least(1), default=None, help="only the newest N such commits"
+    )
     history.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     history.add_argument("--no-publish", action="store_true")
     history.add_argument(
@@ -395,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", parents=[common], help="benchmark one commit into results/ (pinned, raw samples)"
     )
-    run.add_argument("--commit", default="HEAD")
+    run.add_argument("--commit", type=_given, default="HEAD")
     run.add_argument("--bench", default=None, help="asv -b regex: a subset of benchmarks")
     run.add_argument(
         "--check-sla", action="store_true", help="then judge the SLA (exit 1 on a breach)"
@@ -407,32 +464,38 @@ def build_parser() -> argparse.ArgumentParser:
         ("report", _report, "write summary, detailed, JSON and PR-comment reports"),
     ):
         command = sub.add_parser(name, parents=[common], help=text)
-        command.add_argument("base", nargs="?" if name == "report" else None, default="HEAD~1")
-        command.add_argument("head", nargs="?" if name == "report" else None, default="HEAD")
-        command.add_argument("--results-dir", default=None)
+        command.add_argument(
+            "base", nargs="?" if name == "report" else None, type=_given, default="HEAD~1"
+        )
+        command.add_argument(
+            "head", nargs="?" if name == "report" else None, type=_given, default="HEAD"
+        )
+        command.add_argument("--results-dir", type=_given, default=None)
         if name == "compare":
-            command.add_argument("--reports", default=None, help="also write the reports here")
+            command.add_argument(
+                "--reports", type=_given, default=None, help="also write the reports here"
+            )
             command.add_argument(
                 "--run-missing",
                 action="store_true",
                 help="benchmark a commit first if it has no results",
             )
         else:
-            command.add_argument("--output", default="reports")
+            command.add_argument("--output", type=_given, default="reports")
         command.set_defaults(handler=handler)
 
     sla = sub.add_parser(
         "sla", parents=[common], help="check one commit's results against sla.toml"
     )
-    sla.add_argument("commit", nargs="?", default="HEAD")
-    sla.add_argument("--results-dir", default=None)
+    sla.add_argument("commit", nargs="?", type=_given, default="HEAD")
+    sla.add_argument("--results-dir", type=_given, default=None)
     sla.set_defaults(handler=_sla)
 
     show = sub.add_parser(
         "show", parents=[common], help="one benchmark's history: median and P95 by commit"
     )
     show.add_argument("benchmark", help="a benchmark name or a regex of names")
-    show.add_argument("--results-dir", default=None)
+    show.add_argument("--results-dir", type=_given, default=None)
     show.set_defaults(handler=_show)
 
     ci = sub.add_parser(
@@ -440,10 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="PR check: benchmark base and head interleaved, judge, write reports",
     )
-    ci.add_argument("--base", required=True)
-    ci.add_argument("--head", default="HEAD")
+    ci.add_argument("--base", type=_given, required=True)
+    ci.add_argument("--head", type=_given, default="HEAD")
     ci.add_argument("--bench", default=None, help="asv -b regex (default: all but the load test)")
-    ci.add_argument("--reports", default="reports")
+    ci.add_argument("--reports", type=_given, default="reports")
     ci.set_defaults(handler=_ci)
 
     calibrate = sub.add_parser(
@@ -452,13 +515,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="A/A runs of one commit against its twin: each benchmark's noise and minimum "
         "detectable effect on this machine, saved in calibration/<machine>.json",
     )
-    calibrate.add_argument("--commit", default="HEAD")
-    calibrate.add_argument("--runs", type=int, default=3, help="A/A repetitions (at least 2)")
+    calibrate.add_argument("--commit", type=_given, default="HEAD")
+    calibrate.add_argument(
+        "--runs", type=_at_least(2), default=3, help="A/A repetitions (at least 2)"
+    )
     calibrate.add_argument(
         "--bench", default=None, help="asv -b regex: recalibrate only these, keep the rest"
     )
     calibrate.add_argument(
-        "--output", type=Path, default=None, help="save here instead (to try a design)"
+        "--output", type=_given_path, default=None, help="save here instead (to try a design)"
     )
     calibrate.add_argument(
         "--from-runs",
@@ -474,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument(
         "--spread-from",
-        type=Path,
+        type=_given_path,
         default=None,
         help="measure nothing: add the A/A spread of the deterministic figures from a folder "
         "of results of the same code measured separately (proof --deterministic leaves one "
@@ -488,10 +553,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="in a scratch clone, inject known slowdowns into one benchmark per area and run "
         "the PR check on each pair many times: detection and false-alarm rates",
     )
-    proof.add_argument("--pairs", type=int, default=20, help="PR checks per level")
+    proof.add_argument("--pairs", type=_at_least(1), default=20, help="PR checks per level")
     proof.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
     proof.add_argument(
         "--out",
+        type=_given,
         default=PROOF_OUT,
         help="writes OUT.md and OUT.json (rewritten after every repetition)",
     )
@@ -503,11 +569,14 @@ def build_parser() -> argparse.ArgumentParser:
         "and unchanged code measured separately several times",
     )
     proof.add_argument(
-        "--runs", type=int, default=2, help="--deterministic: separate runs per injected head"
+        "--runs",
+        type=_at_least(1),
+        default=2,
+        help="--deterministic: separate runs per injected head",
     )
     proof.add_argument(
         "--unchanged",
-        type=int,
+        type=_at_least(2),
         default=7,
         help="--deterministic: separate measurements of unchanged code (every pair judged: "
         "7 give 21 pairs)",
@@ -523,22 +592,24 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser(
         "load", parents=[common], help="Locust load test against the real server, then judge it"
     )
-    load.add_argument("--users", type=int, default=15)
-    load.add_argument("--duration", type=float, default=300, help="seconds")
+    load.add_argument("--users", type=_at_least(1), default=15)
+    load.add_argument("--duration", type=_seconds, default=300, help="seconds")
     load.add_argument(
-        "--workers", type=int, default=0, help="local Locust workers (0: one process)"
+        "--workers", type=_at_least(0), default=0, help="local Locust workers (0: one process)"
     )
-    load.add_argument("--scale", type=int, default=100_000)
-    load.add_argument("--out", default="reports/load")
+    load.add_argument("--scale", type=_at_least(1), default=100_000)
+    load.add_argument("--out", type=_given, default="reports/load")
     load.set_defaults(handler=_load)
 
     drive = sub.add_parser(
         "load-drive", parents=[common], help="drive the load against a running server"
     )
-    drive.add_argument("--target", required=True, help="JSON: base_url, mysql_url, redis_url, pids")
-    drive.add_argument("--users", type=int, default=15)
-    drive.add_argument("--duration", type=float, default=30)
-    drive.add_argument("--out", required=True)
+    drive.add_argument(
+        "--target", type=_given, required=True, help="JSON: base_url, mysql_url, redis_url, pids"
+    )
+    drive.add_argument("--users", type=_at_least(1), default=15)
+    drive.add_argument("--duration", type=_seconds, default=30)
+    drive.add_argument("--out", type=_given, required=True)
     drive.set_defaults(handler=_load_drive)
     return parser
 

@@ -42,7 +42,23 @@ def resolve_commit(root: Path, revision: str) -> str:
     try:
         return git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except HarnessError as exc:
+        candidates = _objects_starting_with(root, revision)
+        if len(candidates) > 1:
+            raise HarnessError(
+                f"'{revision}' is ambiguous: {len(candidates)} objects start with it "
+                f"({', '.join(c[:12] for c in candidates[:4])}); give more of the hash"
+            ) from exc
         raise HarnessError(f"'{revision}' is not a commit of this repository") from exc
+
+
+def _objects_starting_with(root: Path, prefix: str) -> list[str]:
+    """Every object whose hash starts with ``prefix`` (git needs 4 characters or more)."""
+    if not (4 <= len(prefix) < 40 and all(c in "0123456789abcdefABCDEF" for c in prefix)):
+        return []
+    try:
+        return git(root, "rev-parse", f"--disambiguate={prefix.lower()}").split()
+    except HarnessError:
+        return []
 
 
 def file_at(root: Path, commit: str, path: str) -> str | None:

@@ -23,9 +23,11 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import ResultSet
+from afirgen_bench.core.names import check_gate, check_sla
 from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.git import file_at, resolve_commit
+from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
 
 GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
@@ -47,6 +49,11 @@ class Rules:
 
 
 def _read(path: Path) -> str | None:
+    if path.is_symlink() and not path.exists():
+        raise HarnessError(
+            f"{path} is a symbolic link to {path.readlink()}, which does not exist: "
+            "restore its target or replace the link with the file"
+        )
     try:
         return path.read_text()
     except FileNotFoundError:
@@ -75,9 +82,17 @@ def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rul
     )
 
 
+def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
+    """Every name the rules use matches something real in the suite ``index`` lists."""
+    check_gate(rules.gate, index, GATE_FILE)
+    check_sla(rules.sla, index, SLA_FILE, sla_sections())
+
+
 def load_sla(root: Path) -> dict[str, Limits]:
-    """The working tree's SLA limits."""
-    return parse_sla(_read(root / SLA_FILE), SLA_FILE)
+    """The working tree's SLA limits, each section naming something real."""
+    sla = parse_sla(_read(root / SLA_FILE), SLA_FILE)
+    check_sla(sla, load_index(root / "results"), SLA_FILE, sla_sections())
+    return sla
 
 
 def result_file(results_dir: Path, machine: str, commit: str) -> Path:
@@ -99,7 +114,8 @@ def load_results(results_dir: Path, machine: str, commit: str) -> ResultSet:
     path = result_file(results_dir, machine, commit)
     index = load_index(results_dir)
     text = _read(path)
-    assert text is not None  # result_file found it
+    if text is None:
+        raise HarnessError(f"{path} vanished while it was being read: run the command again")
     return parse_results(text, str(path), commit=commit, machine=machine, index=index)
 
 
@@ -145,8 +161,15 @@ def judge(
     working tree's). ``across_runs``: judge wall times as between runs (only beyond the
     machine's drift); by default, whether the two were measured in one run decides."""
     rules = rules or load_rules(root, machine)
-    base_results = load_results(results_dir, machine, resolve_commit(root, base))
-    head_results = load_results(results_dir, machine, resolve_commit(root, head))
+    base_commit, head_commit = resolve_commit(root, base), resolve_commit(root, head)
+    if base_commit == head_commit:
+        raise HarnessError(
+            f"base '{base}' and head '{head}' are the same commit ({base_commit[:12]}): "
+            "a commit judged against itself proves nothing"
+        )
+    check_rules(rules, load_index(results_dir))
+    base_results = load_results(results_dir, machine, base_commit)
+    head_results = load_results(results_dir, machine, head_commit)
     if across_runs is None:
         across_runs = not measured_together(results_dir, machine, base_results, head_results)
     changes = compare(

@@ -221,11 +221,13 @@ def write_noise_page(
     every deterministic figure's A/A spread, linked from the site's navigation bar (the
     numbers also go to ``noise.json``)."""
     body = "\n".join(
-        "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{:.1%}</td></tr>".format(
+        "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{}</td></tr>".format(
             html.escape(r["benchmark"]),
             r["sigma"],
             r["minimum_detectable_effect"],
-            r["limit"],
+            f"<strong>unprotected: noise hides changes below {r['limit']:.1%}</strong>"
+            if r["unprotected"]
+            else f"{r['limit']:.1%}",
         )
         for r in rows
     )

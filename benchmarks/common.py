@@ -21,11 +21,13 @@ import random
 import statistics
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SUITE_VERSION = "2026.11.29"  # bump when a benchmark changes meaning; asv restarts its history
 BACKEND = "afirgen_fixtures"
@@ -206,6 +208,24 @@ P99_SAMPLES = 500
 REQUESTS_PER_FIGURE = 300
 
 
+def statistic(name: str) -> Callable[[T], T]:
+    """Mark a method whose figure is computed differently from its class's earlier ones: its
+    version becomes the class's design plus ``name``, so the gate and asv never compare it
+    with figures of the old statistic (``Latency.__init_subclass__`` applies it)."""
+
+    def mark(method: T) -> T:
+        method.statistic = name  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+# Each request of a concurrent batch timed from the moment the batch was sent, as the caller
+# that sent it waits: per-thread timings from when each thread got the CPU measured the
+# scheduler instead (A/A noise of a P95 at 50 threads on 2 CPUs: 104 %, its batch: 2.7 %).
+FROM_BATCH_START = "latency-from-batch-start"
+
+
 class Latency:
     """One call per sample (``number = 1``), so P95 and P99 come from per-call times, and a
     fixed number of samples per round (``repeat``), so the harness can split asv's samples
@@ -213,7 +233,8 @@ class Latency:
     2026-11-27-measurement-design.md). ``requires`` lists the ``module:attribute`` features.
 
     Each subclass's ``version`` names its final ``rounds``, ``repeat`` and ``number``; set
-    them on the class, never on a method (asv would read a method's own first). A call too
+    them on the class, never on a method (asv would read a method's own first); a method
+    whose statistic changed says so with ``@statistic``. A call too
     short to time alone takes ``number`` > 1 and no ``setup``. asv runs ``teardown`` after a
     ``setup`` that skipped, so a teardown must cope with a setup that stopped early."""
 
@@ -228,6 +249,9 @@ class Latency:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.version = design_version(cls.rounds, cls.repeat, cls.number)
+        for attribute in vars(cls).values():
+            if name := getattr(attribute, "statistic", None):
+                attribute.version = f"{cls.version} {name}"
 
 
 def repeat_for(samples: int) -> int:

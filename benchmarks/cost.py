@@ -111,7 +111,7 @@ class _Cost:
 
     area: str
     param_names = ["operation"]
-    version = f"{SUITE_VERSION} cost"
+    version = f"{SUITE_VERSION} cost"  # "cost" declares counted figures to the gate (exact rules)
     rounds = 1
     repeat = 1
     number = 1

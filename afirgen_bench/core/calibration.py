@@ -7,7 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from afirgen_bench.core.config import Noise, Spread
+from afirgen_bench.core.config import SIGMA_MAX, Noise, Spread
+from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import Measurement
 from afirgen_bench.core.stats import Shift
 
@@ -31,6 +32,12 @@ def estimate(runs: list[Mapping[str, tuple[Shift, str | None]]]) -> dict[str, No
         if len(seen) < 2 or len(versions) != 1 or not all(map(math.isfinite, shifts)):
             continue
         rms = math.sqrt(sum(s**2 for s in shifts) / len(shifts))
+        if rms > SIGMA_MAX:
+            raise HarnessError(
+                f"{key}: A/A noise {rms:.2f} (log ratio) is above the {SIGMA_MAX:g} the gate "
+                "accepts: its figure measures the machine, not the code; fix its statistic, "
+                "or recalibrate the others with --bench"
+            )
         noise[key] = Noise(
             sigma=max(rms, SIGMA_FLOOR),
             runs=len(shifts),

@@ -9,16 +9,67 @@ to the working tree's files and to the base commit's (the PR check's trusted cop
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from afirgen_bench.core.errors import HarnessError
 
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
+
+
+def _at_most(limit: float, reason: str) -> AfterValidator:
+    """A bound whose refusal says why the value would switch the gate off."""
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"{value:g} is above {limit:g}: {reason}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _at_least(limit: float, reason: str) -> AfterValidator:
+    def check(value: float) -> float:
+        if value < limit:
+            raise ValueError(f"{value:g} is below {limit:g}: {reason}")
+        return value
+
+    return AfterValidator(check)
+
+
+# Bounds on every number a person edits. Each is the most a real machine has needed here
+# (calibration/python-svc-2cpu.json, docs and the noise reference), with room, and no more:
+# beyond it a value no longer tunes the gate, it switches it off.
+THRESHOLD_MAX = 0.25  # the seed's rule is 5 %; a "regression" only beyond +25 % is no gate
+# alpha and power set the z-scores every limit is built from (2.33 + 2.33 today): past these
+# bounds (3.09 + 2.58 at most) a benchmark's limit grows with the setting, not with its noise
+ALPHA_MIN, ALPHA_MAX = 1e-3, 0.1
+POWER_MIN, POWER_MAX = 0.5, 0.995  # below 0.5 the flag moves past the limit it promises
+# Counted figures: their largest A/A spread is 0.77 % and their largest move across runs of
+# unchanged code 2.3 % (instructions, 2026-12-05); a tolerance past the wall-time threshold
+# would let an extra 5 % of work through.
+EXACT_MAX = 0.05
+ABSOLUTE_MAX = 5.0  # the load test's error rate, in percentage points (1 point today)
+# A/A noise of one check's log ratio: the noisiest figure measured here was 1.04 (a per-read
+# P95 at 50 threads timed from when each thread ran, since replaced: 0.115 now); the noisiest
+# today is 0.69. At 1.0 one A/A check commonly moves 2.7x: the figure measures the machine.
+SIGMA_MAX = 1.0
+# The drift between runs: 0.30 calibrated (+34 %), 2.2x (0.79) seen between neighbouring
+# commits on 2026-12-04; 2.5x (0.92) is the most any result here has needed.
+DRIFT_MAX = math.log(2.5)
+CALIBRATION_RUNS_MAX = 100
+# sla.toml: the seed's slowest limit is 15 s (an uncached model step); a request the server
+# lets run longer than a minute has timed out, whatever its limit says.
+LATENCY_MS_MAX = 60_000.0
+THROUGHPUT_MAX = 1e7  # calls per second: a microsecond call on one core is 1e6
+VALUE_MAX = 1e9  # a track_ figure's limit in its own unit (ms, %, requests/s, MB)
+ERROR_RATE_MAX = 0.05  # failed / all requests; the seed allowed 0.01, a real run allows none
+UNPROTECTED_DEFAULT = 0.5  # a limit above this is reported as unprotected
 
 
 class _Strict(BaseModel):
@@ -28,41 +79,115 @@ class _Strict(BaseModel):
 class GateConfig(_Strict):
     """``gate.toml``: how a shift becomes a verdict (see the file's own comments)."""
 
-    threshold: Fraction = 0.05
-    alpha: Fraction = 0.01
-    power: Fraction = 0.99
+    threshold: Annotated[
+        Fraction, _at_most(THRESHOLD_MAX, "a slowdown rule this loose is no regression gate")
+    ] = 0.05
+    alpha: Annotated[
+        Fraction,
+        _at_least(ALPHA_MIN, "a false-alarm rate this small puts the flag beyond any slowdown"),
+        _at_most(ALPHA_MAX, "one false alarm in ten checks per benchmark is a gate nobody trusts"),
+    ] = 0.01
+    power: Annotated[
+        Fraction,
+        _at_least(POWER_MIN, "below 0.5 a slowdown of the benchmark's own limit would pass"),
+        _at_most(POWER_MAX, "a power this close to 1 inflates every limit"),
+    ] = 0.99
+    # a limit above this (a fraction) is reported as unprotected: its noise hides any change
+    # a reviewer would care about; reporting only, every benchmark still fails beyond it
+    unprotected_above: Annotated[
+        Fraction, _at_least(0.1, "below 10 % most benchmarks would be called unprotected")
+    ] = UNPROTECTED_DEFAULT
     # track_ benchmarks whose number is better when higher (asv assumes lower is better)
     higher_is_better: list[str] = []
     # track_ benchmarks whose number is exact for a given commit (seeded, no timing in it)
     deterministic: list[str] = []
     # rates judged by absolute change in their own unit (a relative change from 0 is
     # undefined): benchmark -> the largest worsening allowed
-    absolute: dict[str, Positive] = {}
+    absolute: dict[
+        str,
+        Annotated[
+            Positive, _at_most(ABSOLUTE_MAX, "a rate allowed to worsen this much hides an outage")
+        ],
+    ] = {}
     # ratios of other benchmarks: benchmark -> its parts, which are judged instead
     derived: dict[str, list[str]] = {}
-    # deterministic figures by unit (instructions, queries...): the relative change that is
+    # counted figures (declared so by the suite) by unit: the relative change that is
     # flagged, 0 for any change; judged the same within a run and across runs and days
-    exact: dict[str, NonNegative] = {}
+    exact: dict[
+        str,
+        Annotated[
+            NonNegative,
+            _at_most(
+                EXACT_MAX, "a counted figure allowed to move this much lets real work through"
+            ),
+        ],
+    ] = {}
+
+    @model_validator(mode="after")
+    def _one_rule_each(self) -> GateConfig:
+        overlap = set(self.absolute) & (set(self.deterministic) | set(self.derived))
+        if overlap:
+            raise ValueError(f"{sorted(overlap)} listed under two judging rules")
+        if self.unprotected_above < self.threshold:
+            raise ValueError("unprotected_above must not be below the threshold")
+        return self
+
+
+Latency = Annotated[
+    Positive, _at_most(LATENCY_MS_MAX, "a request running this long has timed out (ms)")
+]
+TrackValue = Annotated[
+    float,
+    _at_least(-VALUE_MAX, "no tracked figure reaches this far"),
+    _at_most(VALUE_MAX, "no tracked figure reaches this far: a limit here judges nothing"),
+]
 
 
 class Limits(_Strict):
     """One ``sla.toml`` section: per-call limits for time_ benchmarks (from raw samples),
     value limits for track_ benchmarks, in the unit the seed wrote them in."""
 
-    p95_ms: Positive | None = None
-    p99_ms: Positive | None = None
-    mean_ms: Positive | None = None
-    min_throughput: Positive | None = None  # calls per second
-    min_value: float | None = None  # track_ benchmarks: the tracked number, in its unit
-    max_value: float | None = None
-    max_error_rate: NonNegative | None = None  # the load test: failed / all requests
+    p95_ms: Latency | None = None
+    p99_ms: Latency | None = None
+    mean_ms: Latency | None = None
+    min_throughput: (
+        Annotated[Positive, _at_most(THROUGHPUT_MAX, "no call here is that fast")] | None
+    ) = None  # calls per second
+    min_value: TrackValue | None = None  # track_ benchmarks: the tracked number, in its unit
+    max_value: TrackValue | None = None
+    max_error_rate: (
+        Annotated[
+            NonNegative,
+            _at_most(ERROR_RATE_MAX, "a load test that fails this often has not served its users"),
+        ]
+        | None
+    ) = None  # the load test: failed / all requests
     seed: str | None = None  # the seed benchmark the limits come from
+
+    @model_validator(mode="after")
+    def _judges_something(self) -> Limits:
+        limits = [
+            self.p95_ms, self.p99_ms, self.mean_ms, self.min_throughput,
+            self.min_value, self.max_value, self.max_error_rate,
+        ]  # fmt: skip
+        if all(limit is None for limit in limits):
+            raise ValueError("no limit: a section without one judges nothing")
+        if self.p95_ms and self.p99_ms and self.p95_ms > self.p99_ms:
+            raise ValueError(f"p95_ms {self.p95_ms:g} above p99_ms {self.p99_ms:g}")
+        low, high = self.min_value, self.max_value
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min_value {low:g} above max_value {high:g}: nothing can pass")
+        return self
 
     @property
     def per_call(self) -> bool:
         return any(
             v is not None for v in (self.p95_ms, self.p99_ms, self.mean_ms, self.min_throughput)
         )
+
+    @property
+    def per_value(self) -> bool:
+        return self.min_value is not None or self.max_value is not None
 
 
 CALIBRATION_FORMAT = 2
@@ -73,18 +198,35 @@ class Noise(_Strict):
     log-ratio estimate; ``version`` the benchmark version (and so measurement design) it
     was measured with: it applies to results of that version only."""
 
-    sigma: Positive
-    runs: Annotated[int, Field(ge=2)]
+    sigma: Annotated[
+        Positive,
+        _at_most(SIGMA_MAX, "a figure this noisy measures the machine, not the code; fix its "
+                 "statistic rather than widen its limit"),
+    ]  # fmt: skip
+    runs: Annotated[int, Field(ge=2, le=CALIBRATION_RUNS_MAX)]
     largest: float  # the largest A/A shift seen, as a log ratio
     version: str | None
+
+    @model_validator(mode="after")
+    def _largest_within_sigma(self) -> Noise:
+        # sigma is the root mean square of the shifts (or a floor above it), so no single
+        # shift can exceed sigma * sqrt(runs)
+        if abs(self.largest) > self.sigma * math.sqrt(self.runs) * (1 + 1e-9):
+            raise ValueError(
+                f"largest shift {self.largest:g} cannot come from {self.runs} runs of noise "
+                f"{self.sigma:g}: the file was edited by hand"
+            )
+        return self
 
 
 class Spread(_Strict):
     """One deterministic figure's A/A spread: the largest relative difference between the
     same code measured twice (0 when every run agreed exactly)."""
 
-    largest: NonNegative
-    runs: Annotated[int, Field(ge=1)]
+    largest: Annotated[
+        NonNegative, _at_most(EXACT_MAX, "a counted figure this unsteady counts nothing")
+    ]
+    runs: Annotated[int, Field(ge=1, le=CALIBRATION_RUNS_MAX)]
     unit: str
     version: str | None
 
@@ -94,7 +236,11 @@ class Drift(_Strict):
     or minutes): the largest such shift, as a log ratio. Across runs a wall time is judged
     only beyond it."""
 
-    largest: NonNegative
+    largest: Annotated[
+        NonNegative,
+        _at_most(DRIFT_MAX, "no run here drifted this far (2.2x at most); a drift this large "
+                 "would pass any slowdown across runs"),
+    ]  # fmt: skip
     pairs: Annotated[int, Field(ge=1)]
     measured_at: str
     source: str  # which results it was measured from
@@ -105,7 +251,7 @@ class Calibration(_Strict):
     machine: Annotated[str, Field(min_length=1)]
     measured_at: str
     commit: Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
-    runs: Annotated[int, Field(ge=2)]
+    runs: Annotated[int, Field(ge=2, le=CALIBRATION_RUNS_MAX)]
     seconds_per_run: list[NonNegative]
     noise: dict[str, Noise] = {}
     spread: dict[str, Spread] = {}  # deterministic figures (gate.toml [exact] units)
@@ -147,26 +293,56 @@ def validated(model: type[Any], data: Any, source: str) -> Any:
 
 def _toml(text: str, source: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text)  # refuses a key given twice
     except tomllib.TOMLDecodeError as exc:
         raise HarnessError(f"{source} is not valid TOML: {exc}") from exc
 
 
-def parse_gate(text: str | None, source: str) -> GateConfig:
-    """The gate's settings; a missing file means the defaults."""
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def parse_json(text: str, source: str, what_to_do: str) -> Any:
+    """JSON as Python reads it (asv writes NaN and Infinity), refusing a key given twice:
+    which copy would count is a guess. ``what_to_do`` ends the message of a broken file."""
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except _DuplicateKey as exc:
+        raise HarnessError(
+            f"{source} has the key {exc.args[0]!r} twice; which copy counts would be a guess: "
+            "keep one"
+        ) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{source} is corrupt or truncated ({exc}); {what_to_do}") from exc
+
+
+def _rule_file(text: str | None, source: str, what: str) -> dict[str, Any]:
     if text is None:
-        return GateConfig()
-    gate: GateConfig = validated(GateConfig, _toml(text, source), source)
-    overlap = set(gate.absolute) & (set(gate.deterministic) | set(gate.derived))
-    if overlap:
-        raise HarnessError(f"{source}: {sorted(overlap)} listed under two judging rules")
-    return gate
+        raise HarnessError(
+            f"{source} does not exist: it holds {what}; restore it (git checkout -- {source})"
+        )
+    raw = _toml(text, source)
+    if not raw:
+        raise HarnessError(f"{source} is empty: it must hold {what}; nothing is judged without it")
+    return raw
+
+
+def parse_gate(text: str | None, source: str) -> GateConfig:
+    """The gate's settings; a missing or empty file cannot judge."""
+    return validated(GateConfig, _rule_file(text, source, "the regression gate's rules"), source)
 
 
 def parse_sla(text: str | None, source: str) -> dict[str, Limits]:
-    if text is None:
-        raise HarnessError(f"SLA file {source} does not exist")
-    raw = _toml(text, source)
+    raw = _rule_file(text, source, "the service-level limits")
     limits = {}
     for name, table in raw.items():
         if not isinstance(table, dict):
@@ -186,12 +362,7 @@ def parse_calibration(
             f"noise: no calibration for {machine}; uncalibrated, every benchmark is judged "
             "against the bare threshold"
         )
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HarnessError(
-            f"{source} is unreadable ({exc}); run `python -m afirgen_bench calibrate` again"
-        ) from exc
+    raw = parse_json(text, source, "run `python -m afirgen_bench calibrate` again")
     if isinstance(raw, dict) and raw.get("format") == 1:
         return None, (
             f"noise: {source} predates recorded measurement designs (format 1); judged "

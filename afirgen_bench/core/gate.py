@@ -56,6 +56,11 @@ class Change:
             return None
         return self.detection.minimum_effect
 
+    def unprotected(self, gate: GateConfig) -> bool:
+        """True when its limit is above the gate's ``unprotected_above``: noise hides every
+        change a reviewer would care about (it still fails beyond its limit)."""
+        return self.limit is not None and self.limit > gate.unprotected_above
+
     @property
     def advisory(self) -> bool:
         """True when its noise hides the threshold, so it can only promise its MDE (it still
@@ -99,8 +104,10 @@ def detection_for(
 
 
 def exact_tolerance(gate: GateConfig, measurement: Measurement) -> float | None:
-    """The flagged relative change of a deterministic figure (by its unit), else None."""
-    return gate.exact.get(measurement.unit)
+    """The flagged relative change of a figure the suite declares counted (by its unit),
+    else None. A unit alone makes nothing exact: an average over a load run has a unit of
+    queries too, and is as noisy as any wall time."""
+    return gate.exact.get(measurement.unit) if measurement.counted else None
 
 
 def noise_of(calibration: Calibration | None, measurement: Measurement) -> Noise | None:
@@ -150,6 +157,12 @@ def compare_one(
     if base.skipped:
         return make(Verdict.NEW, "skipped at base")
     if base.version != head.version:
+        if head.counted or base.counted:
+            return make(
+                Verdict.RECOUNT,
+                f"the counted figure's version changed ({base.version} -> {head.version}): "
+                "count the base again with this suite (run --commit BASE --bench '^cost\\.')",
+            )
         return make(Verdict.INCOMPARABLE, "the benchmark's version (its meaning) changed")
     if some.benchmark in gate.derived:
         parts = ", ".join(gate.derived[some.benchmark])
@@ -160,6 +173,11 @@ def compare_one(
     tolerance = exact_tolerance(gate, head)
     if tolerance is not None:
         return _exact(base, head, tolerance, gate)
+    if head.counted:
+        return make(
+            Verdict.INVALID,
+            f"a counted figure in {head.unit}, a unit with no tolerance in gate.toml [exact]",
+        )
     drift = 0.0
     if across_runs and some.benchmark not in gate.deterministic:
         measured: Drift | None = calibration.drift if calibration else None

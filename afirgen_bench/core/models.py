@@ -33,6 +33,9 @@ class Verdict(StrEnum):
     SKIPPED = "skipped"  # skipped at both: the feature is not in either commit
     DERIVED = "derived"  # a ratio of other benchmarks: judged through its parts
     INCOMPARABLE = "not comparable"  # the benchmark's version (its meaning) changed
+    # a counted figure whose version changed: judged by nobody until its base is counted
+    # again with the same suite (the PR check always counts both sides afresh)
+    RECOUNT = "count not comparable"
     ACROSS_RUNS = "not judged across runs"  # a wall time from another run, no drift measured
     FAILED = "failed"  # failed at head
     GONE = "gone"  # at base, missing at head
@@ -43,7 +46,13 @@ class Verdict(StrEnum):
     def outcome(self) -> Outcome:
         if self is Verdict.REGRESSION:
             return Outcome.FAILS
-        if self in (Verdict.FAILED, Verdict.GONE, Verdict.NOT_RUN, Verdict.INVALID):
+        if self in (
+            Verdict.FAILED,
+            Verdict.GONE,
+            Verdict.NOT_RUN,
+            Verdict.INVALID,
+            Verdict.RECOUNT,
+        ):
             return Outcome.CANNOT_JUDGE
         return Outcome.PASSES
 
@@ -81,6 +90,25 @@ class Kind(StrEnum):
             return cls(prefix)
         except ValueError:
             return cls.TRACK
+
+
+# How the suite declares a figure counted rather than timed: the word "cost" in its asv
+# version (benchmarks/cost.py); a timed figure's version names its design instead. A unit
+# alone ("queries") does not make a figure exact: an average over a load run has it too.
+COUNTED_DECLARATION = "cost"
+# The most any operation here could count per call (1.6e9 instructions is the largest seen,
+# a 100-row bulk insert); a figure beyond it was not measured.
+COUNT_MAX = 1e12
+# Units in which a counted figure of zero means the counter broke: every operation runs
+# instructions (a query, a command or a byte may legitimately be none).
+NEVER_ZERO_UNITS = frozenset({"instructions"})
+# Units of track_ figures that are durations (a P95 in ms): zero cannot be measured.
+DURATION_UNITS = frozenset({"ms", "seconds"})
+
+
+def declared_counted(version: str | None) -> bool:
+    """Whether a benchmark version declares a counted (exact) figure."""
+    return bool(version) and COUNTED_DECLARATION in (version or "").split()
 
 
 _DESIGN = {name: re.compile(rf"\b{name}=(\d+)\b") for name in ("rounds", "repeat", "number")}
@@ -135,6 +163,11 @@ class Measurement:
         return Design.from_version(self.version)
 
     @property
+    def counted(self) -> bool:
+        """A figure the suite declares counted (instructions, queries... per operation)."""
+        return declared_counted(self.version)
+
+    @property
     def rounds(self) -> list[tuple[float, ...]] | None:
         """The samples split back into rounds (processes), when the recorded design says
         how and the samples fit it; otherwise None."""
@@ -157,6 +190,10 @@ class Measurement:
             return "a NaN or infinite figure"
         if self.kind is not Kind.TRACK and any(f is not None and f <= 0 for f in figures):
             return "a time or size of zero or below"
+        if self.counted and (count := self._impossible_count()):
+            return count
+        if self.unit in DURATION_UNITS and any(f is not None and f <= 0 for f in figures):
+            return f"a duration of zero or below ({self.value:g} {self.unit})"
         design = self.design
         if self.samples and design and design.rounds > 1:
             expected = design.rounds * design.repeat
@@ -165,6 +202,18 @@ class Measurement:
                     f"{len(self.samples)} of its {expected} samples: a round did not run "
                     "(asv does not always name the failure)"
                 )
+        return None
+
+    def _impossible_count(self) -> str | None:
+        value = self.value
+        if value is None:
+            return None
+        if value < 0:
+            return f"a negative count ({value:g} {self.unit})"
+        if value == 0 and self.unit in NEVER_ZERO_UNITS:
+            return f"a count of zero {self.unit}: every operation runs some"
+        if value > COUNT_MAX:
+            return f"{value:g} {self.unit} per call, more than any operation could count"
         return None
 
 

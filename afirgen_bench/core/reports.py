@@ -24,10 +24,12 @@ SECTIONS = (
     (Verdict.GONE, "Gone at head (no result)"),
     (Verdict.NOT_RUN, "Not run at head (ran at base)"),
     (Verdict.INVALID, "Invalid figures"),
+    (Verdict.RECOUNT, "Counted figures whose version changed (count the base again)"),
     (Verdict.REGRESSION, "Regressions"),
     (Verdict.UNCONFIRMED, "Unconfirmed (flagged once, not again when re-run)"),
     (Verdict.UNCERTAIN, "Uncertain (beyond the threshold, within the noise)"),
     (Verdict.IMPROVEMENT, "Improvements"),
+    (Verdict.INCOMPARABLE, "Not comparable (the benchmark's version changed)"),
 )
 
 
@@ -78,11 +80,37 @@ def _sla(j: Judgement, key: str) -> str:
     return text + (f" ({verdict.reason})" if verdict.reason else "")
 
 
+def unprotected_text(change: Change) -> str:
+    """How a benchmark whose noise hides any useful change is named, everywhere."""
+    return f"unprotected: noise hides changes below {_limit(change)}"
+
+
+def _counts(j: Judgement) -> str:
+    """What the first line must say whatever the verdict: how much was not really judged."""
+    return (
+        f"{len(j.unprotected)} unprotected (limit above {j.gate.unprotected_above:.0%}: noise "
+        f"hides smaller changes), {len(j.incomparable)} not comparable (version changed)"
+    )
+
+
+def _incomparable_line(j: Judgement) -> str | None:
+    if not j.incomparable:
+        return None
+    names = [c.key for c in j.incomparable]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(names)} figure(s) changed version and were not compared: {shown}"
+
+
 def summary_text(j: Judgement) -> str:
     advisory = [c for c in j.changes if c.advisory and c.detection is not None]
     lines = [
-        f"Performance check {j.base.commit[:8]} -> {j.head.commit[:8]} on {j.head.machine}",
+        f"Performance check {j.base.commit[:8]} -> {j.head.commit[:8]} on {j.head.machine}: "
+        + _counts(j),
         j.headline,
+    ]
+    if incomparable := _incomparable_line(j):
+        lines.append(incomparable)
+    lines += [
         "",
         f"compared: {j.compared}   regressions: {len(j.regressions)}   "
         f"improvements: {len(j.improvements)}   cannot judge: {len(j.unjudgeable)}   "
@@ -99,6 +127,13 @@ def summary_text(j: Judgement) -> str:
                 lines.append(_line(c))
                 if verdict is Verdict.REGRESSION:
                     lines += [f"      {line}" for line in _explained(j, c)]
+    if j.unprotected:
+        lines += [
+            "",
+            f"{len(j.unprotected)} benchmark(s) unprotected, their limit above "
+            f"{j.gate.unprotected_above:.0%} (each still fails beyond it):",
+            *(f"  {c.key}: {unprotected_text(c)}" for c in j.unprotected),
+        ]
     if advisory:
         lines += [
             "",
@@ -192,6 +227,7 @@ def as_json(j: Judgement) -> dict[str, Any]:
                 "noise_sigma": c.detection.sigma if c.detection else None,
                 "noise_source": c.noise_source,
                 "advisory": c.advisory,
+                "unprotected": c.unprotected(j.gate),
                 "base": side(c, "base"),
                 "head": side(c, "head"),
                 "explanation": asdict(j.explanations[c.key]) if c.key in j.explanations else None,
@@ -199,6 +235,12 @@ def as_json(j: Judgement) -> dict[str, Any]:
             for c in j.changes
         ],
         "across_runs": j.across_runs,
+        "unprotected_above": j.gate.unprotected_above,
+        "unprotected": [
+            {"benchmark": c.key, "limit": c.limit, "text": unprotected_text(c)}
+            for c in j.unprotected
+        ],
+        "not_comparable": [c.key for c in j.incomparable],
         "sla": [
             {
                 "benchmark": v.key,
@@ -218,6 +260,12 @@ def comment_markdown(j: Judgement) -> str:
     lines = [
         f"### Performance: {j.headline}",
         "",
+        f"**{_counts(j)}**",
+        "",
+    ]
+    if incomparable := _incomparable_line(j):
+        lines += [incomparable, ""]
+    lines += [
         f"`{j.base.commit[:8]}` → `{j.head.commit[:8]}` on `{j.head.machine}`: "
         f"{j.compared} benchmarks compared. A slowdown fails the check beyond the benchmark's "
         f"*limit*: {j.gate.threshold:.0%}, or its minimum detectable effect where this "
@@ -242,6 +290,16 @@ def comment_markdown(j: Judgement) -> str:
             )
     else:
         lines.append("No benchmark changed beyond its limit.")
+    if j.unprotected:
+        lines += [
+            "",
+            f"<details><summary>{len(j.unprotected)} unprotected benchmark(s): limit above "
+            f"{j.gate.unprotected_above:.0%}</summary>",
+            "",
+            *(f"- `{c.key}`: {unprotected_text(c)}" for c in j.unprotected),
+            "",
+            "</details>",
+        ]
     for c in j.regressions:
         if explained := _explained(j, c):
             lines += [
@@ -311,6 +369,7 @@ def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any
                 "minimum_detectable_effect": detection.minimum_effect,
                 "limit": detection.promise,
                 "meets_threshold": detection.meets_threshold,
+                "unprotected": detection.promise > gate.unprotected_above,
             }
         )
     return rows
@@ -363,10 +422,13 @@ def drift_note(calibration: Calibration) -> str:
 def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
     rows = noise_rows(calibration, gate)
     meeting = sum(r["meets_threshold"] for r in rows)
+    unprotected = sum(r["unprotected"] for r in rows)
     return (
         f"Noise on {calibration.machine}, {calibration.runs} A/A runs of "
         f"{calibration.commit[:8]} at {calibration.measured_at} "
         f"({', '.join(f'{s:.0f} s' for s in calibration.seconds_per_run)} per run). "
+        f"{unprotected} of {len(rows)} benchmarks are unprotected (limit above "
+        f"{gate.unprotected_above:.0%}: noise hides any change worth a review). "
         f"{meeting} of {len(rows)} benchmarks detect a {gate.threshold:.0%} slowdown with "
         f"{gate.power:.1%} power at {gate.alpha:.0%} false alarms per run; every benchmark "
         "fails beyond its limit, the larger of the threshold and its minimum detectable effect."
@@ -382,9 +444,12 @@ def noise_table(calibration: Calibration, gate: GateConfig) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for r in noise_rows(calibration, gate):
+        limit = f"{r['limit']:.1%}"
+        if r["unprotected"]:
+            limit = f"unprotected: noise hides changes below {limit}"
         lines.append(
             f"| `{r['benchmark']}` | {r['sigma']:.2%} | {r['largest_shift']:+.2%} | "
-            f"{r['minimum_detectable_effect']:.1%} | {r['limit']:.1%} |"
+            f"{r['minimum_detectable_effect']:.1%} | {limit} |"
         )
     if calibration.spread:
         lines += [

@@ -10,14 +10,13 @@ The file must be of the commit and machine asked for; its shape is checked with 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from afirgen_bench.core.config import validated
+from afirgen_bench.core.config import parse_json, validated
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import Kind, Measurement, ResultSet
 
@@ -72,10 +71,19 @@ class IndexEntry(BaseModel):
     type: str
     unit: str
     param_names: list[str] = []
+    params: list[list[str]] = []
+    version: str | None = None
+
+    def keys(self, name: str) -> list[str]:
+        """The result keys of every parameter combination, as ``Measurement.key`` spells
+        them."""
+        if not self.params:
+            return [name]
+        return [f"{name}({', '.join(combo)})" for combo in itertools.product(*self.params)]
 
 
 def parse_index(text: str, source: str) -> dict[str, IndexEntry]:
-    """asv's ``benchmarks.json``: type and unit of every benchmark."""
+    """asv's ``benchmarks.json``: type, unit, parameters and version of every benchmark."""
     raw = _json(text, source)
     if not isinstance(raw, dict):
         raise HarnessError(f"{source} is not asv's benchmark index")
@@ -109,7 +117,16 @@ def parse_results(
             dict(zip(data.result_columns, values, strict=False)),
             f"{source}: the row of {name}",
         )
-        for measurement in _measurements(name, index.get(name), row, source):
+        declared = index.get(name)
+        if declared is None:
+            raise HarnessError(
+                f"{source}: {name} has no entry in benchmarks.json, so its unit and kind are "
+                "unknown; it is never judged by a generic rule: run asv on this results folder "
+                "again (a renamed benchmark: benchmark both commits again)"
+            )
+        for measurement in _measurements(name, declared, row, source):
+            if measurement.key in result.measurements:
+                raise HarnessError(f"{source}: {measurement.key} appears twice")
             result.measurements[measurement.key] = measurement
         if row.started_at is not None:
             starts.append(row.started_at)
@@ -119,9 +136,7 @@ def parse_results(
     return result
 
 
-def _measurements(
-    name: str, meta: IndexEntry | None, row: AsvRow, source: str
-) -> list[Measurement]:
+def _measurements(name: str, meta: IndexEntry, row: AsvRow, source: str) -> list[Measurement]:
     combos = list(itertools.product(*row.params)) if row.params else [()]
     values: list[Number | None] = row.result if row.result is not None else [None] * len(combos)
     samples = row.samples if row.samples is not None else [None] * len(combos)
@@ -130,8 +145,7 @@ def _measurements(
             f"{source}: {name} has {len(values)} results and {len(samples)} sample lists "
             f"for {len(combos)} parameter combinations"
         )
-    kind = Kind.of(name, meta.type if meta else None)
-    unit = meta.unit if meta else ("seconds" if kind is Kind.TIME else "unit")
+    kind = Kind.of(name, meta.type)
     found = []
     for combo, value, combo_samples in zip(combos, values, samples, strict=True):
         skipped = isinstance(value, float) and math.isnan(value)
@@ -140,7 +154,7 @@ def _measurements(
                 benchmark=name,
                 params=combo,
                 kind=kind,
-                unit=unit,
+                unit=meta.unit,
                 value=None if value is None or skipped else float(value),
                 skipped=skipped,
                 samples=tuple(float(s) for s in combo_samples or ()),
@@ -151,9 +165,4 @@ def _measurements(
 
 
 def _json(text: str, source: str) -> Any:
-    try:
-        return json.loads(text)  # Python's json accepts asv's NaN and Infinity
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HarnessError(
-            f"{source} is corrupt or truncated ({exc}); delete it and benchmark that commit again"
-        ) from exc
+    return parse_json(text, source, "delete it and benchmark that commit again")

@@ -2,7 +2,8 @@
 
 Exit codes mean one thing each: 0 judged and good; 1 a regression, or an SLA limit the head
 breaches and the base kept; 2 the harness could not judge: a benchmark failed, vanished, did
-not run or came out invalid at head, a suspect's re-run did not run, or nothing compared.
+not run or came out invalid at head, a counted figure changed version, a suspect's re-run did
+not run, nothing compared, or the SLA judged nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ class Judgement:
     @property
     def improvements(self) -> list[Change]:
         return self.by_verdict(Verdict.IMPROVEMENT)
+
+    @property
+    def unprotected(self) -> list[Change]:
+        """Benchmarks whose limit is above the gate's ``unprotected_above``."""
+        return [c for c in self.changes if c.unprotected(self.gate)]
+
+    @property
+    def incomparable(self) -> list[Change]:
+        """Figures whose version (meaning) changed: not compared."""
+        return self.by_verdict(Verdict.INCOMPARABLE, Verdict.RECOUNT)
 
     @property
     def unjudgeable(self) -> list[Change]:
@@ -122,7 +133,13 @@ class Judgement:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.unjudgeable or self.sla_unjudgeable or self.run_failures or not self.compared:
+        if (
+            self.unjudgeable
+            or self.sla_unjudgeable
+            or self.run_failures
+            or not self.compared
+            or not self.sla
+        ):
             return ExitCode.CANNOT_JUDGE
         if self.regressions or self.new_breaches:
             return ExitCode.VERDICT_FAILED
@@ -138,6 +155,11 @@ class Judgement:
             return f"CANNOT JUDGE: {len(names)} benchmark(s) failed, vanished or invalid ({shown})"
         if not self.compared:
             return "CANNOT JUDGE: no benchmark has results at both commits"
+        if not self.sla:
+            return (
+                "CANNOT JUDGE: sla.toml judged nothing (no benchmark in the head's results has "
+                "a limit there)"
+            )
         problems = []
         if self.regressions:
             problems.append(f"{len(self.regressions)} regression(s)")

@@ -19,10 +19,11 @@ from typing import Any
 
 from locust import HttpUser, between, events, task
 
+from afirgen_bench.load.endpoints import STORES_FIR
+
 API_KEY = os.environ.get("AFIRGEN_LOAD_API_KEY", "afirgen-dev-api-key")
 AUTH_KEY = os.environ.get("AFIRGEN_LOAD_AUTH_KEY", "afirgen-officer-key")
 OUT = Path(os.environ.get("AFIRGEN_LOAD_OUT", "."))
-STORES_FIR = "/api/v1/validate [stores FIR]"
 COMPLAINTS = (
     "Two men on a motorcycle snatched my gold chain near the metro station and threatened me.",
     "My phone was stolen from my bag while I was travelling in a crowded bus to the market.",

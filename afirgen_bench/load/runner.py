@@ -26,11 +26,11 @@ import psutil
 import redis
 
 from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.load.endpoints import RUN_SECTION, STORES_FIR, endpoint_section
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 API_KEY = "afirgen-load-api-key"
 AUTH_KEY = "afirgen-load-officer-key"
-STORES_FIR = "/api/v1/validate [stores FIR]"
 DATA_END = "2026-10-31 23:59:59"  # every generated row is older: newer rows came from the run
 
 
@@ -375,7 +375,7 @@ def run_load(
 def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
     """What the run did wrong, by the criteria of ``sla.toml``'s ``load`` sections."""
     problems = []
-    limits = sla.get("load")
+    limits = sla.get(RUN_SECTION)
     max_error_rate = limits.max_error_rate if limits and limits.max_error_rate is not None else 0
     if result.error_rate > max_error_rate:
         problems.append(
@@ -383,7 +383,7 @@ def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
             f"(error rate {result.error_rate:.4f} over {max_error_rate:g})"
         )
     for name, figures in result.endpoints.items():
-        endpoint = sla.get(f"load:{name}")
+        endpoint = sla.get(endpoint_section(name))
         if endpoint and endpoint.p95_ms is not None and figures.p95_ms > endpoint.p95_ms:
             problems.append(f"{name}: P95 {figures.p95_ms:.1f} ms over {endpoint.p95_ms:g} ms")
     if result.firs_stored != result.firs_created:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from afirgen_bench.core.config import GateConfig
+from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import Kind, Measurement, ResultSet, Verdict
@@ -31,7 +31,8 @@ def _results(commit: str, factors: dict[str, float], seed: int, names=NAMES) -> 
 def _judgement(slower: dict[str, float], seed: int, names=NAMES) -> Judgement:
     base, head = _results("b" * 40, {}, seed, names), _results("h" * 40, slower, seed + 1, names)
     gate = GateConfig()
-    return Judgement.of(base, head, compare(base, head, gate), {}, gate)
+    sla = {"a.A.time_x": Limits(mean_ms=1000.0)}  # an SLA that judges something
+    return Judgement.of(base, head, compare(base, head, gate), sla, gate)
 
 
 def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
