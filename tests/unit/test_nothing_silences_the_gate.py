@@ -528,3 +528,20 @@ def test_an_ambiguous_short_hash_says_so(repo: Path, capsys) -> None:
     assert main(["compare", shared, "HEAD"]) == ExitCode.CANNOT_JUDGE
     err = capsys.readouterr().err
     assert f"'{shared}' is ambiguous" in err and one_clean_line(err)
+
+
+# -- 6. the main job judges commits benchmarked in one run as one run ------------------------
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_history_judges_commits_benchmarked_together_as_one_run(
+    repo: Path, capsys, together: bool
+) -> None:
+    from afirgen_bench.history import _compare_newest
+
+    _both(repo)
+    base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
+    benchmarked_now = {base, head} if together else set()
+    assert _compare_newest(repo, MACHINE, base, head, benchmarked_now) == ExitCode.OK
+    summary = capsys.readouterr().out
+    assert ("judged as between runs" in summary) is not together
