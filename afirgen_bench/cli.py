@@ -8,9 +8,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from afirgen_bench.core.errors import ExitCode, HarnessError
+
+if TYPE_CHECKING:
+    from afirgen_bench.core.verdict import Judgement
 
 # What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
 # single noisy figures belong to the nightly history (`history`) and to `load`.
@@ -148,7 +151,7 @@ def _compare(args: argparse.Namespace) -> int:
         write_reports(judgement, Path(args.reports))
     print(summary_text(judgement))
     print(comment_markdown(judgement))
-    return judgement.exit_code
+    return _verdict(judgement)
 
 
 def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, machine: str) -> None:
@@ -166,20 +169,27 @@ def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, mach
             raise HarnessError(f"benchmarks failed on {machine}: {', '.join(failed)}")
 
 
+def _verdict(judgement: Judgement) -> int:
+    """The judgement's exit code; a check that cannot judge also says why on stderr, in
+    the one line every exit 2 carries (the reports have the details)."""
+    if judgement.exit_code is ExitCode.CANNOT_JUDGE:
+        print(f"error: {_one_line(judgement.headline)}", file=sys.stderr)
+    return judgement.exit_code
+
+
 def _sla_of(root: Path, revision: str, results_dir: Path, machine: str) -> int:
-    from afirgen_bench.core.sla import SlaStatus, check_all
+    from afirgen_bench.core.sla import SlaStatus, check_all, idle_sections
     from afirgen_bench.git import resolve_commit
     from afirgen_bench.judge import check_rules, load_index, load_results, load_rules
+    from afirgen_bench.load.endpoints import sla_sections
 
     results = load_results(results_dir, machine, resolve_commit(root, revision))
     rules = load_rules(root, machine)
     check_rules(rules, load_index(results_dir))
     verdicts = check_all(results, rules.sla)
-    if not verdicts:
-        raise HarnessError(
-            f"sla.toml judged nothing at {revision}: none of its sections names a benchmark "
-            "in these results (benchmark the commit first, or with the benchmarks it limits)"
-        )
+    judged = [v for v in verdicts if v.status in (SlaStatus.PASS, SlaStatus.FAIL)]
+    load_test = sla_sections()  # judged by `afirgen_bench load`, never here
+    idle = [name for name in idle_sections(results, rules.sla) if name not in load_test]
     for verdict in verdicts:
         detail = "; ".join(str(b) for b in verdict.breaches)
         detail = "; ".join(filter(None, [detail, verdict.reason]))
@@ -190,6 +200,13 @@ def _sla_of(root: Path, revision: str, results_dir: Path, machine: str) -> int:
         f"\n{sum(v.status is SlaStatus.PASS for v in verdicts)} within their limits, "
         f"{len(failed)} breaching, {len(unjudged)} cannot be judged (failed or invalid)"
     )
+    if idle:
+        print(f"{len(idle)} section(s) of sla.toml judged nothing here: {', '.join(idle)}")
+    if not judged:
+        raise HarnessError(
+            f"sla.toml judged nothing at {revision}: no section's benchmark has a figure in "
+            "these results (benchmark the commit first, or with the benchmarks it limits)"
+        )
     if unjudged:
         return ExitCode.CANNOT_JUDGE
     return ExitCode.VERDICT_FAILED if failed else ExitCode.OK
@@ -212,7 +229,7 @@ def _report(args: argparse.Namespace) -> int:
     for path in write_reports(judgement, Path(args.output)):
         print(path)
     print(judgement.headline)
-    return judgement.exit_code
+    return _verdict(judgement)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -267,7 +284,7 @@ def _ci(args: argparse.Namespace) -> int:
     write_reports(judgement, Path(args.reports))
     print(summary_text(judgement))
     print(f"reports in {args.reports}/")
-    return judgement.exit_code
+    return _verdict(judgement)
 
 
 def _calibrate(args: argparse.Namespace) -> int:

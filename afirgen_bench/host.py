@@ -73,6 +73,8 @@ def save(results_dir: Path, machine: str, commits: list[str], counters: dict[str
 def load(results_dir: Path, machine: str, commit: str) -> dict[str, Any] | None:
     path = results_dir.parent / HOST_DIR / machine / f"{commit[:8]}.json"
     try:
-        return json.loads(path.read_text())
+        record = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
+    # a record that is not an object is no record: its run counts as unknown (another run)
+    return record if isinstance(record, dict) else None

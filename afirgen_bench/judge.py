@@ -31,6 +31,8 @@ from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
 
 GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
+# The largest input the judge reads: a result file of the whole suite is about 0.5 MB.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 def calibration_file(machine: str) -> str:
@@ -55,6 +57,16 @@ def _read(path: Path) -> str | None:
             "restore its target or replace the link with the file"
         )
     try:
+        if path.exists() and not path.is_file():
+            raise HarnessError(
+                f"{path} is not a regular file (a folder, a pipe or a device): replace it with "
+                "the file it should be"
+            )
+        if path.exists() and path.stat().st_size > MAX_INPUT_BYTES:
+            raise HarnessError(
+                f"{path} holds {path.stat().st_size:,} bytes, more than any result or rule "
+                "file could: it is not one"
+            )
         return path.read_text()
     except FileNotFoundError:
         return None
@@ -67,6 +79,7 @@ def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rul
     if at_commit is None:
         read = lambda name: _read(root / name)  # noqa: E731
         source = "the working tree"
+        _refuse_deleted_calibration(root, machine)
     else:
         read = lambda name: file_at(root, at_commit, name)  # noqa: E731
         source = f"commit {at_commit[:8]}"
@@ -86,6 +99,23 @@ def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
     """Every name the rules use matches something real in the suite ``index`` lists."""
     check_gate(rules.gate, index, GATE_FILE)
     check_sla(rules.sla, index, SLA_FILE, sla_sections())
+
+
+def _refuse_deleted_calibration(root: Path, machine: str) -> None:
+    """A calibration that is committed but gone from the working tree would judge every
+    wall time uncalibrated and leave those across runs unjudged: restore it instead."""
+    name = calibration_file(machine)
+    if (root / name).exists() or (root / name).is_symlink():
+        return
+    try:
+        committed = file_at(root, "HEAD", name) is not None
+    except HarnessError:  # no HEAD yet: nothing was committed
+        return
+    if committed:
+        raise HarnessError(
+            f"{name} is committed but missing from the working tree: restore it "
+            f"(git checkout -- {name}); a deleted calibration would silence wall times"
+        )
 
 
 def load_sla(root: Path) -> dict[str, Limits]:

@@ -98,8 +98,11 @@ class GateConfig(_Strict):
     unprotected_above: Annotated[
         Fraction, _at_least(0.1, "below 10 % most benchmarks would be called unprotected")
     ] = UNPROTECTED_DEFAULT
-    # track_ benchmarks whose number is better when higher (asv assumes lower is better)
+    # track_ benchmarks whose number is better when higher (asv assumes lower is better), and
+    # those better when lower: every tracked figure that is neither a count nor a duration
+    # must be in exactly one, so deleting a name cannot turn a drop into an "improvement"
     higher_is_better: list[str] = []
+    lower_is_better: list[str] = []
     # track_ benchmarks whose number is exact for a given commit (seeded, no timing in it)
     deterministic: list[str] = []
     # rates judged by absolute change in their own unit (a relative change from 0 is
@@ -129,6 +132,11 @@ class GateConfig(_Strict):
         overlap = set(self.absolute) & (set(self.deterministic) | set(self.derived))
         if overlap:
             raise ValueError(f"{sorted(overlap)} listed under two judging rules")
+        if both := set(self.higher_is_better) & set(self.lower_is_better):
+            raise ValueError(f"{sorted(both)} listed as both higher and lower is better")
+        for names in (self.higher_is_better, self.lower_is_better, self.deterministic):
+            if twice := sorted({name for name in names if names.count(name) > 1}):
+                raise ValueError(f"{twice} listed twice under one rule")
         if self.unprotected_above < self.threshold:
             raise ValueError("unprotected_above must not be below the threshold")
         return self
@@ -356,8 +364,8 @@ def parse_calibration(
     text: str | None, source: str, machine: str
 ) -> tuple[Calibration | None, str]:
     """The machine's calibration and a note on it; None (uncalibrated) when there is no
-    file or it predates the recorded measurement designs. Anything else that does not fit
-    is a HarnessError: a broken calibration must never judge."""
+    file. Anything that does not fit, an old format included, is a HarnessError: a broken
+    calibration must never judge, and an uncalibrated verdict must not be one edit away."""
     if text is None:
         return None, (
             f"noise: no calibration for {machine}; uncalibrated, every benchmark is judged "
@@ -365,9 +373,9 @@ def parse_calibration(
         )
     raw = parse_json(text, source, "run `python -m afirgen_bench calibrate` again")
     if isinstance(raw, dict) and raw.get("format") == 1:
-        return None, (
-            f"noise: {source} predates recorded measurement designs (format 1); judged "
-            "uncalibrated until `python -m afirgen_bench calibrate` is run again"
+        raise HarnessError(
+            f"{source} predates recorded measurement designs (format 1): it cannot judge; "
+            "run `python -m afirgen_bench calibrate` again"
         )
     calibration: Calibration = validated(Calibration, raw, source)
     if calibration.machine != machine:

@@ -149,6 +149,7 @@ class Measurement:
     skipped: bool
     samples: tuple[float, ...] = ()
     version: str | None = None
+    declared_counted: bool = False  # the suite's index declares the benchmark counted
 
     @property
     def key(self) -> str:
@@ -164,8 +165,10 @@ class Measurement:
 
     @property
     def counted(self) -> bool:
-        """A figure the suite declares counted (instructions, queries... per operation)."""
-        return declared_counted(self.version)
+        """A figure the suite declares counted (instructions, queries... per operation), in
+        its index or in the version it was measured with: either is enough, so an edited
+        version cannot turn a count into a noisy figure."""
+        return self.declared_counted or declared_counted(self.version)
 
     @property
     def rounds(self) -> list[tuple[float, ...]] | None:
@@ -195,7 +198,7 @@ class Measurement:
         if self.unit in DURATION_UNITS and any(f is not None and f <= 0 for f in figures):
             return f"a duration of zero or below ({self.value:g} {self.unit})"
         design = self.design
-        if self.samples and design and design.rounds > 1:
+        if self.samples and design:
             expected = design.rounds * design.repeat
             if len(self.samples) != expected:
                 return (

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 
 from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.core.models import Kind, declared_counted
+from afirgen_bench.core.models import DURATION_UNITS, Kind, declared_counted
 from afirgen_bench.core.results import IndexEntry
 
 
@@ -32,25 +32,77 @@ def _what(where: str) -> str:
 
 
 def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -> None:
-    """Each benchmark ``gate.toml`` names exists with the kind its rule needs, and every
-    counted figure of the suite has a tolerance for its unit (and only those units do)."""
+    """Each benchmark ``gate.toml`` names exists with the kind its rule needs; every tracked
+    figure that is neither counted nor a duration has a direction; every counted figure of
+    the suite has a tolerance for its unit (and only those units do)."""
+    derived_parts = [p for parts in gate.derived.values() for p in parts]
     for rule, names in (
         ("higher_is_better", gate.higher_is_better),
+        ("lower_is_better", gate.lower_is_better),
         ("deterministic", gate.deterministic),
         ("[absolute]", list(gate.absolute)),
-        ("[derived]", [*gate.derived, *(p for parts in gate.derived.values() for p in parts)]),
+        ("[derived]", [*gate.derived, *derived_parts]),
     ):
         for name in names:
             if name not in index:
                 raise _unknown(source, rule, name, index)
-            if (
-                rule in ("higher_is_better", "deterministic")
-                and _kind(name, index) is not Kind.TRACK
-            ):
-                raise HarnessError(
-                    f"{source}: {rule} names {name!r}, a {_kind(name, index)}_ benchmark; "
-                    "the rule is for track_ figures (a time is always better lower)"
-                )
+    for rule, names in (
+        ("higher_is_better", gate.higher_is_better),
+        ("lower_is_better", gate.lower_is_better),
+        ("deterministic", gate.deterministic),
+        ("[absolute]", list(gate.absolute)),
+        ("[derived]", list(gate.derived)),
+    ):
+        for name in names:
+            _needs_a_tracked_figure(source, rule, name, index[name])
+    for name in gate.higher_is_better:
+        if index[name].unit in DURATION_UNITS:
+            raise HarnessError(
+                f"{source}: higher_is_better names {name!r}, a duration in {index[name].unit}: "
+                "a slower figure is never better"
+            )
+    for name in gate.absolute:
+        if index[name].unit != "%":
+            raise HarnessError(
+                f"{source}: [absolute] names {name!r}, in {index[name].unit}; absolute limits "
+                "are percentage points of a rate (unit %)"
+            )
+    for name, parts in gate.derived.items():
+        if not parts or name in parts or any(p in gate.derived for p in parts):
+            raise HarnessError(
+                f"{source}: [derived] {name!r} must name the other benchmarks it is a ratio "
+                "of (not itself, not another derived figure): its parts are judged instead"
+            )
+    _every_tracked_figure_has_a_direction(gate, index, source)
+    _every_counted_unit_has_a_tolerance(gate, index, source)
+
+
+def _needs_a_tracked_figure(source: str, rule: str, name: str, entry: IndexEntry) -> None:
+    kind = Kind.of(name, entry.type)
+    if kind is not Kind.TRACK or declared_counted(entry.version):
+        what = "a counted figure" if kind is Kind.TRACK else f"a {kind}_ benchmark"
+        raise HarnessError(
+            f"{source}: {rule} names {name!r}, {what}; the rule is for measured track_ "
+            "figures (times are better lower, counts are judged by [exact])"
+        )
+
+
+def _every_tracked_figure_has_a_direction(
+    gate: GateConfig, index: Mapping[str, IndexEntry], source: str
+) -> None:
+    directed = {*gate.higher_is_better, *gate.lower_is_better}
+    for name, entry in index.items():
+        measured = Kind.of(name, entry.type) is Kind.TRACK and not declared_counted(entry.version)
+        if measured and entry.unit not in DURATION_UNITS and name not in directed:
+            raise HarnessError(
+                f"{source}: {name} (a track_ figure in {entry.unit}) has no direction: list it "
+                "under higher_is_better or lower_is_better"
+            )
+
+
+def _every_counted_unit_has_a_tolerance(
+    gate: GateConfig, index: Mapping[str, IndexEntry], source: str
+) -> None:
     counted_units = {
         entry.unit: name for name, entry in index.items() if declared_counted(entry.version)
     }
@@ -103,6 +155,34 @@ def check_sla(
                 f"{source}: [{section!r}] is a {kind}_ benchmark; min_value / max_value are "
                 "for track_ benchmarks"
             )
+        _values_within_the_unit(source, section, limits, index[name].unit)
+
+
+# The range each tracked unit can take: every figure here is a count, a rate, a duration or a
+# size, none below zero, and a percentage is at most 100.
+_UNIT_MAX = {"%": 100.0}
+
+
+def _values_within_the_unit(source: str, section: str, limits: Limits, unit: str) -> None:
+    """A minimum no figure can fall below, or a maximum none can reach, judges nothing."""
+    top = _UNIT_MAX.get(unit)
+    if limits.min_value is not None and limits.min_value <= 0:
+        raise HarnessError(
+            f"{source}: [{section!r}] min_value {limits.min_value:g} {unit}: no figure here is "
+            "below zero, so it judges nothing"
+        )
+    for name in ("min_value", "max_value"):
+        value = getattr(limits, name)
+        if value is not None and top is not None and value > top:
+            raise HarnessError(
+                f"{source}: [{section!r}] {name} {value:g} {unit} is beyond what the unit can "
+                f"reach ({top:g}), so it judges nothing"
+            )
+    if limits.max_value is not None and limits.max_value < 0:
+        raise HarnessError(
+            f"{source}: [{section!r}] max_value {limits.max_value:g} {unit}: no figure here is "
+            "below zero, so nothing could pass"
+        )
 
 
 def _kind(name: str, index: Mapping[str, IndexEntry]) -> Kind:

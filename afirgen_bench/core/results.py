@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from afirgen_bench.core.config import parse_json, validated
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.core.models import Kind, Measurement, ResultSet
+from afirgen_bench.core.models import Kind, Measurement, ResultSet, declared_counted
 
 Number = float | int
 Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
@@ -128,6 +128,8 @@ def parse_results(
             if measurement.key in result.measurements:
                 raise HarnessError(f"{source}: {measurement.key} appears twice")
             result.measurements[measurement.key] = measurement
+        if row.duration is not None and not math.isfinite(row.duration):
+            raise HarnessError(f"{source}: the row of {name} has a duration of {row.duration}")
         if row.started_at is not None:
             starts.append(row.started_at)
             ends.append(row.started_at + round(1000 * (row.duration or 0)))
@@ -159,6 +161,7 @@ def _measurements(name: str, meta: IndexEntry, row: AsvRow, source: str) -> list
                 skipped=skipped,
                 samples=tuple(float(s) for s in combo_samples or ()),
                 version=row.version,
+                declared_counted=declared_counted(meta.version),
             )
         )
     return found

@@ -49,6 +49,7 @@ class SlaVerdict:
 
 
 PERCENTILES = {"p95_ms": 0.95, "p99_ms": 0.99}
+PER_CALL = ("p95_ms", "p99_ms", "mean_ms", "min_throughput")
 
 
 def limits_for(measurement: Measurement, sla: dict[str, Limits]) -> Limits | None:
@@ -95,6 +96,10 @@ def check(measurement: Measurement, limits: Limits) -> SlaVerdict:
             breaches.append(Breach(limit, allowed, measured))
     if limits.min_throughput is not None and s.ops_per_s < limits.min_throughput:
         breaches.append(Breach("min_throughput", limits.min_throughput, s.ops_per_s))
+    given = sum(getattr(limits, name) is not None for name in PER_CALL)
+    if not breaches and unjudged and len(unjudged) == given:
+        # every limit it has went unjudged: a pass here would be a pass of nothing
+        return SlaVerdict(key, SlaStatus.CANNOT_JUDGE, reason="; ".join(unjudged))
     status = SlaStatus.FAIL if breaches else SlaStatus.PASS
     return SlaVerdict(key, status, tuple(breaches), "; ".join(unjudged))
 
@@ -119,3 +124,15 @@ def check_all(results: ResultSet, sla: dict[str, Limits]) -> list[SlaVerdict]:
         if limits is not None:
             verdicts.append(check(measurement, limits))
     return verdicts
+
+
+def idle_sections(results: ResultSet, sla: dict[str, Limits]) -> list[str]:
+    """Sections that limit no figure of ``results`` (a benchmark not run here, a scale not
+    measured, a load-test section): listed, so a misdirected section is seen."""
+    used = set()
+    for measurement in results.measurements.values():
+        if measurement.key in sla:
+            used.add(measurement.key)
+        elif measurement.benchmark in sla:
+            used.add(measurement.benchmark)
+    return [name for name in sla if name not in used]

@@ -78,6 +78,11 @@ class Judgement:
         return [c for c in self.changes if c.verdict.outcome is Outcome.CANNOT_JUDGE]
 
     @property
+    def sla_judged_nothing(self) -> bool:
+        """No limit of sla.toml passed or failed at head: the SLA checked nothing."""
+        return not any(v.status in (SlaStatus.PASS, SlaStatus.FAIL) for v in self.sla)
+
+    @property
     def sla_unjudgeable(self) -> list[SlaVerdict]:
         return [v for v in self.sla if v.status is SlaStatus.CANNOT_JUDGE]
 
@@ -138,7 +143,7 @@ class Judgement:
             or self.sla_unjudgeable
             or self.run_failures
             or not self.compared
-            or not self.sla
+            or self.sla_judged_nothing
         ):
             return ExitCode.CANNOT_JUDGE
         if self.regressions or self.new_breaches:
@@ -155,7 +160,7 @@ class Judgement:
             return f"CANNOT JUDGE: {len(names)} benchmark(s) failed, vanished or invalid ({shown})"
         if not self.compared:
             return "CANNOT JUDGE: no benchmark has results at both commits"
-        if not self.sla:
+        if self.sla_judged_nothing:
             return (
                 "CANNOT JUDGE: sla.toml judged nothing (no benchmark in the head's results has "
                 "a limit there)"

@@ -545,3 +545,163 @@ def test_history_judges_commits_benchmarked_together_as_one_run(
     assert _compare_newest(repo, MACHINE, base, head, benchmarked_now) == ExitCode.OK
     summary = capsys.readouterr().out
     assert ("judged as between runs" in summary) is not together
+
+
+# -- found by a round of hand-made inputs: each a way the gate was silenced ------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        (  # a benchmark "derived" from itself is judged by nobody
+            "[derived]\n",
+            f'[derived]\n"{COUNTED}" = ["{COUNTED}"]\n',
+            COUNTED,
+        ),
+        ("[derived]\n", f'[derived]\n"{HIT_RATE}" = []\n', HIT_RATE),
+        ("[absolute]\n", f'[absolute]\n"{TIMED}" = 5.0\n', TIMED),  # seconds of slack
+        (
+            "higher_is_better = [\n",
+            'higher_is_better = [\n    "api.ConcurrentLoad.track_request_p95_ms",\n',
+            "track_request_p95_ms",
+        ),
+        (
+            f'    "{HIT_RATE}",\n    "cache.CachePerformanceImprovement',
+            '    "cache.CachePerformanceImprovement',
+            HIT_RATE,
+        ),
+        ("lower_is_better = [\n", f'lower_is_better = [\n    "{HIT_RATE}",\n', HIT_RATE),
+        (
+            "higher_is_better = [\n",
+            'higher_is_better = [\n    "load.LoadTest.track_requests_per_second",\n',
+            "twice",
+        ),
+    ],
+)
+def test_a_rule_of_the_wrong_kind_or_a_lost_direction_is_refused(
+    repo: Path, capsys, old: str, new: str, named: str
+) -> None:
+    _both(repo)
+    _rule(repo, "gate.toml", old, new)
+    _cannot_judge(repo, capsys, "gate.toml", named)
+
+
+def test_a_hit_rate_drop_is_a_regression_whatever_the_lists_say(repo: Path) -> None:
+    """Removing the hit rate from higher_is_better used to turn its drop into an
+    improvement; now every tracked figure needs a direction, so it is refused instead."""
+    write_results(repo, "HEAD~1", sampled(0.005, 1), hit_rate=87.2)
+    write_results(repo, "HEAD", sampled(0.005, 2), hit_rate=82.0)
+    assert compare_cli(repo) == ExitCode.VERDICT_FAILED
+    _rule(repo, "gate.toml", f'    "{HIT_RATE}",\n    "cache.Cache', '    "cache.Cache')
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (f'["{HIT_RATE}"]\nmin_value = -1e9\n', "min_value"),  # below any figure: judges nothing
+        (f'["{HIT_RATE}"]\nmin_value = 0\n', "min_value"),
+        (f'["{HIT_RATE}"]\nmax_value = 150\n', "max_value"),  # beyond 100 %
+        (f'["{ERRORS}"]\nmax_value = -1\n', "max_value"),  # nothing could pass
+    ],
+)
+def test_an_sla_value_outside_what_its_unit_can_reach_is_refused(repo, capsys, text, named) -> None:
+    _both(repo)
+    _replace_sla_section(repo, text)
+    _cannot_judge(repo, capsys, "sla.toml", named)
+
+
+def test_a_section_whose_every_limit_went_unjudged_cannot_pass(repo: Path, capsys) -> None:
+    """A P99 limit on 200 samples (it needs 500) alone: its "pass" would judge nothing."""
+    _replace_sla_section(repo, f'["{TIMED}"]\np99_ms = 0.001\n')
+    write_results(repo, "HEAD", sampled(0.005, 2))
+    assert main(["sla", "HEAD"]) == ExitCode.CANNOT_JUDGE
+    assert "cannot judge" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("every", [True, False])
+def test_an_sla_check_of_skipped_figures_judges_nothing_and_cannot_pass(
+    repo: Path, capsys, every: bool
+) -> None:
+    def skip(data: dict) -> None:
+        for name in (TIMED, HIT_RATE, ERRORS) if every else (TIMED,):
+            data["results"][name][0] = [float("nan")]
+
+    edit_file(write_results(repo, "HEAD", sampled(0.005, 2)), skip)
+    expected = ExitCode.CANNOT_JUDGE if every else ExitCode.OK
+    assert main(["sla", "HEAD"]) == expected
+    if every:
+        err = capsys.readouterr().err
+        assert "judged nothing" in err and one_clean_line(err)
+
+
+def test_a_calibration_of_the_old_format_cannot_judge(repo: Path, capsys) -> None:
+    _both(repo, head_samples=0.025)
+    calibration_path(repo).write_text('{"format": 1, "anything": true}')
+    _cannot_judge(repo, capsys, "format 1")
+
+
+def test_a_committed_calibration_deleted_from_the_working_tree_cannot_judge(
+    repo: Path, capsys
+) -> None:
+    git(repo, "add", "calibration")
+    git(repo, "commit", "-q", "-m", "calibration")
+    write_results(repo, "HEAD~2", sampled(0.005, 1))
+    write_results(repo, "HEAD~1", sampled(0.005, 2))
+    calibration_path(repo).unlink()
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+    err = capsys.readouterr().err
+    assert "committed but missing" in err and one_clean_line(err)
+
+
+def test_a_counted_figure_stays_counted_when_its_row_version_is_edited(repo: Path) -> None:
+    """benchmarks.json declares the figure counted; a row version without "cost" must not
+    turn +20 % instructions into a drifting, noisy figure."""
+    _counted(repo, 1_000_000, 1_200_000)
+    for rev in ("HEAD~1", "HEAD"):
+        path = next((repo / "results" / MACHINE).glob(f"{git(repo, 'rev-parse', rev)[:8]}-*"))
+        edit_file(path, lambda d: d["results"][COUNTED].__setitem__(2, "2026.11.29"))
+    assert compare_cli(repo) == ExitCode.VERDICT_FAILED
+    assert change_of(repo, f"{COUNTED}({OPERATION})")["noise_source"] == "exact"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_an_input_that_is_not_a_regular_file_is_refused_at_once(repo: Path, capsys, kind) -> None:
+    import os
+
+    _both(repo)
+    path = repo / "sla.toml"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it would wait forever
+    elif kind == "device":
+        path.symlink_to("/dev/zero")  # reading it would never end
+    else:
+        path.mkdir()
+    _cannot_judge(repo, capsys, "sla.toml", "not a regular file")
+
+
+def test_a_broken_host_record_counts_as_another_run(repo: Path, capsys) -> None:
+    _both(repo)
+    host = repo / "results-host" / MACHINE / f"{git(repo, 'rev-parse', 'HEAD')[:8]}.json"
+    host.write_text("[1]")
+    assert compare_cli(repo) == ExitCode.OK
+    assert "AttributeError" not in capsys.readouterr().err
+    assert change_of(repo, TIMED)["verdict"] == "not judged across runs"
+
+
+def test_a_nan_duration_in_a_row_is_refused(repo: Path, capsys) -> None:
+    write_results(repo, "HEAD~1", sampled(0.005, 1))
+    path = write_results(repo, "HEAD", sampled(0.005, 2))
+    edit_file(path, lambda d: d["results"][TIMED].__setitem__(4, float("nan")))
+    _cannot_judge(repo, capsys, TIMED, "duration")
+
+
+def test_a_one_round_figure_missing_samples_is_invalid(repo: Path, capsys) -> None:
+    one_round = "2026.11.29 rounds=1 repeat=4 number=1"
+    write_results(repo, "HEAD~1", sampled(0.005, 1, n=4), version=one_round)
+    write_results(repo, "HEAD", sampled(0.025, 2, n=1), version=one_round)  # 5x, 1 of 4
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+    assert change_of(repo, TIMED)["verdict"] == "invalid"
+    err = capsys.readouterr().err
+    assert TIMED in err and one_clean_line(err)  # the reason on stderr too
