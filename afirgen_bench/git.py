@@ -61,6 +61,15 @@ def _objects_starting_with(root: Path, prefix: str) -> list[str]:
         return []
 
 
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """Whether ``older`` is an ancestor of ``newer`` (both full hashes)."""
+    try:
+        git(root, "merge-base", "--is-ancestor", older, newer)
+    except HarnessError:
+        return False
+    return True
+
+
 def file_at(root: Path, commit: str, path: str) -> str | None:
     """``path``'s text at ``commit``, or None if the commit has no such file."""
     listed = git(root, "ls-tree", "--name-only", commit, "--", path)

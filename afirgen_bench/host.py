@@ -72,9 +72,11 @@ def save(results_dir: Path, machine: str, commits: list[str], counters: dict[str
 
 def load(results_dir: Path, machine: str, commit: str) -> dict[str, Any] | None:
     path = results_dir.parent / HOST_DIR / machine / f"{commit[:8]}.json"
+    if not path.is_file() or path.stat().st_size > 1_000_000:  # a pipe or a device: no record
+        return None
     try:
         record = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return None
     # a record that is not an object is no record: its run counts as unknown (another run)
     return record if isinstance(record, dict) else None

@@ -26,7 +26,7 @@ from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.names import check_gate, check_sla
 from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
-from afirgen_bench.git import file_at, resolve_commit
+from afirgen_bench.git import file_at, is_ancestor, resolve_commit
 from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
 
@@ -102,20 +102,32 @@ def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
 
 
 def _refuse_deleted_calibration(root: Path, machine: str) -> None:
-    """A calibration that is committed but gone from the working tree would judge every
-    wall time uncalibrated and leave those across runs unjudged: restore it instead."""
+    """A calibration (or its drift) that is committed but gone from the working tree would
+    judge every wall time uncalibrated, or leave those across runs unjudged: restore it."""
     name = calibration_file(machine)
-    if (root / name).exists() or (root / name).is_symlink():
-        return
     try:
-        committed = file_at(root, "HEAD", name) is not None
+        committed = file_at(root, "HEAD", name)
     except HarnessError:  # no HEAD yet: nothing was committed
         return
-    if committed:
+    if committed is None:
+        return
+    if not ((root / name).exists() or (root / name).is_symlink()):
         raise HarnessError(
             f"{name} is committed but missing from the working tree: restore it "
             f"(git checkout -- {name}); a deleted calibration would silence wall times"
         )
+    if _has_drift(committed) and not _has_drift(_read(root / name)):
+        raise HarnessError(
+            f"{name} lost the drift between runs its committed copy has: without it wall "
+            f"times across runs go unjudged; restore it (git checkout -- {name})"
+        )
+
+
+def _has_drift(text: str | None) -> bool:
+    try:
+        return bool(text) and isinstance(json.loads(text or "").get("drift"), dict)
+    except (ValueError, AttributeError):
+        return False
 
 
 def load_sla(root: Path) -> dict[str, Limits]:
@@ -196,6 +208,11 @@ def judge(
         raise HarnessError(
             f"base '{base}' and head '{head}' are the same commit ({base_commit[:12]}): "
             "a commit judged against itself proves nothing"
+        )
+    if is_ancestor(root, head_commit, base_commit):
+        raise HarnessError(
+            f"head '{head}' ({head_commit[:8]}) is older than base '{base}' ({base_commit[:8]}): "
+            "the two are swapped (give the older commit first)"
         )
     check_rules(rules, load_index(results_dir))
     base_results = load_results(results_dir, machine, base_commit)

@@ -104,6 +104,10 @@ COUNT_MAX = 1e12
 NEVER_ZERO_UNITS = frozenset({"instructions"})
 # Units of track_ figures that are durations (a P95 in ms): zero cannot be measured.
 DURATION_UNITS = frozenset({"ms", "seconds"})
+# What a clock here can measure: nothing below a nanosecond, nothing beyond a benchmark's
+# 1,800 s timeout (asv's values are seconds; track_ durations in ms).
+SECONDS_MIN, SECONDS_MAX = 1e-9, 1800.0
+TO_SECONDS = {"seconds": 1.0, "ms": 1e-3}
 
 
 def declared_counted(version: str | None) -> bool:
@@ -197,6 +201,15 @@ class Measurement:
             return count
         if self.unit in DURATION_UNITS and any(f is not None and f <= 0 for f in figures):
             return f"a duration of zero or below ({self.value:g} {self.unit})"
+        if (scale := TO_SECONDS.get(self.unit)) is not None:
+            seconds = [f * scale for f in figures if f is not None]
+            if any(not SECONDS_MIN <= f <= SECONDS_MAX for f in seconds):
+                return f"a duration no clock here measures ({self.value:g} {self.unit})"
+        if self.kind is Kind.TRACK and self.value is not None:
+            if self.value < 0:
+                return f"a negative figure ({self.value:g} {self.unit}): none here can be"
+            if self.unit == "%" and self.value > 100:
+                return f"{self.value:g} %, more than all"
         design = self.design
         if self.samples and design:
             expected = design.rounds * design.repeat
@@ -213,8 +226,8 @@ class Measurement:
             return None
         if value < 0:
             return f"a negative count ({value:g} {self.unit})"
-        if value == 0 and self.unit in NEVER_ZERO_UNITS:
-            return f"a count of zero {self.unit}: every operation runs some"
+        if value < 1 and self.unit in NEVER_ZERO_UNITS:
+            return f"{value:g} {self.unit} per call: every operation runs some"
         if value > COUNT_MAX:
             return f"{value:g} {self.unit} per call, more than any operation could count"
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Mapping
 
-from afirgen_bench.core.config import GateConfig, Limits
+from afirgen_bench.core.config import LATENCY_MS_MAX, GateConfig, Limits
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import DURATION_UNITS, Kind, declared_counted
 from afirgen_bench.core.results import IndexEntry
@@ -68,13 +68,20 @@ def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -
                 "are percentage points of a rate (unit %)"
             )
     for name, parts in gate.derived.items():
-        if not parts or name in parts or any(p in gate.derived for p in parts):
+        timed = all(Kind.of(p, index[p].type) is Kind.TIME for p in parts)
+        if index[name].unit != RATIO_UNIT or not parts or name in parts or not timed:
             raise HarnessError(
-                f"{source}: [derived] {name!r} must name the other benchmarks it is a ratio "
-                "of (not itself, not another derived figure): its parts are judged instead"
+                f"{source}: [derived] {name!r} must be a ratio (unit {RATIO_UNIT!r}) of the "
+                "time_ benchmarks it names, which are judged instead; any other figure listed "
+                "there would be judged by nobody"
             )
+        if name in gate.deterministic:
+            raise HarnessError(f"{source}: {name!r} is [derived] and deterministic: one rule each")
     _every_tracked_figure_has_a_direction(gate, index, source)
     _every_counted_unit_has_a_tolerance(gate, index, source)
+
+
+RATIO_UNIT = "x"  # a speed-up: the one kind of figure judged through its parts
 
 
 def _needs_a_tracked_figure(source: str, rule: str, name: str, entry: IndexEntry) -> None:
@@ -161,11 +168,17 @@ def check_sla(
 # The range each tracked unit can take: every figure here is a count, a rate, a duration or a
 # size, none below zero, and a percentage is at most 100.
 _UNIT_MAX = {"%": 100.0}
+LATENCY_UNITS = frozenset({"ms"})
 
 
 def _values_within_the_unit(source: str, section: str, limits: Limits, unit: str) -> None:
     """A minimum no figure can fall below, or a maximum none can reach, judges nothing."""
     top = _UNIT_MAX.get(unit)
+    if unit in LATENCY_UNITS and limits.max_value and limits.max_value > LATENCY_MS_MAX:
+        raise HarnessError(
+            f"{source}: [{section!r}] max_value {limits.max_value:g} ms is beyond "
+            f"{LATENCY_MS_MAX:g} ms: a request running this long has timed out"
+        )
     if limits.min_value is not None and limits.min_value <= 0:
         raise HarnessError(
             f"{source}: [{section!r}] min_value {limits.min_value:g} {unit}: no figure here is "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -124,6 +125,7 @@ def parse_results(
                 "unknown; it is never judged by a generic rule: run asv on this results folder "
                 "again (a renamed benchmark: benchmark both commits again)"
             )
+        _check_row(name, declared, row, source)
         for measurement in _measurements(name, declared, row, source):
             if measurement.key in result.measurements:
                 raise HarnessError(f"{source}: {measurement.key} appears twice")
@@ -136,6 +138,28 @@ def parse_results(
     if starts:
         result.span = (min(starts), max(ends))
     return result
+
+
+def _check_row(name: str, meta: IndexEntry, row: AsvRow, source: str) -> None:
+    """What asv always writes, checked, so an edited row is refused rather than read: a
+    version (the figure's meaning), no samples for a track_ figure (its value is the
+    figure), and a time's value equal to its samples' median (asv's own summary)."""
+    problem = None
+    if row.version is None:
+        problem = "has no version, so nothing says what it measured"
+    elif Kind.of(name, meta.type) is Kind.TRACK and row.samples and any(row.samples):
+        problem = "is a track_ figure with samples: asv records none, its value is the figure"
+    elif row.samples and row.result:
+        for value, samples in zip(row.result, row.samples, strict=False):
+            usable = samples and all(math.isfinite(x) and x > 0 for x in samples)
+            if value is None or not usable or not math.isfinite(value):
+                continue  # a NaN, zero or negative figure is its own verdict (invalid)
+            median = statistics.median(samples)
+            if not math.isclose(value, median, rel_tol=1e-9):
+                problem = f"has a value ({value:g}) that is not its samples' median ({median:g})"
+                break
+    if problem:
+        raise HarnessError(f"{source}: the row of {name} {problem}: it was edited; measure again")
 
 
 def _measurements(name: str, meta: IndexEntry, row: AsvRow, source: str) -> list[Measurement]:

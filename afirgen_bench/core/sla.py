@@ -76,6 +76,13 @@ def check(measurement: Measurement, limits: Limits) -> SlaVerdict:
         raise HarnessError(
             f"sla.toml: {key} is a time_ benchmark; min_value / max_value are for track_"
         )
+    design = measurement.design
+    if design is not None and design.number != 1:
+        raise HarnessError(
+            f"sla.toml: {key} times {design.number} calls per sample; per-call limits (p95_ms, "
+            "p99_ms, mean_ms, min_throughput) need one call per sample: put the limit on a "
+            "track_ figure measured per call"
+        )
     if not measurement.samples:
         return SlaVerdict(
             key, SlaStatus.CANNOT_JUDGE, reason="no raw samples (run with --record-samples)"

@@ -155,7 +155,11 @@ class Judgement:
         if self.run_failures:
             return f"CANNOT JUDGE: the run reported failures ({', '.join(self.run_failures)})"
         if self.unjudgeable or self.sla_unjudgeable:
-            names = [c.key for c in self.unjudgeable] + [v.key for v in self.sla_unjudgeable]
+            names = list(
+                dict.fromkeys(
+                    [c.key for c in self.unjudgeable] + [v.key for v in self.sla_unjudgeable]
+                )
+            )
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             return f"CANNOT JUDGE: {len(names)} benchmark(s) failed, vanished or invalid ({shown})"
         if not self.compared:

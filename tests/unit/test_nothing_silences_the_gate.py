@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -681,12 +682,23 @@ def test_an_input_that_is_not_a_regular_file_is_refused_at_once(repo: Path, caps
     _cannot_judge(repo, capsys, "sla.toml", "not a regular file")
 
 
-def test_a_broken_host_record_counts_as_another_run(repo: Path, capsys) -> None:
+@pytest.mark.parametrize("record", ["[1]", "fifo", "/dev/zero"])
+def test_a_broken_host_record_is_no_record(repo: Path, capsys, record: str) -> None:
+    """The harness's record of a run that is not a JSON object, a pipe or a device: no
+    crash and no hang; the two commits count as different runs, as with no record."""
+    import os
+
     _both(repo)
     host = repo / "results-host" / MACHINE / f"{git(repo, 'rev-parse', 'HEAD')[:8]}.json"
-    host.write_text("[1]")
+    host.unlink()
+    if record == "fifo":
+        os.mkfifo(host)  # reading it would wait forever
+    elif record.startswith("/dev/"):
+        host.symlink_to(record)  # reading it would never end
+    else:
+        host.write_text(record)
     assert compare_cli(repo) == ExitCode.OK
-    assert "AttributeError" not in capsys.readouterr().err
+    assert "Error" not in capsys.readouterr().err
     assert change_of(repo, TIMED)["verdict"] == "not judged across runs"
 
 
@@ -705,3 +717,108 @@ def test_a_one_round_figure_missing_samples_is_invalid(repo: Path, capsys) -> No
     assert change_of(repo, TIMED)["verdict"] == "invalid"
     err = capsys.readouterr().err
     assert TIMED in err and one_clean_line(err)  # the reason on stderr too
+
+
+# -- a second round of hand-made inputs --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        f'"{HIT_RATE}" = ["cache.CachePerformanceImprovement.time_cached_read"]',  # not a ratio
+        '"cache.CachePerformanceImprovement.track_speedup" = ["cost.Api.track_instructions"]',
+    ],
+)
+def test_derived_takes_only_a_ratio_of_timed_parts(repo: Path, capsys, parts: str) -> None:
+    _both(repo)
+    text = (repo / "gate.toml").read_text()
+    start = text.index("[derived]")
+    end = text.index("\n[", start + 1)
+    (repo / "gate.toml").write_text(text[:start] + f"[derived]\n{parts}\n" + text[end:])
+    _cannot_judge(repo, capsys, "gate.toml", "[derived]")
+
+
+def _row_edit(repo: Path, rev: str, name: str, change: Callable[[list], object]) -> None:
+    path = next((repo / "results" / MACHINE).glob(f"{git(repo, 'rev-parse', rev)[:8]}-*"))
+    edit_file(path, lambda d: change(d["results"][name]))
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "said"),
+    [
+        (HIT_RATE, lambda row: row.__setitem__(slice(2, None), []), "no version"),
+        (HIT_RATE, lambda row: row.extend([None] * 6 + [[[87.2] * 200]]), "samples"),
+        (TIMED, lambda row: row.__setitem__(0, [row[0][0] * 5]), "median"),
+    ],
+)
+def test_an_edited_row_is_refused(repo: Path, capsys, name: str, change, said: str) -> None:
+    _both(repo)
+    _row_edit(repo, "HEAD", name, change)
+    _cannot_judge(repo, capsys, name, said)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (COUNTED, 0.5),  # half an instruction per call
+        (COUNTED, 5e-324),
+    ],
+)
+def test_a_count_below_one_instruction_is_invalid(repo: Path, name: str, value: float) -> None:
+    _counted(repo, 1_000_000, value)
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+    assert change_of(repo, f"{COUNTED}({OPERATION})")["verdict"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [(HIT_RATE, 150.0), (ERRORS, -5.0)],
+)
+def test_a_tracked_figure_beyond_its_units_range_is_invalid(repo: Path, name, value) -> None:
+    write_results(repo, "HEAD~1", sampled(0.005, 1))
+    kwargs = {"hit_rate": value} if name == HIT_RATE else {"errors": value}
+    write_results(repo, "HEAD", sampled(0.005, 2), **kwargs)
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+    assert change_of(repo, name)["verdict"] == "invalid"
+
+
+def test_a_time_no_clock_measures_is_invalid(repo: Path) -> None:
+    write_results(repo, "HEAD~1", sampled(0.005, 1))
+    write_results(repo, "HEAD", [5e-324] * 200)
+    assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
+    assert change_of(repo, TIMED)["verdict"] == "invalid"
+
+
+def test_a_per_call_limit_on_a_many_call_sample_is_refused(repo: Path, capsys) -> None:
+    write_results(
+        repo, "HEAD", sampled(0.005, 2), version="2026.11.29 rounds=4 repeat=50 number=1000"
+    )
+    assert main(["sla", "HEAD"]) == ExitCode.CANNOT_JUDGE
+    err = capsys.readouterr().err
+    assert "one call per sample" in err and one_clean_line(err)
+
+
+def test_a_latency_maximum_beyond_a_timeout_is_refused(repo: Path, capsys) -> None:
+    _both(repo)
+    _replace_sla_section(repo, '["api.ConcurrentLoad.track_request_p95_ms(1)"]\nmax_value = 1e9\n')
+    _cannot_judge(repo, capsys, "sla.toml", "timed out")
+
+
+def test_swapped_commits_are_refused(repo: Path, capsys) -> None:
+    _both(repo)
+    assert main(["compare", "HEAD", "HEAD~1"]) == ExitCode.CANNOT_JUDGE
+    err = capsys.readouterr().err
+    assert "swapped" in err and one_clean_line(err)
+
+
+def test_a_calibration_that_lost_its_committed_drift_cannot_judge(repo: Path, capsys) -> None:
+    edit_file(
+        calibration_path(repo),
+        lambda d: d.update(drift={"largest": 0.3, "pairs": 3, "measured_at": "t", "source": "s"}),
+    )
+    git(repo, "add", "calibration")
+    git(repo, "commit", "-q", "-m", "calibration with its drift")
+    write_results(repo, "HEAD~1", sampled(0.005, 1))
+    write_results(repo, "HEAD", sampled(0.005, 2))
+    edit_file(calibration_path(repo), lambda d: d.update(drift=None))
+    _cannot_judge(repo, capsys, "drift")
