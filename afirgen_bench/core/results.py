@@ -119,6 +119,8 @@ def parse_results(
             f"{source}: the row of {name}",
         )
         declared = index.get(name)
+        if declared is None and _retired(row, index):
+            continue  # a benchmark an older suite had: comparable with nothing measured now
         if declared is None:
             raise HarnessError(
                 f"{source}: {name} has no entry in benchmarks.json, so its unit and kind are "
@@ -138,6 +140,19 @@ def parse_results(
     if starts:
         result.span = (min(starts), max(ends))
     return result
+
+
+def _suite(version: str | None) -> str | None:
+    """The suite version a benchmark version starts with (``"2026.11.29 cost"``)."""
+    return version.split()[0] if version else None
+
+
+def _retired(row: AsvRow, index: dict[str, IndexEntry]) -> bool:
+    """A row of a benchmark the suite no longer has, measured by an older suite version
+    than any the index lists: left out, as asv's site leaves it out. A row of the current
+    suite without its index entry is never retired: that is a declaration gone missing."""
+    current = {_suite(entry.version) for entry in index.values()}
+    return _suite(row.version) not in current
 
 
 def _check_row(name: str, meta: IndexEntry, row: AsvRow, source: str) -> None:
