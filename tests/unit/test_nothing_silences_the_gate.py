@@ -131,9 +131,33 @@ def test_a_misspelt_higher_is_better_name_is_refused_and_the_right_one_fails(
             f'higher_is_better = [\n    "{TIMED}",\n',
             TIMED,
         ),
+        # rules of the wrong kind, and a direction lost or given twice
+        (  # a benchmark "derived" from itself is judged by nobody
+            "[derived]\n",
+            f'[derived]\n"{COUNTED}" = ["{COUNTED}"]\n',
+            COUNTED,
+        ),
+        ("[derived]\n", f'[derived]\n"{HIT_RATE}" = []\n', HIT_RATE),
+        ("[absolute]\n", f'[absolute]\n"{TIMED}" = 5.0\n', TIMED),  # seconds of slack
+        (
+            "higher_is_better = [\n",
+            'higher_is_better = [\n    "api.ConcurrentLoad.track_request_p95_ms",\n',
+            "track_request_p95_ms",
+        ),
+        (
+            f'    "{HIT_RATE}",\n    "cache.CachePerformanceImprovement',
+            '    "cache.CachePerformanceImprovement',
+            HIT_RATE,
+        ),
+        ("lower_is_better = [\n", f'lower_is_better = [\n    "{HIT_RATE}",\n', HIT_RATE),
+        (
+            "higher_is_better = [\n",
+            'higher_is_better = [\n    "load.LoadTest.track_requests_per_second",\n',
+            "twice",
+        ),
     ],
 )
-def test_a_gate_entry_that_matches_nothing_real_is_refused(
+def test_a_gate_entry_that_matches_nothing_real_or_is_of_the_wrong_kind_is_refused(
     repo: Path, capsys, old: str, new: str, named: str
 ) -> None:
     _both(repo)
@@ -549,42 +573,6 @@ def test_history_judges_commits_benchmarked_together_as_one_run(
 
 
 # -- found by a round of hand-made inputs: each a way the gate was silenced ------------------
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "named"),
-    [
-        (  # a benchmark "derived" from itself is judged by nobody
-            "[derived]\n",
-            f'[derived]\n"{COUNTED}" = ["{COUNTED}"]\n',
-            COUNTED,
-        ),
-        ("[derived]\n", f'[derived]\n"{HIT_RATE}" = []\n', HIT_RATE),
-        ("[absolute]\n", f'[absolute]\n"{TIMED}" = 5.0\n', TIMED),  # seconds of slack
-        (
-            "higher_is_better = [\n",
-            'higher_is_better = [\n    "api.ConcurrentLoad.track_request_p95_ms",\n',
-            "track_request_p95_ms",
-        ),
-        (
-            f'    "{HIT_RATE}",\n    "cache.CachePerformanceImprovement',
-            '    "cache.CachePerformanceImprovement',
-            HIT_RATE,
-        ),
-        ("lower_is_better = [\n", f'lower_is_better = [\n    "{HIT_RATE}",\n', HIT_RATE),
-        (
-            "higher_is_better = [\n",
-            'higher_is_better = [\n    "load.LoadTest.track_requests_per_second",\n',
-            "twice",
-        ),
-    ],
-)
-def test_a_rule_of_the_wrong_kind_or_a_lost_direction_is_refused(
-    repo: Path, capsys, old: str, new: str, named: str
-) -> None:
-    _both(repo)
-    _rule(repo, "gate.toml", old, new)
-    _cannot_judge(repo, capsys, "gate.toml", named)
 
 
 def test_a_hit_rate_drop_is_a_regression_whatever_the_lists_say(repo: Path) -> None:
