@@ -139,11 +139,12 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from afirgen_bench.core.reports import comment_markdown, summary_text, write_reports
     from afirgen_bench.git import repo_root
-    from afirgen_bench.judge import judge
+    from afirgen_bench.judge import judge, refuse_swapped
 
     root = repo_root()
     machine = _machine(args)
     results_dir = _results_dir(args, root)
+    refuse_swapped(root, args.base, args.head)
     if args.run_missing:
         _benchmark_missing(root, [args.base, args.head], results_dir, machine)
     judgement = judge(root, args.base, args.head, results_dir, machine)
@@ -222,9 +223,10 @@ def _sla(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from afirgen_bench.core.reports import write_reports
     from afirgen_bench.git import repo_root
-    from afirgen_bench.judge import judge
+    from afirgen_bench.judge import judge, refuse_swapped
 
     root = repo_root()
+    refuse_swapped(root, args.base, args.head)
     judgement = judge(root, args.base, args.head, _results_dir(args, root), _machine(args))
     for path in write_reports(judgement, Path(args.output)):
         print(path)
@@ -249,7 +251,7 @@ def _ci(args: argparse.Namespace) -> int:
     from afirgen_bench.confirm import confirm_regressions
     from afirgen_bench.core.reports import summary_text, write_reports
     from afirgen_bench.git import repo_root, resolve_commit
-    from afirgen_bench.judge import judge, load_rules, pr_config
+    from afirgen_bench.judge import judge, load_rules, pr_config, refuse_swapped
     from afirgen_bench.runner import run_commits
 
     root = repo_root()
@@ -257,6 +259,7 @@ def _ci(args: argparse.Namespace) -> int:
     base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
     if base == head:
         raise HarnessError("base and head are the same commit: nothing to compare")
+    refuse_swapped(root, base, head)
     rules = load_rules(root, machine, at_commit=base)  # the PR cannot relax its own gate
     config, results_dir = pr_config(root)
     failed = run_commits(

@@ -189,6 +189,17 @@ def measured_together(results_dir: Path, machine: str, base: ResultSet, head: Re
     )
 
 
+def refuse_swapped(root: Path, base: str, head: str) -> None:
+    """A user's head older than the base (an ancestor of it) means the two were swapped: a
+    slowdown would read as an improvement. (The proofs judge twins in any order: not here.)"""
+    base_commit, head_commit = resolve_commit(root, base), resolve_commit(root, head)
+    if head_commit != base_commit and is_ancestor(root, head_commit, base_commit):
+        raise HarnessError(
+            f"head '{head}' ({head_commit[:8]}) is older than base '{base}' ({base_commit[:8]}): "
+            "the two are swapped (give the older commit first)"
+        )
+
+
 def judge(
     root: Path,
     base: str,
@@ -208,11 +219,6 @@ def judge(
         raise HarnessError(
             f"base '{base}' and head '{head}' are the same commit ({base_commit[:12]}): "
             "a commit judged against itself proves nothing"
-        )
-    if is_ancestor(root, head_commit, base_commit):
-        raise HarnessError(
-            f"head '{head}' ({head_commit[:8]}) is older than base '{base}' ({base_commit[:8]}): "
-            "the two are swapped (give the older commit first)"
         )
     check_rules(rules, load_index(results_dir))
     base_results = load_results(results_dir, machine, base_commit)

@@ -794,9 +794,20 @@ def test_a_latency_maximum_beyond_a_timeout_is_refused(repo: Path, capsys) -> No
 
 def test_swapped_commits_are_refused(repo: Path, capsys) -> None:
     _both(repo)
-    assert main(["compare", "HEAD", "HEAD~1"]) == ExitCode.CANNOT_JUDGE
-    err = capsys.readouterr().err
-    assert "swapped" in err and one_clean_line(err)
+    for argv in (["compare", "HEAD", "HEAD~1"], ["report", "HEAD", "HEAD~1"]):
+        assert main(argv) == ExitCode.CANNOT_JUDGE
+        err = capsys.readouterr().err
+        assert "swapped" in err and one_clean_line(err)
+
+
+def test_the_proofs_may_judge_twins_in_any_order(repo: Path) -> None:
+    """The deterministic proof judges every pair of separate measurements, a base and its
+    twins in hash order: the judge itself takes them either way; only users are warned."""
+    from afirgen_bench.judge import judge
+
+    _both(repo)
+    judgement = judge(repo, "HEAD", "HEAD~1", repo / "results", MACHINE)
+    assert judgement.compared
 
 
 def test_a_calibration_that_lost_its_committed_drift_cannot_judge(repo: Path, capsys) -> None:
