@@ -97,7 +97,7 @@ class Kind(StrEnum):
 # alone ("queries") does not make a figure exact: an average over a load run has it too.
 COUNTED_DECLARATION = "cost"
 # The most any operation here could count per call (1.6e9 instructions is the largest seen,
-# a 100-row bulk insert); a figure beyond it was not measured.
+# 500 sequential status requests, SustainedLoad); a figure beyond it was not measured.
 COUNT_MAX = 1e12
 # Units in which a counted figure of zero means the counter broke: every operation runs
 # instructions (a query, a command or a byte may legitimately be none).
