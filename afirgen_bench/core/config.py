@@ -356,6 +356,11 @@ def parse_sla(text: str | None, source: str) -> dict[str, Limits]:
     for name, table in raw.items():
         if not isinstance(table, dict):
             raise HarnessError(f"{source}: [{name}] must be a table of limits")
+        if nested := [key for key, value in table.items() if isinstance(value, dict)]:
+            raise HarnessError(
+                f"{source}: [{name}.{nested[0]}...] reads as nested tables; quote a benchmark's "
+                f'name, dots and all: ["{name}.{nested[0]}..."]'
+            )
         limits[name] = validated(Limits, table, f"{source} [{name}]")
     return limits
 

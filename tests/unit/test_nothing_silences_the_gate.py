@@ -177,6 +177,7 @@ def test_a_gate_entry_that_matches_nothing_real_or_is_of_the_wrong_kind_is_refus
         (f'["{HIT_RATE}"]\np95_ms = 50\n', "track_"),  # a per-call limit on a tracked figure
         (f'["{TIMED}"]\nmin_value = 1\n', "time_"),
         (f'["{TIMED}"]\nseed = "only a name"\n', "no limit"),
+        (f"[{TIMED}]\np95_ms = 50\n", "quote"),  # unquoted: nested tables, not a name
     ],
 )
 def test_an_sla_section_that_judges_nothing_is_refused(
