@@ -184,9 +184,10 @@ def _sla_of(root: Path, revision: str, results_dir: Path, machine: str) -> int:
     from afirgen_bench.judge import check_rules, load_index, load_results, load_rules
     from afirgen_bench.load.endpoints import sla_sections
 
-    results = load_results(results_dir, machine, resolve_commit(root, revision))
+    index = load_index(results_dir)
+    results = load_results(results_dir, machine, resolve_commit(root, revision), index)
     rules = load_rules(root, machine)
-    check_rules(rules, load_index(results_dir))
+    check_rules(rules, index)
     verdicts = check_all(results, rules.sla)
     judged = [v for v in verdicts if v.status in (SlaStatus.PASS, SlaStatus.FAIL)]
     load_test = sla_sections()  # judged by `afirgen_bench load`, never here

@@ -125,9 +125,10 @@ def _refuse_deleted_calibration(root: Path, machine: str) -> None:
 
 def _has_drift(text: str | None) -> bool:
     try:
-        return bool(text) and isinstance(json.loads(text or "").get("drift"), dict)
-    except (ValueError, AttributeError):
+        data = json.loads(text) if text else None
+    except ValueError:
         return False
+    return isinstance(data, dict) and isinstance(data.get("drift"), dict)
 
 
 def load_sla(root: Path) -> dict[str, Limits]:
@@ -151,10 +152,13 @@ def result_file(results_dir: Path, machine: str, commit: str) -> Path:
     return matches[0]
 
 
-def load_results(results_dir: Path, machine: str, commit: str) -> ResultSet:
-    """The validated results of ``commit`` (a full sha) on ``machine``."""
+def load_results(
+    results_dir: Path, machine: str, commit: str, index: dict[str, IndexEntry] | None = None
+) -> ResultSet:
+    """The validated results of ``commit`` (a full sha) on ``machine``, read with asv's
+    ``index`` of that folder (loaded here when the caller has not)."""
     path = result_file(results_dir, machine, commit)
-    index = load_index(results_dir)
+    index = index if index is not None else load_index(results_dir)
     text = _read(path)
     if text is None:
         raise HarnessError(f"{path} vanished while it was being read: run the command again")
@@ -220,9 +224,10 @@ def judge(
             f"base '{base}' and head '{head}' are the same commit ({base_commit[:12]}): "
             "a commit judged against itself proves nothing"
         )
-    check_rules(rules, load_index(results_dir))
-    base_results = load_results(results_dir, machine, base_commit)
-    head_results = load_results(results_dir, machine, head_commit)
+    index = load_index(results_dir)
+    check_rules(rules, index)
+    base_results = load_results(results_dir, machine, base_commit, index)
+    head_results = load_results(results_dir, machine, head_commit, index)
     if across_runs is None:
         across_runs = not measured_together(results_dir, machine, base_results, head_results)
     changes = compare(

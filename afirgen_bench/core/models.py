@@ -112,7 +112,7 @@ TO_SECONDS = {"seconds": 1.0, "ms": 1e-3}
 
 def declared_counted(version: str | None) -> bool:
     """Whether a benchmark version declares a counted (exact) figure."""
-    return bool(version) and COUNTED_DECLARATION in (version or "").split()
+    return COUNTED_DECLARATION in (version or "").split()
 
 
 _DESIGN = {name: re.compile(rf"\b{name}=(\d+)\b") for name in ("rounds", "repeat", "number")}

@@ -18,17 +18,20 @@ from afirgen_bench.core.models import DURATION_UNITS, Kind, declared_counted
 from afirgen_bench.core.results import IndexEntry
 
 
-def _unknown(source: str, where: str, name: str, known: Collection[str]) -> HarnessError:
+def _unknown(
+    source: str, where: str, name: str, known: Collection[str], what: str = "benchmark"
+) -> HarnessError:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return HarnessError(
-        f"{source}: {where} names {name!r}, which matches no {_what(where)} of the suite{hint}: "
+        f"{source}: {where} names {name!r}, which matches no {what} of the suite{hint}: "
         "a rule that matches nothing judges nothing"
     )
 
 
-def _what(where: str) -> str:
-    return "unit of a counted figure" if where == "[exact]" else "benchmark"
+def _measured_track(name: str, entry: IndexEntry) -> bool:
+    """A track_ figure the suite measures (rather than counts)."""
+    return Kind.of(name, entry.type) is Kind.TRACK and not declared_counted(entry.version)
 
 
 def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -> None:
@@ -36,16 +39,9 @@ def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -
     figure that is neither counted nor a duration has a direction; every counted figure of
     the suite has a tolerance for its unit (and only those units do)."""
     derived_parts = [p for parts in gate.derived.values() for p in parts]
-    for rule, names in (
-        ("higher_is_better", gate.higher_is_better),
-        ("lower_is_better", gate.lower_is_better),
-        ("deterministic", gate.deterministic),
-        ("[absolute]", list(gate.absolute)),
-        ("[derived]", [*gate.derived, *derived_parts]),
-    ):
-        for name in names:
-            if name not in index:
-                raise _unknown(source, rule, name, index)
+    for name in derived_parts:
+        if name not in index:
+            raise _unknown(source, "[derived]", name, index)
     for rule, names in (
         ("higher_is_better", gate.higher_is_better),
         ("lower_is_better", gate.lower_is_better),
@@ -54,6 +50,8 @@ def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -
         ("[derived]", list(gate.derived)),
     ):
         for name in names:
+            if name not in index:
+                raise _unknown(source, rule, name, index)
             _needs_a_tracked_figure(source, rule, name, index[name])
     for name in gate.higher_is_better:
         if index[name].unit in DURATION_UNITS:
@@ -85,8 +83,8 @@ RATIO_UNIT = "x"  # a speed-up: the one kind of figure judged through its parts
 
 
 def _needs_a_tracked_figure(source: str, rule: str, name: str, entry: IndexEntry) -> None:
-    kind = Kind.of(name, entry.type)
-    if kind is not Kind.TRACK or declared_counted(entry.version):
+    if not _measured_track(name, entry):
+        kind = Kind.of(name, entry.type)
         what = "a counted figure" if kind is Kind.TRACK else f"a {kind}_ benchmark"
         raise HarnessError(
             f"{source}: {rule} names {name!r}, {what}; the rule is for measured track_ "
@@ -99,8 +97,8 @@ def _every_tracked_figure_has_a_direction(
 ) -> None:
     directed = {*gate.higher_is_better, *gate.lower_is_better}
     for name, entry in index.items():
-        measured = Kind.of(name, entry.type) is Kind.TRACK and not declared_counted(entry.version)
-        if measured and entry.unit not in DURATION_UNITS and name not in directed:
+        undirected = entry.unit not in DURATION_UNITS and name not in directed
+        if undirected and _measured_track(name, entry):
             raise HarnessError(
                 f"{source}: {name} (a track_ figure in {entry.unit}) has no direction: list it "
                 "under higher_is_better or lower_is_better"
@@ -115,7 +113,7 @@ def _every_counted_unit_has_a_tolerance(
     }
     for unit in gate.exact:
         if unit not in counted_units:
-            raise _unknown(source, "[exact]", unit, counted_units)
+            raise _unknown(source, "[exact]", unit, counted_units, "unit of a counted figure")
     for unit, name in counted_units.items():
         if unit not in gate.exact:
             raise HarnessError(

@@ -110,6 +110,7 @@ def parse_results(
         raise HarnessError(f"{source} was recorded on machine {recorded!r}, not {machine!r}")
     result = ResultSet(commit=commit, machine=machine, path=Path(source))
     starts, ends = [], []
+    current_suites = {_suite(entry.version) for entry in index.values()}
     for name, values in data.results.items():
         if len(values) > len(data.result_columns):
             raise HarnessError(f"{source}: the row of {name} has more fields than columns")
@@ -119,8 +120,10 @@ def parse_results(
             f"{source}: the row of {name}",
         )
         declared = index.get(name)
-        if declared is None and _retired(row, index):
-            continue  # a benchmark an older suite had: comparable with nothing measured now
+        if declared is None and _suite(row.version) not in current_suites:
+            # a benchmark an older suite had (renamed since), as asv's site leaves it out; a
+            # current-suite row without its entry is a declaration gone missing: refused
+            continue
         if declared is None:
             raise HarnessError(
                 f"{source}: {name} has no entry in benchmarks.json, so its unit and kind are "
@@ -145,14 +148,6 @@ def parse_results(
 def _suite(version: str | None) -> str | None:
     """The suite version a benchmark version starts with (``"2026.11.29 cost"``)."""
     return version.split()[0] if version else None
-
-
-def _retired(row: AsvRow, index: dict[str, IndexEntry]) -> bool:
-    """A row of a benchmark the suite no longer has, measured by an older suite version
-    than any the index lists: left out, as asv's site leaves it out. A row of the current
-    suite without its index entry is never retired: that is a declaration gone missing."""
-    current = {_suite(entry.version) for entry in index.values()}
-    return _suite(row.version) not in current
 
 
 def _check_row(name: str, meta: IndexEntry, row: AsvRow, source: str) -> None:
