@@ -20,8 +20,8 @@ from afirgen_fixtures.api.metrics import Metrics, MetricsMiddleware
 from afirgen_fixtures.api.middleware import (
     CORRELATION_ID_PATTERN,
     BodySizeLimitMiddleware,
+    ConditionalGetMiddleware,
     CorrelationIdMiddleware,
-    EncodedETagMiddleware,
 )
 from afirgen_fixtures.api.routes import firs, sessions, system
 from afirgen_fixtures.config import Settings
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, backend: Backend | None = No
     install_error_handlers(app)
     # Last added runs first: correlation id outermost, so every answer carries one.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
-    app.add_middleware(EncodedETagMiddleware)
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(CorrelationIdMiddleware)

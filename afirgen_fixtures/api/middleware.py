@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: correlation ids, a request-size limit, encoding-aware ETags.
+"""Pure-ASGI middleware: correlation ids, a request-size limit, conditional GET.
 
 Written as plain ASGI callables rather than ``BaseHTTPMiddleware`` so they add no task or
 body buffering to each request.
@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import uuid
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from afirgen_fixtures.api.errors import ApiError, error_response
+from afirgen_fixtures.api.http_cache import encoded_etag, matches
 
 CORRELATION_HEADER = b"x-correlation-id"
 CORRELATION_ID_PATTERN = "^[A-Za-z0-9._-]{1,64}$"
@@ -83,12 +85,16 @@ class BodySizeLimitMiddleware:
         return f"request body too large or unreadable: the limit is {self.max_bytes} bytes"
 
 
-class EncodedETagMiddleware:
-    """Give a gzip-encoded response its own strong ETag (``"<tag>-gzip"``).
+class ConditionalGetMiddleware:
+    """Encoding-aware ETags and conditional GET, judged on the representation actually sent.
 
-    A strong validator names exact bytes, so the compressed and the plain representation
-    must not share one. Sits outside Starlette's GZipMiddleware; the routes accept either
-    form in ``If-None-Match``.
+    Sits outside Starlette's GZipMiddleware, so it sees each answer as it leaves: a
+    gzip-encoded body gets its own strong ETag (``http_cache.encoded_etag``), and a GET whose
+    ``If-None-Match`` matches the tag of either encoding is answered 304 with the headers the
+    200 for the same request carries (its ETag, ``Vary``, ``Cache-Control``), without its
+    body or representation metadata (RFC 9110, section 15.4.5). Only here are both the
+    request and the final encoding known: the route cannot tell whether its 200 would have
+    been compressed. The price is that a 304's body is built (and compressed), then dropped.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -98,17 +104,39 @@ class EncodedETagMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if_none_match = None
+        if scope["method"] in ("GET", "HEAD"):
+            if_none_match = Headers(scope=scope).get("if-none-match")
+        not_modified = False
 
-        async def send_tagged(message: Message) -> None:
+        async def send_conditional(message: Message) -> None:
+            nonlocal not_modified
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
                 names = {name.lower(): value for name, value in headers}
                 etag = names.get(b"etag")
-                if etag and names.get(b"content-encoding") == b"gzip" and etag.endswith(b'"'):
-                    message["headers"] = [
-                        (n, etag[:-1] + b'-gzip"' if n.lower() == b"etag" else v)
-                        for n, v in headers
-                    ]
+                if etag is not None:
+                    sent = encoded_etag(etag, names.get(b"content-encoding"))
+                    headers = [(n, sent if n.lower() == b"etag" else v) for n, v in headers]
+                    not_modified = (
+                        message["status"] == 200
+                        and if_none_match is not None
+                        and matches(if_none_match, etag)
+                    )
+                    if not_modified:
+                        headers = [(n, v) for n, v in headers if _kept_on_304(n)]
+                        message = {**message, "status": 304}
+                    message["headers"] = headers
+            elif not_modified:
+                if message["type"] != "http.response.body" or message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        await self.app(scope, receive, send_tagged)
+        await self.app(scope, receive, send_conditional)
+
+
+def _kept_on_304(name: bytes) -> bool:
+    """All but the representation metadata (``Content-*``; ``Content-Location`` is kept)."""
+    name = name.lower()
+    return not name.startswith(b"content-") or name == b"content-location"

@@ -179,6 +179,45 @@ def test_gzip_applies_at_and_above_1kb_only(client: httpx.Client) -> None:
     assert client.get(f"/fir/{number}/content", headers={"If-None-Match": tag}).status_code == 304
 
 
+def test_a_304_repeats_the_etag_and_vary_of_the_200_for_the_same_request(
+    client: httpx.Client,
+) -> None:
+    """RFC 9110, 15.4.5: the 304 carries the ETag and Vary the 200 would, encoding included."""
+    path = f"/fir/{_some_fir_number(client)}/content"
+    gzip_200 = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain_200 = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert gzip_200.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain_200.headers
+    gzip_tag, plain_tag = gzip_200.headers["etag"], plain_200.headers["etag"]
+    assert gzip_tag == plain_tag[:-1] + '-gzip"'
+    for answer in (gzip_200, plain_200):  # the body is over 1 KB: gzip would apply, so Vary
+        assert answer.headers["vary"] == "Accept-Encoding"
+    for encoding, ok in (("gzip", gzip_200), ("identity", plain_200)):
+        # the tag this encoding's 200 sent, the other encoding's, weak, in a list: all match
+        for held in (gzip_tag, plain_tag, f"W/{ok.headers['etag']}", f'"nope", {gzip_tag}'):
+            again = client.get(path, headers={"Accept-Encoding": encoding, "If-None-Match": held})
+            assert again.status_code == 304, (encoding, held)
+            assert again.content == b""
+            assert again.headers["etag"] == ok.headers["etag"], (encoding, held)
+            assert again.headers["vary"] == "Accept-Encoding"
+            assert again.headers["cache-control"] == ok.headers["cache-control"]
+            assert not {"content-type", "content-encoding"} & set(again.headers)
+        stale = client.get(path, headers={"Accept-Encoding": encoding, "If-None-Match": '"nope"'})
+        assert (stale.status_code, stale.headers["etag"]) == (200, ok.headers["etag"])
+
+
+def test_a_304_of_a_small_fir_read_has_the_plain_etag_and_no_vary(client: httpx.Client) -> None:
+    path = f"/fir/{_some_fir_number(client)}"
+    ok = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in ok.headers and "vary" not in ok.headers
+    again = client.get(
+        path, headers={"Accept-Encoding": "gzip", "If-None-Match": ok.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["etag"] == ok.headers["etag"] and not ok.headers["etag"].endswith('-gzip"')
+    assert "vary" not in again.headers
+
+
 def test_unknown_fir_is_404_and_bad_number_is_422(client: httpx.Client) -> None:
     assert client.get("/fir/FIR-00000000-20990101000000").status_code == 404
     bad = client.get("/fir/FIR_123")

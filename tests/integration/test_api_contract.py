@@ -127,6 +127,19 @@ def test_search_and_fields_are_constrained_as_the_server_constrains_them(
     assert not re.search(q["schema"]["pattern"], "chain +")
 
 
+def test_the_operations_that_answer_304_document_if_none_match(document: dict[str, Any]) -> None:
+    """A generated client can send If-None-Match wherever a 304 may come of it, and only there."""
+    conditional = {(m, p) for p, m, op in _operations(document) if "304" in op["responses"]}
+    declaring = set()
+    for path, method, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "If-None-Match":
+                assert parameter["in"] == "header" and not parameter["required"], parameter
+                declaring.add((method, path))
+    fir_reads = {("GET", "/api/v1/fir/{fir_number}"), ("GET", "/api/v1/fir/{fir_number}/content")}
+    assert conditional == declaring == fir_reads
+
+
 # -- the answers ---------------------------------------------------------------------------------
 
 
@@ -237,6 +250,7 @@ def test_successful_answers_match_their_documented_schemas(
     page = client.get("/api/v1/firs", params={"limit": 3, "fields": "status,fir_number"})
     number = page.json()["items"][0]["fir_number"]
     fir = client.get(f"/api/v1/fir/{number}")
+    content = client.get(f"/api/v1/fir/{number}/content", headers={"Accept-Encoding": "gzip"})
     answers = [
         page,
         client.get("/api/v1/firs", params={"limit": 3, "cursor": page.json()["next_cursor"]}),
@@ -244,12 +258,16 @@ def test_successful_answers_match_their_documented_schemas(
         client.get("/api/v1/stats"),
         fir,
         client.get(f"/api/v1/fir/{number}", headers={"If-None-Match": fir.headers["etag"]}),
-        client.get(f"/api/v1/fir/{number}/content"),
+        content,
+        client.get(
+            f"/api/v1/fir/{number}/content",
+            headers={"Accept-Encoding": "gzip", "If-None-Match": content.headers["etag"]},
+        ),
         client.get(f"/api/v1/session/{_fresh_session(client)}/status"),
         client.get("/api/v1/health"),
         client.get("/api/v1/metrics"),
     ]
-    assert [r.status_code for r in answers] == [200] * 5 + [304] + [200] * 4
+    assert [r.status_code for r in answers] == [200] * 5 + [304, 200, 304] + [200] * 3
     for response in answers:
         assert_documented(document, response)
 

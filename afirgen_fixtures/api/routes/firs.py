@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pymysql
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
 from afirgen_fixtures.api.deps import BackendDep
 from afirgen_fixtures.api.errors import ApiError, error_responses
-from afirgen_fixtures.api.http_cache import CONDITIONAL_HEADERS, conditional_json
+from afirgen_fixtures.api.http_cache import CONDITIONAL_HEADERS, IfNoneMatchHeader, etagged_json
 from afirgen_fixtures.api.security import require_api_key
 from afirgen_fixtures.db.cursor import Direction
 from afirgen_fixtures.db.repositories.base import SearchMode
@@ -60,17 +60,23 @@ def _fir_or_404(backend: BackendDep, fir_number: str) -> FIRRecord:
     return record
 
 
+# The FIR reads declare If-None-Match for the OpenAPI document; ConditionalGetMiddleware
+# answers it, as only there is the 200's encoding (and so its ETag and Vary) known.
 @router.get("/fir/{fir_number}", response_model=FIRStatusResponse, responses=_FIR_READ_RESPONSES)
-def get_fir(fir_number: FirNumberPath, request: Request, backend: BackendDep) -> Response:
+def get_fir(
+    fir_number: FirNumberPath, backend: BackendDep, if_none_match: IfNoneMatchHeader = None
+) -> Response:
     """The FIR's status; strong ETag, 304 on If-None-Match."""
     record = _fir_or_404(backend, fir_number)
-    return conditional_json(request, FIRStatusResponse.model_validate(record, from_attributes=True))
+    return etagged_json(FIRStatusResponse.model_validate(record, from_attributes=True))
 
 
 @router.get(
     "/fir/{fir_number}/content", response_model=FIRContentResponse, responses=_FIR_READ_RESPONSES
 )
-def get_fir_content(fir_number: FirNumberPath, request: Request, backend: BackendDep) -> Response:
+def get_fir_content(
+    fir_number: FirNumberPath, backend: BackendDep, if_none_match: IfNoneMatchHeader = None
+) -> Response:
     """The FIR's full text and violations; strong ETag, 304 on If-None-Match, gzip from 1 KB."""
     record = _fir_or_404(backend, fir_number)
     payload = FIRContentResponse(
@@ -82,7 +88,7 @@ def get_fir_content(fir_number: FirNumberPath, request: Request, backend: Backen
         content=record.fir_content,
         violations=record.violations,
     )
-    return conditional_json(request, payload)
+    return etagged_json(payload)
 
 
 @router.get(
