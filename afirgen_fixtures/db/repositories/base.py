@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import pymysql
 from pydantic import BaseModel
 
+from afirgen_fixtures.db.fulltext import SearchMode
 from afirgen_fixtures.db.pool import ConnectionLostError, Pool
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 ValueT = TypeVar("ValueT")
-SearchMode = Literal["natural", "boolean"]
 
 _SEARCH_MODES: dict[str, str] = {
     "natural": "IN NATURAL LANGUAGE MODE",

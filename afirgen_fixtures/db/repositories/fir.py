@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 import pymysql
 
 from afirgen_fixtures.config import Settings
+from afirgen_fixtures.db import fulltext
 from afirgen_fixtures.db.cursor import (
     Cursor,
     CursorCodec,
@@ -58,6 +60,18 @@ _RANKED_WINDOW = 200
 """Matches read in relevance order before the tie at the last place is looked up."""
 _SCORE_SLACK = 1e-9
 """Relative margin under the tied score for the walk; scores are compared exactly after."""
+CHEAP_POSTINGS = 2_000
+"""The most FIRs a word may be in for the planner to ask InnoDB's index for it."""
+STATS_SAMPLE = 1_000
+"""FIRs, spread over the table, whose word counts estimate the whole table's."""
+STATS_STEP = 500
+STATS_CACHE_SIZE = 20_000
+RECENT_MATCHES = 40
+"""A query of frequent words only is ranked among this many of its newest matches..."""
+RECENT_REACH = 20_000
+"""...found among this many newest FIRs."""
+RECENT_PROBE = 1_000
+"""Newest FIRs whose matches tell whether ``RECENT_REACH`` likely holds enough."""
 READ_AHEAD_BLOCK = 32
 """A FIR read that misses the cache loads and caches the aligned block of ids around it."""
 READ_AHEAD_TTL_S = 900
@@ -94,6 +108,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
         super().__init__(pool, cache)
         self._cursors = CursorCodec(cursor_secret or Settings().cursor_secret)
         self._summary_columns = self.column_list(_SUMMARY_COLUMNS)
+        self._sample_counts: dict[tuple[int, fulltext.Atom | fulltext.Group | None], int] = {}
 
     def _row_to_model(self, row: dict[str, Any]) -> FIRRecord:
         return FIRRecord.model_validate(row)
@@ -291,20 +306,154 @@ class FIRRepository(BaseRepository[FIRRecord]):
     ) -> list[SearchHit[FIRSummary]]:
         """FULLTEXT search over the complaint text: most relevant first, then newest id.
 
-        Natural-language mode does not sort every match (see ``_top_natural``); boolean mode,
-        whose order InnoDB does not promise, sorts them all.
+        The planner (``afirgen_fixtures.db.fulltext``) keeps the work bounded for any query:
+        a query whose every word is rare enough runs in InnoDB as written (``_top_innodb``);
+        one with a rare word that every match must contain asks the index for that word only
+        and tests the rest on the rows it finds (``_top_driven``); one with no such word,
+        whose matches are many, is ranked among its newest matches (``_top_recent``).
         """
         _check_limit(limit)
+        query = fulltext.parse(text, mode)
         with self.pool.connection() as conn:
-            ranked = self._top_natural(conn, text, limit) if mode == "natural" else None
+            ranked = self._top_planned(conn, query, limit) if query is not None else None
             if ranked is None:
-                ranked = self._top_sorted(conn, text, mode, limit)
+                ranked = self._top_innodb(conn, text, mode, limit)
             summaries = self._summaries(conn, [record_id for record_id, _ in ranked])
         return [
             SearchHit[FIRSummary](score=score, item=summaries[record_id])
             for record_id, score in ranked
             if record_id in summaries  # a row deleted between the two reads
         ]
+
+    def _top_innodb(
+        self, conn: pymysql.Connection, text: str, mode: SearchMode, limit: int
+    ) -> list[tuple[int, float]]:
+        """The top ``limit`` by InnoDB's own relevance over every match."""
+        ranked = self._top_natural(conn, text, limit) if mode == "natural" else None
+        return ranked if ranked is not None else self._top_sorted(conn, text, mode, limit)
+
+    def _top_planned(
+        self, conn: pymysql.Connection, query: fulltext.Group, limit: int
+    ) -> list[tuple[int, float]] | None:
+        """The top ``limit`` with bounded work, or None to run the query in InnoDB as is."""
+        newest = fetch_dicts(conn, "SELECT MAX(`id`) AS newest FROM `fir_records`", ())[0]
+        if newest["newest"] is None:
+            return []
+        top = int(newest["newest"])
+        postings = self._postings(conn, query, top)
+        if fulltext.every_term_within(query, postings, CHEAP_POSTINGS):
+            return None
+        driver = fulltext.driver(query, postings, CHEAP_POSTINGS)
+        if driver is not None:
+            return self._top_driven(conn, query, driver, limit)
+        if self._dense_in_recent(conn, query, top):
+            recent = self._top_recent(conn, query, postings, top, limit)
+            if len(recent) == limit or top <= RECENT_REACH:
+                return recent
+        # Few matches among the newest FIRs (a month's name, a rare pairing of frequent
+        # words): every match, through the word with the fewest postings.
+        driver = fulltext.driver(query, postings, math.inf)
+        return self._top_driven(conn, query, driver, limit) if driver is not None else None
+
+    def _dense_in_recent(self, conn: pymysql.Connection, query: fulltext.Group, top: int) -> bool:
+        """Whether the newest ``RECENT_REACH`` FIRs likely hold ``RECENT_MATCHES`` matches,
+        judged by the matches among the ``RECENT_PROBE`` FIRs below the sample's end."""
+        end = _sample_end(top)
+        if (end, query) not in self._sample_counts:
+            test, params = fulltext.predicate(query, "`complaint_text`")
+            row = fetch_dicts(
+                conn,
+                f"SELECT COUNT(*) AS matches FROM `fir_records` "
+                f"WHERE `id` > %s AND `id` <= %s AND {test}",
+                (end - RECENT_PROBE, end, *params),
+            )[0]
+            self._remember(end, query, int(row["matches"]))
+        return self._sample_counts[end, query] * RECENT_REACH / RECENT_PROBE >= RECENT_MATCHES
+
+    def _postings(
+        self, conn: pymysql.Connection, query: fulltext.Group, top: int
+    ) -> fulltext.Postings:
+        """Each atom's and word's matches among ``STATS_SAMPLE`` FIRs spread evenly over
+        the table (recent ones alone would miss seasonal words such as a month's name).
+
+        The sample spans ids up to the last multiple of ``STATS_STEP``, so its rows, and
+        the counts cached for it, stay the same until that many more FIRs are filed.
+        """
+        end = _sample_end(top)
+        atoms = list(dict.fromkeys(t for a in query.atoms() for t in (a, *a.terms)))
+        missing = [a for a in atoms if (end, a) not in self._sample_counts]
+        if missing or (end, None) not in self._sample_counts:
+            ids = sorted({end * (i + 1) // STATS_SAMPLE for i in range(STATS_SAMPLE)} - {0})
+            tests = "".join([", SUM(`complaint_text` REGEXP %s)"] * len(missing))
+            row = fetch_dicts(
+                conn,
+                f"SELECT COUNT(*) AS sample{tests} FROM `fir_records` "
+                f"WHERE `id` IN ({', '.join(['%s'] * len(ids))})",
+                (*[a.regexp for a in missing], *ids),
+            )[0]
+            counts = list(row.values())
+            self._remember(end, None, int(counts[0]))
+            for atom, count in zip(missing, counts[1:], strict=True):
+                self._remember(end, atom, int(count or 0))
+        return fulltext.Postings(
+            {a: self._sample_counts[end, a] for a in atoms},
+            sample=self._sample_counts[end, None],
+            rows=top,
+        )
+
+    def _remember(self, end: int, atom: fulltext.Atom | fulltext.Group | None, count: int) -> None:
+        if len(self._sample_counts) >= STATS_CACHE_SIZE:
+            self._sample_counts.pop(next(iter(self._sample_counts)))
+        self._sample_counts[end, atom] = count
+
+    def _top_driven(
+        self,
+        conn: pymysql.Connection,
+        query: fulltext.Group,
+        driver: list[fulltext.Atom],
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """Every match, found through the rare words of ``driver`` and tested in full by
+        regular expression; ranked by InnoDB's relevance of those words."""
+        match = match_against(("complaint_text",), "boolean")
+        test, params = fulltext.predicate(query, "`complaint_text`")
+        against = fulltext.against(driver)
+        rows = fetch_dicts(
+            conn,
+            f"SELECT `id`, {match} AS score FROM `fir_records` WHERE {match} AND {test} "
+            "ORDER BY score DESC, `id` DESC LIMIT %s",
+            (against, against, *params, limit),
+        )
+        return [(int(row["id"]), float(row["score"])) for row in rows]
+
+    def _top_recent(
+        self,
+        conn: pymysql.Connection,
+        query: fulltext.Group,
+        postings: fulltext.Postings,
+        top: int,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """The newest ``RECENT_MATCHES`` matches (or ``limit``, if more), most relevant
+        first by the sum of IDF² of the words they contain; matches are looked for among
+        the newest ``RECENT_REACH`` FIRs.
+
+        Why: every word of such a query is in more than ``CHEAP_POSTINGS`` FIRs, so the index
+        would read all of them, while a scan from the newest FIR finds a page of matches
+        after few rows; and frequent words have an IDF² near 0, so among many matches
+        recency ranks as well as relevance does.
+        """
+        test, test_params = fulltext.predicate(query, "`complaint_text`")
+        score, score_params = fulltext.weighted_score(
+            query.positive(), postings, "`complaint_text`"
+        )
+        rows = fetch_dicts(
+            conn,
+            f"SELECT `id`, {score} AS score FROM `fir_records` WHERE `id` > %s AND {test} "
+            "ORDER BY `id` DESC LIMIT %s",
+            (*score_params, top - RECENT_REACH, *test_params, max(limit, RECENT_MATCHES)),
+        )
+        return _by_rank([(int(row["id"]), float(row["score"])) for row in rows])[:limit]
 
     def _summaries(self, conn: pymysql.Connection, ids: list[int]) -> dict[int, FIRSummary]:
         if not ids:
@@ -619,6 +768,11 @@ class _KeysetQuery:
     walk: Direction
     position: Cursor | None
     fingerprint: str
+
+
+def _sample_end(top: int) -> int:
+    """The newest id the cached samples reach: a multiple of ``STATS_STEP`` below ``top``."""
+    return top - top % STATS_STEP if top >= STATS_STEP else top
 
 
 def _check_limit(limit: int) -> None:
