@@ -66,6 +66,16 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= share < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a share from 0 up to (not incl.) 1")
+    return share
+
+
 def _measure(args: argparse.Namespace) -> int:
     from afirgen_bench.measure import measure, private_services
 
@@ -401,11 +411,30 @@ def _load(args: argparse.Namespace) -> int:
         workers=args.workers,
         scale=args.scale,
         out=Path(args.out),
+        search_share=args.search_share,
         progress=lambda m: print(f"... {m}", file=sys.stderr),
     )
     problems = judge_load(result, sla)
     print(load_table(result, problems))
     return ExitCode.VERDICT_FAILED if problems else ExitCode.OK
+
+
+def _search_mix(args: argparse.Namespace) -> int:
+    from afirgen_bench.search_mix import MIX_FILE, build_mix, render_mix, sample_complaints
+
+    written = render_mix(build_mix(sample_complaints()))
+    if args.check:
+        if not MIX_FILE.exists() or MIX_FILE.read_text() != written:
+            print(
+                f"error: {MIX_FILE} is not what the generator writes: run search-mix",
+                file=sys.stderr,
+            )
+            return ExitCode.CANNOT_JUDGE
+        print(f"{MIX_FILE} is up to date")
+        return ExitCode.OK
+    MIX_FILE.write_text(written)
+    print(f"wrote {MIX_FILE}")
+    return ExitCode.OK
 
 
 def _load_drive(args: argparse.Namespace) -> int:
@@ -619,8 +648,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=_at_least(0), default=0, help="local Locust workers (0: one process)"
     )
     load.add_argument("--scale", type=_at_least(1), default=100_000)
+    load.add_argument(
+        "--search-share",
+        type=_share,
+        default=0.0,
+        help="make searches this share of the tasks, e.g. 0.5 for the search-heavy mix "
+        "(default: the seed's weights, one task in eight)",
+    )
     load.add_argument("--out", type=_given, default="reports/load")
     load.set_defaults(handler=_load)
+
+    mix = sub.add_parser(
+        "search-mix",
+        help="write benchmarks/search_queries.json from the data set's term frequencies",
+    )
+    mix.add_argument("--check", action="store_true", help="only check it is up to date")
+    mix.set_defaults(handler=_search_mix)
 
     drive = sub.add_parser(
         "load-drive", parents=[common], help="drive the load against a running server"

@@ -18,6 +18,7 @@ from .common import (
     scales,
 )
 from .common import section_repository as sections
+from .search_queries import QueryClass, queries
 
 STATUS_QUERY = (
     "SELECT id, fir_number, status, created_at FROM fir_records "
@@ -119,6 +120,24 @@ class FullTextSearch(OnData):
             fir_repository(scale).search(term, limit=20)
         else:
             sections(scale).search(term, limit=20)
+
+
+class SearchByQueryClass(OnData):
+    """Complaint search under the query mix users type (``search_queries.json``), one class
+    of query per parameter, so a regression in phrase search cannot hide in an average; the
+    SLA judges each class's P95. Each sample is the next query of the class."""
+
+    params = [scales(), [query_class.value for query_class in QueryClass]]
+    param_names = ["scale", "query_class"]
+    repeat = repeat_for(P95_SAMPLES)
+
+    def setup(self, prepared: Any, scale: int, query_class: str) -> None:
+        super().setup(prepared, scale)
+        self.queries = queries(query_class)
+
+    def time_search(self, prepared: Any, scale: int, query_class: str) -> None:
+        query = next_of(f"mix-{query_class}", self.queries)
+        fir_repository(scale).search(query.text, mode=query.mode, limit=20)
 
 
 class SelectiveColumns(OnData):

@@ -4,12 +4,21 @@ check that every ``sla.toml`` section names something real."""
 
 from __future__ import annotations
 
+from afirgen_bench.search_mix import QueryClass
+
 STORES_FIR = "/api/v1/validate [stores FIR]"
+
+
+def search_endpoint(query_class: QueryClass) -> str:
+    """Searches are reported by class of query, so a slow class cannot hide in the mix."""
+    return f"/api/v1/firs/search [{query_class.value}]"
+
+
 ENDPOINTS = (
     "/api/v1/session/{session_id}/status",
     "/api/v1/fir/{fir_number}",
     "/api/v1/firs",
-    "/api/v1/firs/search",
+    *(search_endpoint(query_class) for query_class in QueryClass),
     "/api/v1/process",
     "/api/v1/validate",
     STORES_FIR,

@@ -2,11 +2,14 @@
 complaint-to-FIR flows.
 
 Weights follow the original suite's locustfile (status : FIR : validate = 3 : 2 : 1), with
-list and search pages added. "validate" advances this user's own interactive session by one
-step: it opens a session when it has none, stores the FIR at the narrative step, and
-authenticates it once completed; a user that stops finishes its flow first, so no session is
-left half-finished. Every response time is also written, exact, to
-``$AFIRGEN_LOAD_OUT/latencies-<pid>.jsonl`` (Locust's own percentiles are rounded).
+list and search pages added; ``$AFIRGEN_LOAD_SEARCH_SHARE`` makes searches that share of the
+tasks (the search-heavy mix: 0.5). Searches draw a class of query by the mix's shares, then
+one of its queries (``benchmarks/search_queries.json``), and are reported per class.
+"validate" advances this user's own interactive session by one step: it opens a session
+when it has none, stores the FIR at the narrative step, and authenticates it once
+completed; a user that stops finishes its flow first, so no session is left half-finished.
+Every response time is also written, exact, to ``$AFIRGEN_LOAD_OUT/latencies-<pid>.jsonl``
+(Locust's own percentiles are rounded).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, events
 
-from afirgen_bench.load.endpoints import STORES_FIR
+from afirgen_bench.load.endpoints import STORES_FIR, search_endpoint
+from afirgen_bench.search_mix import QueryClass, suite_queries
 
 API_KEY = os.environ.get("AFIRGEN_LOAD_API_KEY", "afirgen-dev-api-key")
 AUTH_KEY = os.environ.get("AFIRGEN_LOAD_AUTH_KEY", "afirgen-officer-key")
@@ -31,7 +35,10 @@ COMPLAINTS = (
     "Someone broke the lock of my house while we were away and ransacked the cupboard.",
     "My neighbour abused me and threatened to kill me if I complained to the police.",
 )
-SEARCH_TERMS = ("snatched chain", "otp debited", "stolen phone", "threatened", "dowry")
+SEARCH_SHARE = float(os.environ.get("AFIRGEN_LOAD_SEARCH_SHARE", "0") or 0)
+OTHER_WEIGHTS = {"session_status": 3, "fir": 2, "list_page": 1, "validate": 1}
+SHARES = suite_queries.shares()
+MIX = {query_class: suite_queries.queries(query_class) for query_class in QueryClass}
 
 _latencies: list[str] = []
 
@@ -75,32 +82,29 @@ class AfirgenUser(HttpUser):
         while self.flow is not None:  # finish the flow: no half-finished session
             self.validate()
 
-    @task(3)
     def session_status(self) -> None:
         session_id = random.choice(self.session_ids)
         self.client.get(
             f"/api/v1/session/{session_id}/status", name="/api/v1/session/{session_id}/status"
         )
 
-    @task(2)
     def fir(self) -> None:
         self.client.get(
             f"/api/v1/fir/{random.choice(self.fir_numbers)}", name="/api/v1/fir/{fir_number}"
         )
 
-    @task(1)
     def list_page(self) -> None:
         self.client.get("/api/v1/firs", params={"limit": 20}, name="/api/v1/firs")
 
-    @task(1)
     def search(self) -> None:
+        query_class = random.choices(list(SHARES), weights=list(SHARES.values()))[0]
+        query = random.choice(MIX[query_class])
         self.client.get(
             "/api/v1/firs/search",
-            params={"q": random.choice(SEARCH_TERMS)},
-            name="/api/v1/firs/search",
+            params={"q": query.text, "mode": query.mode},
+            name=search_endpoint(query_class),
         )
 
-    @task(1)
     def validate(self) -> None:
         """One step of this user's own flow (the seed's "validate" task)."""
         if self.flow is None:
@@ -135,3 +139,15 @@ class AfirgenUser(HttpUser):
                 json={"fir_number": self.flow["fir_number"], "auth_key": AUTH_KEY},
             )
             self.flow = None
+
+
+def _search_weight(share: float) -> int:
+    """The search task's weight that makes searches ``share`` of all tasks."""
+    others = sum(OTHER_WEIGHTS.values())
+    return max(1, round(share * others / (1 - share))) if 0 < share < 1 else 1
+
+
+AfirgenUser.tasks = [
+    *[getattr(AfirgenUser, name) for name, w in OTHER_WEIGHTS.items() for _ in range(w)],
+    *[AfirgenUser.search] * _search_weight(SEARCH_SHARE),
+]

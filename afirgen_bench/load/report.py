@@ -9,7 +9,8 @@ def load_table(result: LoadResult, problems: list[str]) -> str:
     lines = [
         f"Load: {result.users} users for {result.duration_s:.0f} s"
         f"{f' ({result.workers} Locust workers)' if result.workers else ''}: "
-        f"{result.requests:,} requests, {result.rps:.1f}/s, {result.failures} failed",
+        f"{result.requests:,} requests, {result.rps:.1f}/s, {result.failures} failed"
+        + (f"; searches {result.search_share:.0%} of tasks" if result.search_share else ""),
         "",
         "| endpoint | requests | req/s | failed | P50 | P95 | P99 |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -50,6 +50,7 @@ class LoadResult:
     users: int
     duration_s: float
     workers: int
+    search_share: float  # the share of tasks that search (0: the default weights)
     requests: int
     failures: int
     rps: float
@@ -150,12 +151,20 @@ def distributed_commands(
     return master, worker
 
 
-def _locust(target: LoadTarget, users: int, duration_s: float, out: Path, workers: int) -> None:
+def _locust(
+    target: LoadTarget,
+    users: int,
+    duration_s: float,
+    out: Path,
+    workers: int,
+    search_share: float,
+) -> None:
     base_url = target.base_url
     env = {
         "AFIRGEN_LOAD_API_KEY": target.api_key,
         "AFIRGEN_LOAD_AUTH_KEY": target.auth_key,
         "AFIRGEN_LOAD_OUT": str(out),
+        "AFIRGEN_LOAD_SEARCH_SHARE": str(search_share),
     }
     common = [
         sys.executable,
@@ -286,7 +295,13 @@ class LoadTarget:
 
 
 def drive(
-    target: LoadTarget, *, users: int, duration_s: float, workers: int, out: Path
+    target: LoadTarget,
+    *,
+    users: int,
+    duration_s: float,
+    workers: int,
+    out: Path,
+    search_share: float = 0.0,
 ) -> LoadResult:
     """Run Locust against ``target`` and measure the servers; the database must hold only
     generated rows before (every newer row is attributed to this run)."""
@@ -299,7 +314,7 @@ def drive(
     questions0, commands0 = _server_counters(database, target.redis_url)
     with ProcessSampler(target.pids) as sampler:
         started = time.monotonic()
-        _locust(target, users, duration_s, out, workers)
+        _locust(target, users, duration_s, out, workers, search_share)
         elapsed = time.monotonic() - started
     questions1, commands1 = _server_counters(database, target.redis_url)
     endpoints = _endpoint_figures(out, elapsed)
@@ -310,6 +325,7 @@ def drive(
         users=users,
         duration_s=round(elapsed, 1),
         workers=workers,
+        search_share=search_share,
         requests=total,
         failures=sum(e.failures for e in endpoints.values()),
         rps=round(total / elapsed, 1),
@@ -333,6 +349,7 @@ def run_load(
     workers: int = 0,
     scale: int = 100_000,
     out: Path,
+    search_share: float = 0.0,
     progress: Any = print,
 ) -> LoadResult:
     """Seed or reuse the data set, serve the API, drive the load, reset the data set."""
@@ -367,7 +384,14 @@ def run_load(
             env["AFIRGEN_REDIS_URL"],
             {"api": api.pid, **private_server_pids()},
         )
-        result = drive(target, users=users, duration_s=duration_s, workers=workers, out=out)
+        result = drive(
+            target,
+            users=users,
+            duration_s=duration_s,
+            workers=workers,
+            out=out,
+            search_share=search_share,
+        )
     reset_dataset(dataset.target)
     return result
 

@@ -37,8 +37,10 @@ from ..common import (
     section_repository,
     service_urls,
 )
+from ..search_queries import QueryClass, queries
 
 Call = Callable[[int], Any]
+QUERIES_PER_CLASS = 20
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,16 @@ def _database(scale: int) -> list[Operation]:
                 calls=10,
             )
         )
+    for query_class in QueryClass:
+        operations.append(
+            on(
+                database.SearchByQueryClass,
+                f"SearchByQueryClass({scale}, {query_class.value})",
+                "time_search",
+                _mix_search(scale, query_class),
+                calls=QUERIES_PER_CLASS,
+            )
+        )
     for columns in ("3 columns", "full row"):
         operations.append(
             on(
@@ -227,6 +239,18 @@ def _search(scale: int, corpus: str, term: Callable[[int], str]) -> Callable[[in
         if corpus == "complaints":
             return lambda i: fir_repository(scale).search(term(i), limit=20)
         return lambda i: section_repository(scale).search(term(i), limit=20)
+
+    return prepare
+
+
+def _mix_search(scale: int, query_class: QueryClass) -> Callable[[int], Call]:
+    """Counted call ``i`` sends the class's ``i``-th query: the counted calls cover them all."""
+
+    def prepare(count: int) -> Call:
+        mix = queries(query_class)
+        return lambda i: fir_repository(scale).search(
+            mix[i % len(mix)].text, mode=mix[i % len(mix)].mode, limit=20
+        )
 
     return prepare
 

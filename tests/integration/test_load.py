@@ -35,8 +35,8 @@ def test_short_load_run_loses_nothing(on_test_servers: None, tmp_path: Path, wor
         "/api/v1/session/{session_id}/status",
         "/api/v1/fir/{fir_number}",
         "/api/v1/validate",
-        "/api/v1/firs/search",
     } <= names
+    assert any(name.startswith("/api/v1/firs/search [") for name in names)
     assert result.firs_created > 0, "no complete flow in the run"
     assert result.firs_stored == result.firs_created
     problems = judge_load(result, load_sla(ROOT))

@@ -1,0 +1,51 @@
+"""The committed query mix is what its generator writes, and it is what its rules say."""
+
+from __future__ import annotations
+
+import re
+
+from afirgen_bench.search_mix import (
+    MIX_FILE,
+    RULES,
+    Profile,
+    QueryClass,
+    build_mix,
+    render_mix,
+    sample_complaints,
+    suite_queries,
+)
+from afirgen_fixtures.db.fulltext import parse
+
+
+def test_the_committed_mix_is_regenerated_exactly_from_the_data_set() -> None:
+    assert MIX_FILE.read_text() == render_mix(build_mix(sample_complaints()))
+
+
+def test_every_class_has_its_share_and_the_shares_make_the_whole() -> None:
+    shares = suite_queries.shares()
+    assert set(shares) == set(QueryClass) == {rule.query_class for rule in RULES}
+    assert abs(sum(shares.values()) - 1) < 1e-9
+
+
+def test_each_class_is_drawn_from_the_document_frequencies_its_rule_names() -> None:
+    profile = Profile.of(sample_complaints())
+    df = profile.terms
+    rare = [q.text for q in suite_queries.queries(QueryClass.RARE)]
+    common = [q.text for q in suite_queries.queries(QueryClass.COMMON)]
+    frequent = [q.text for q in suite_queries.queries(QueryClass.FREQUENT)]
+    assert all(df[w] < 0.005 for w in rare)
+    assert all(0.01 <= df[w] < 0.20 for w in common)
+    assert all(df[w] >= 0.50 for w in frequent)
+    for query in suite_queries.queries(QueryClass.PHRASE):
+        assert profile.phrases[query.text.strip('"')] >= 0.01
+    operators = "".join(q.text for q in suite_queries.queries(QueryClass.BOOLEAN))
+    assert {"+", "-", "*", "(", '"'} <= set(operators)
+
+
+def test_every_query_is_one_the_api_accepts_and_the_planner_models() -> None:
+    from afirgen_fixtures.models.api import SEARCH_QUERY_PATTERN
+
+    for query_class in QueryClass:
+        for query in suite_queries.queries(query_class):
+            assert re.fullmatch(SEARCH_QUERY_PATTERN, query.text), query
+            assert parse(query.text, query.mode) is not None, query  # type: ignore[arg-type]
