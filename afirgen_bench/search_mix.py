@@ -101,7 +101,8 @@ def sample_complaints(count: int = SAMPLE_COMPLAINTS) -> list[str]:
 
 @dataclass(frozen=True)
 class Profile:
-    """Document frequencies of terms and of adjacent word pairs and triples."""
+    """Document frequencies of terms (indexed words of letters: not house or phone numbers)
+    and of adjacent word pairs and triples, as MariaDB's index splits the text."""
 
     documents: int
     terms: dict[str, float]
@@ -113,7 +114,7 @@ class Profile:
         phrases: Counter[str] = Counter()
         for text in complaints:
             words = _WORD.findall(text.lower())
-            terms.update({w for w in words if is_indexed(w)})
+            terms.update({w for w in words if is_indexed(w) and w.isalpha()})
             grams = {
                 " ".join(words[i : i + n])
                 for n in (2, 3)
@@ -129,7 +130,7 @@ class Profile:
         )
 
     def band(self, low: float, high: float) -> list[str]:
-        return [w for w, df in self.terms.items() if low <= df < high and w.isalpha()]
+        return [w for w, df in self.terms.items() if low <= df < high]
 
 
 def build_mix(complaints: Sequence[str], seed: int = MIX_SEED) -> dict:

@@ -27,6 +27,7 @@ from .common import (
     skip_if_unprepared,
     start_api_server,
 )
+from .search_queries import QueryClass, search_endpoint
 
 USERS = 15
 ENDPOINTS = [
@@ -35,7 +36,7 @@ ENDPOINTS = [
     "/api/v1/validate",
     "/api/v1/process",
     "/api/v1/firs",
-    "/api/v1/firs/search",
+    *(search_endpoint(query_class) for query_class in QueryClass),
 ]
 LOAD_API_KEY = "afirgen-load-api-key"
 LOAD_AUTH_KEY = "afirgen-load-officer-key"

@@ -48,3 +48,9 @@ def queries(query_class: QueryClass | str) -> list[SearchQuery]:
 def shares() -> dict[QueryClass, float]:
     """Each class's share of the searches users send (the load test draws by these)."""
     return {QueryClass(name): entry["share"] for name, entry in _mix()["classes"].items()}
+
+
+def search_endpoint(query_class: QueryClass | str) -> str:
+    """The load test's name for searches of one class: each class is reported on its own,
+    so a slow class cannot hide in the mix."""
+    return f"/api/v1/firs/search [{QueryClass(query_class).value}]"

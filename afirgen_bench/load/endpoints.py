@@ -4,15 +4,10 @@ check that every ``sla.toml`` section names something real."""
 
 from __future__ import annotations
 
-from afirgen_bench.search_mix import QueryClass
+from afirgen_bench.search_mix import QueryClass, suite_queries
 
 STORES_FIR = "/api/v1/validate [stores FIR]"
-
-
-def search_endpoint(query_class: QueryClass) -> str:
-    """Searches are reported by class of query, so a slow class cannot hide in the mix."""
-    return f"/api/v1/firs/search [{query_class.value}]"
-
+search_endpoint = suite_queries.search_endpoint
 
 ENDPOINTS = (
     "/api/v1/session/{session_id}/status",
@@ -24,6 +19,8 @@ ENDPOINTS = (
     STORES_FIR,
     "/api/v1/authenticate",
 )
+# The seed's task weights (status : FIR : validate = 3 : 2 : 1) plus list and search pages.
+TASK_WEIGHTS = {"session_status": 3, "fir": 2, "list_page": 1, "validate": 1, "search": 1}
 RUN_SECTION = "load"  # the whole run: its error rate
 ENDPOINT_SECTION = "load:{endpoint}"  # one endpoint: its P95
 
@@ -37,3 +34,15 @@ def sla_sections() -> dict[str, frozenset[str]]:
     sections = {RUN_SECTION: frozenset({"max_error_rate"})}
     sections.update({endpoint_section(e): frozenset({"p95_ms"}) for e in ENDPOINTS})
     return sections
+
+
+def task_weights(search_share: float) -> dict[str, int]:
+    """The Locust tasks' weights, with ``search`` raised to ``search_share`` of all tasks
+    (0: the default weights)."""
+    if not 0 <= search_share < 1:
+        raise ValueError(f"a share of searches must be in [0, 1), not {search_share}")
+    weights = dict(TASK_WEIGHTS)
+    if search_share:
+        others = sum(w for name, w in weights.items() if name != "search")
+        weights["search"] = max(1, round(search_share * others / (1 - search_share)))
+    return weights

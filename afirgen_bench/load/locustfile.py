@@ -22,7 +22,7 @@ from typing import Any
 
 from locust import HttpUser, between, events
 
-from afirgen_bench.load.endpoints import STORES_FIR, search_endpoint
+from afirgen_bench.load.endpoints import STORES_FIR, search_endpoint, task_weights
 from afirgen_bench.search_mix import QueryClass, suite_queries
 
 API_KEY = os.environ.get("AFIRGEN_LOAD_API_KEY", "afirgen-dev-api-key")
@@ -36,7 +36,6 @@ COMPLAINTS = (
     "My neighbour abused me and threatened to kill me if I complained to the police.",
 )
 SEARCH_SHARE = float(os.environ.get("AFIRGEN_LOAD_SEARCH_SHARE", "0") or 0)
-OTHER_WEIGHTS = {"session_status": 3, "fir": 2, "list_page": 1, "validate": 1}
 SHARES = suite_queries.shares()
 MIX = {query_class: suite_queries.queries(query_class) for query_class in QueryClass}
 
@@ -141,13 +140,8 @@ class AfirgenUser(HttpUser):
             self.flow = None
 
 
-def _search_weight(share: float) -> int:
-    """The search task's weight that makes searches ``share`` of all tasks."""
-    others = sum(OTHER_WEIGHTS.values())
-    return max(1, round(share * others / (1 - share))) if 0 < share < 1 else 1
-
-
 AfirgenUser.tasks = [
-    *[getattr(AfirgenUser, name) for name, w in OTHER_WEIGHTS.items() for _ in range(w)],
-    *[AfirgenUser.search] * _search_weight(SEARCH_SHARE),
+    getattr(AfirgenUser, name)
+    for name, weight in task_weights(SEARCH_SHARE).items()
+    for _ in range(weight)
 ]

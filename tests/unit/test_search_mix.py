@@ -49,3 +49,22 @@ def test_every_query_is_one_the_api_accepts_and_the_planner_models() -> None:
         for query in suite_queries.queries(query_class):
             assert re.fullmatch(SEARCH_QUERY_PATTERN, query.text), query
             assert parse(query.text, query.mode) is not None, query  # type: ignore[arg-type]
+
+
+def test_the_search_heavy_mix_makes_searches_half_of_the_tasks() -> None:
+    from afirgen_bench.load.endpoints import TASK_WEIGHTS, task_weights
+
+    assert task_weights(0) == TASK_WEIGHTS
+    heavy = task_weights(0.5)
+    assert heavy["search"] / sum(heavy.values()) == 0.5
+    assert {k: v for k, v in heavy.items() if k != "search"} == {
+        k: v for k, v in TASK_WEIGHTS.items() if k != "search"
+    }
+
+
+def test_every_class_is_judged_in_the_load_test() -> None:
+    from afirgen_bench.load.endpoints import endpoint_section, search_endpoint, sla_sections
+
+    sections = sla_sections()
+    for query_class in QueryClass:
+        assert endpoint_section(search_endpoint(query_class)) in sections
