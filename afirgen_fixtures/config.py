@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -125,6 +125,20 @@ class Settings(BaseSettings):
     # character written as a JSON escape pair (12 bytes), is about 600 kB: 1 MiB refuses
     # none of them.
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """The settings of this process's environment; a value out of bounds is one
+        ``ConfigError`` line per variable, named as it is set (``AFIRGEN_API_KEY``)."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            prefix = cls.model_config.get("env_prefix", "")
+            problems = [
+                f"{prefix}{'_'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+                for error in exc.errors()
+            ]
+            raise ConfigError("; ".join(problems)) from None
 
     @cached_property
     def mysql(self) -> MySQLTarget:

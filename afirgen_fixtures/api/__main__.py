@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        settings = Settings()
+        settings = Settings.from_env()
         settings.refuse_published_secrets(args.host)
         urls = resolve()
         target = MySQLTarget.from_url(urls.mysql_url)

@@ -88,3 +88,15 @@ def test_serve_exits_with_one_line_before_starting_anything(tmp_path: Path) -> N
     assert line.startswith("error: AFIRGEN_API_KEY, AFIRGEN_FIR_AUTH_KEY, AFIRGEN_CURSOR_SECRET ")
     assert "127.0.0.1" in line and done.stdout == ""
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", SECRETS)
+def test_a_secret_under_8_characters_is_one_line_naming_its_variable(
+    own_secrets: None, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv(name, "1234567")
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env()
+    assert str(refused.value) == f"{name}: String should have at least 8 characters"
+    monkeypatch.setenv(name, "12345678")
+    assert getattr(Settings.from_env(), name.removeprefix("AFIRGEN_").lower()) == "12345678"
