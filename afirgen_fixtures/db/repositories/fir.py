@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -52,6 +53,9 @@ from afirgen_fixtures.models.records import (
 )
 
 T = TypeVar("T")
+_SampleKey = fulltext.Atom | fulltext.Group | str | None
+"""What a cached count is of: an atom, a whole query, "probe"/"reach" starts, None for the
+sample's size and "asked" for the ids it asked for."""
 
 LIST_TAG = "fir:lists"
 STATS_TAG = "fir:stats"
@@ -108,7 +112,8 @@ class FIRRepository(BaseRepository[FIRRecord]):
         super().__init__(pool, cache)
         self._cursors = CursorCodec(cursor_secret or Settings().cursor_secret)
         self._summary_columns = self.column_list(_SUMMARY_COLUMNS)
-        self._sample_counts: dict[tuple[int, fulltext.Atom | fulltext.Group | None], int] = {}
+        self._sample_counts: dict[tuple[int, _SampleKey], int] = {}
+        self._sample_lock = threading.Lock()
 
     def _row_to_model(self, row: dict[str, Any]) -> FIRRecord:
         return FIRRecord.model_validate(row)
@@ -348,7 +353,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
             return self._top_driven(conn, query, driver, limit)
         if self._dense_in_recent(conn, query, top):
             recent = self._top_recent(conn, query, postings, top, limit)
-            if len(recent) == limit or top <= RECENT_REACH:
+            if len(recent) == limit or self._recent_starts(conn, _sample_end(top))[1] == 0:
                 return recent
         # Few matches among the newest FIRs (a month's name, a rare pairing of frequent
         # words): every match, through the word with the fewest postings.
@@ -357,18 +362,37 @@ class FIRRepository(BaseRepository[FIRRecord]):
 
     def _dense_in_recent(self, conn: pymysql.Connection, query: fulltext.Group, top: int) -> bool:
         """Whether the newest ``RECENT_REACH`` FIRs likely hold ``RECENT_MATCHES`` matches,
-        judged by the matches among the ``RECENT_PROBE`` FIRs below the sample's end."""
+        judged by the matches among the ``RECENT_PROBE`` newest FIRs up to the sample's end."""
         end = _sample_end(top)
         if (end, query) not in self._sample_counts:
+            probe_start, _ = self._recent_starts(conn, end)
             test, params = fulltext.predicate(query, "`complaint_text`")
             row = fetch_dicts(
                 conn,
                 f"SELECT COUNT(*) AS matches FROM `fir_records` "
                 f"WHERE `id` > %s AND `id` <= %s AND {test}",
-                (end - RECENT_PROBE, end, *params),
+                (probe_start, end, *params),
             )[0]
             self._remember(end, query, int(row["matches"]))
         return self._sample_counts[end, query] * RECENT_REACH / RECENT_PROBE >= RECENT_MATCHES
+
+    def _recent_starts(self, conn: pymysql.Connection, end: int) -> tuple[int, int]:
+        """The ids below the ``RECENT_PROBE`` and the ``RECENT_REACH`` newest FIRs up to
+        ``end``: counted in rows, since ids have gaps (rolled-back inserts, deleted FIRs,
+        an auto-increment that moved on)."""
+        if (end, "reach") not in self._sample_counts:
+            below = (
+                "SELECT `id` FROM `fir_records` WHERE `id` <= %s "
+                "ORDER BY `id` DESC LIMIT 1 OFFSET %s"
+            )
+            row = fetch_dicts(
+                conn,
+                f"SELECT ({below}) AS probe, ({below}) AS reach",
+                (end, RECENT_PROBE, end, RECENT_REACH),
+            )[0]
+            self._remember(end, "probe", int(row["probe"] or 0))
+            self._remember(end, "reach", int(row["reach"] or 0))
+        return self._sample_counts[end, "probe"], self._sample_counts[end, "reach"]
 
     def _postings(
         self, conn: pymysql.Connection, query: fulltext.Group, top: int
@@ -382,7 +406,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
         end = _sample_end(top)
         atoms = list(dict.fromkeys(t for a in query.atoms() for t in (a, *a.terms)))
         missing = [a for a in atoms if (end, a) not in self._sample_counts]
-        if missing or (end, None) not in self._sample_counts:
+        if missing or (end, "asked") not in self._sample_counts:
             ids = sorted({end * (i + 1) // STATS_SAMPLE for i in range(STATS_SAMPLE)} - {0})
             tests = "".join([", SUM(`complaint_text` REGEXP %s)"] * len(missing))
             row = fetch_dicts(
@@ -392,19 +416,24 @@ class FIRRepository(BaseRepository[FIRRecord]):
                 (*[a.regexp for a in missing], *ids),
             )[0]
             counts = list(row.values())
+            self._remember(end, "asked", len(ids))
             self._remember(end, None, int(counts[0]))
             for atom, count in zip(missing, counts[1:], strict=True):
                 self._remember(end, atom, int(count or 0))
         return fulltext.Postings(
             {a: self._sample_counts[end, a] for a in atoms},
             sample=self._sample_counts[end, None],
-            rows=top,
+            # the ids sampled that exist stand for the share of ids in use
+            rows=round(
+                top * self._sample_counts[end, None] / max(self._sample_counts[end, "asked"], 1)
+            ),
         )
 
-    def _remember(self, end: int, atom: fulltext.Atom | fulltext.Group | None, count: int) -> None:
-        if len(self._sample_counts) >= STATS_CACHE_SIZE:
-            self._sample_counts.pop(next(iter(self._sample_counts)))
-        self._sample_counts[end, atom] = count
+    def _remember(self, end: int, key: _SampleKey, count: int) -> None:
+        with self._sample_lock:  # request threads share the repository
+            if len(self._sample_counts) >= STATS_CACHE_SIZE:
+                self._sample_counts.pop(next(iter(self._sample_counts)))
+            self._sample_counts[end, key] = count
 
     def _top_driven(
         self,
@@ -443,6 +472,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
         after few rows; and frequent words have an IDF² near 0, so among many matches
         recency ranks as well as relevance does.
         """
+        _, reach_start = self._recent_starts(conn, _sample_end(top))
         test, test_params = fulltext.predicate(query, "`complaint_text`")
         score, score_params = fulltext.weighted_score(
             query.positive(), postings, "`complaint_text`"
@@ -451,7 +481,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
             conn,
             f"SELECT `id`, {score} AS score FROM `fir_records` WHERE `id` > %s AND {test} "
             "ORDER BY `id` DESC LIMIT %s",
-            (*score_params, top - RECENT_REACH, *test_params, max(limit, RECENT_MATCHES)),
+            (*score_params, reach_start, *test_params, max(limit, RECENT_MATCHES)),
         )
         return _by_rank([(int(row["id"]), float(row["score"])) for row in rows])[:limit]
 
