@@ -230,6 +230,9 @@ class Postings:
         """InnoDB's IDF, log10(rows / matching rows), with the sample standing in for both."""
         return math.log10(max(self.sample, 1) / max(self.counts.get(atom, 0), 1))
 
+    def share(self, atom: Atom) -> float:
+        return self.counts.get(atom, 0) / max(self.sample, 1)
+
     def cheapest_term(self, atom: Atom) -> Atom | None:
         terms = atom.terms
         return min(terms, key=self.estimate) if terms else None
@@ -261,6 +264,21 @@ def _item_driver(item: Item, postings: Postings, budget: float) -> list[Atom] | 
 
 def _size(atoms: list[Atom], postings: Postings) -> float:
     return sum(postings.estimate(a) for a in atoms)
+
+
+def matching_share(group: Group, postings: Postings) -> float:
+    """The share of rows estimated to match: the rarest required item, or the optional
+    items together (at most all rows). An upper bound for a conjunction, whose items may
+    rarely meet."""
+
+    def item_share(item: Item) -> float:
+        if isinstance(item.node, Group):
+            return matching_share(item.node, postings)
+        return postings.share(item.node)
+
+    if group.required:
+        return min(item_share(i) for i in group.required)
+    return min(1.0, sum(item_share(i) for i in group.optional))
 
 
 def every_term_within(group: Group, postings: Postings, budget: float) -> bool:

@@ -129,3 +129,13 @@ def test_idf_follows_innodbs_formula_on_the_sample() -> None:
     assert counts.idf(Atom(("madam",))) == 0
     assert counts.idf(Atom(("dowry",))) == pytest.approx(2.0)
     assert counts.estimate(Atom(("dowry",))) == 1_000
+
+
+def test_the_matching_share_bounds_what_the_newest_matches_path_reads() -> None:
+    from afirgen_fixtures.db.fulltext import matching_share
+
+    counts = postings(madam=1_000, dowry=15, kochi=8)
+    assert matching_share(parse("+madam +dowry", "boolean"), counts) == 0.015  # type: ignore[arg-type]
+    assert matching_share(parse("dowry kochi", "natural"), counts) == 0.023  # type: ignore[arg-type]
+    assert matching_share(parse("madam dowry", "natural"), counts) == 1.0  # type: ignore[arg-type]
+    assert matching_share(parse("+(dowry kochi) -madam", "boolean"), counts) == 0.023  # type: ignore[arg-type]

@@ -65,7 +65,8 @@ _RANKED_WINDOW = 200
 _SCORE_SLACK = 1e-9
 """Relative margin under the tied score for the walk; scores are compared exactly after."""
 CHEAP_POSTINGS = 2_000
-"""The most FIRs a word may be in for the planner to ask InnoDB's index for it."""
+"""The index is asked for a word in this many FIRs or fewer, even when the newest-matches
+path would read fewer rows."""
 STATS_SAMPLE = 1_000
 """FIRs, spread over the table, whose word counts estimate the whole table's."""
 STATS_STEP = 500
@@ -346,9 +347,14 @@ class FIRRepository(BaseRepository[FIRRecord]):
             return []
         top = int(newest["newest"])
         postings = self._postings(conn, query, top)
-        if fulltext.every_term_within(query, postings, CHEAP_POSTINGS):
+        # The index reads a word's postings; the newest-matches path reads rows until it
+        # has RECENT_MATCHES matches. Ask the index whenever it reads no more than that,
+        # and always up to CHEAP_POSTINGS (its ranking is InnoDB's own).
+        share = fulltext.matching_share(query, postings)
+        budget = max(CHEAP_POSTINGS, RECENT_MATCHES / share if share else math.inf)
+        if fulltext.every_term_within(query, postings, budget):
             return None
-        driver = fulltext.driver(query, postings, CHEAP_POSTINGS)
+        driver = fulltext.driver(query, postings, budget)
         if driver is not None:
             return self._top_driven(conn, query, driver, limit)
         if self._dense_in_recent(conn, query, top):
