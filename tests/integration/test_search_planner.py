@@ -153,3 +153,11 @@ def test_a_fir_filed_after_the_counts_were_cached_is_found_at_once(
 def test_unplanned_queries_go_to_innodb_as_written() -> None:
     assert fulltext.parse("~dowry", "boolean") is None
     assert fulltext.parse("+dowry", "natural") is None
+
+
+@pytest.mark.parametrize("query", ["-respected", "+(-madam) +respected", "-zqxfrobnik"])
+def test_a_list_of_excluded_words_only_matches_what_innodb_matches(
+    planned: FIRRepository, pool: Pool, query: str
+) -> None:
+    hits = planned.search(query, mode="boolean", limit=20)
+    assert {hit.item.id for hit in hits} <= set(innodb_matches(pool, query, "boolean"))
