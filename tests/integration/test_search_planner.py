@@ -161,3 +161,16 @@ def test_a_list_of_excluded_words_only_matches_what_innodb_matches(
 ) -> None:
     hits = planned.search(query, mode="boolean", limit=20)
     assert {hit.item.id for hit in hits} <= set(innodb_matches(pool, query, "boolean"))
+
+
+def test_a_full_cache_of_word_counts_never_breaks_a_search(
+    planned: FIRRepository, pool: Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for a single entry every search evicts what it just stored; it must still
+    answer as with an ample cache (a server answers many distinct queries)."""
+    ample = FIRRepository(pool, cursor_secret="test")
+    monkeypatch.setattr(fir, "STATS_CACHE_SIZE", 1)
+    for query, mode in QUERIES:
+        got = planned.search(query, mode=mode, limit=20)  # type: ignore[arg-type]
+        want = ample.search(query, mode=mode, limit=20)  # type: ignore[arg-type]
+        assert [h.item.id for h in got] == [h.item.id for h in want], query

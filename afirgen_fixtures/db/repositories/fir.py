@@ -53,9 +53,9 @@ from afirgen_fixtures.models.records import (
 )
 
 T = TypeVar("T")
-_SampleKey = fulltext.Atom | fulltext.Group | str | None
-"""What a cached count is of: an atom, a whole query, "probe"/"reach" starts, None for the
-sample's size and "asked" for the ids it asked for."""
+_SampleKey = fulltext.Atom | fulltext.Group | str
+"""What a cached figure is of: an atom's or a whole query's matches, "starts" (the ids the
+probe and the reach start above) or "sample" (the sampled ids found and asked for)."""
 
 LIST_TAG = "fir:lists"
 STATS_TAG = "fir:stats"
@@ -113,7 +113,7 @@ class FIRRepository(BaseRepository[FIRRecord]):
         super().__init__(pool, cache)
         self._cursors = CursorCodec(cursor_secret or Settings().cursor_secret)
         self._summary_columns = self.column_list(_SUMMARY_COLUMNS)
-        self._sample_counts: dict[tuple[int, _SampleKey], int] = {}
+        self._sample_counts: dict[tuple[int, _SampleKey], Any] = {}
         self._sample_lock = threading.Lock()
 
     def _row_to_model(self, row: dict[str, Any]) -> FIRRecord:
@@ -370,7 +370,8 @@ class FIRRepository(BaseRepository[FIRRecord]):
         """Whether the newest ``RECENT_REACH`` FIRs likely hold ``RECENT_MATCHES`` matches,
         judged by the matches among the ``RECENT_PROBE`` newest FIRs up to the sample's end."""
         end = _sample_end(top)
-        if (end, query) not in self._sample_counts:
+        matches = self._sample_counts.get((end, query))
+        if matches is None:
             probe_start, _ = self._recent_starts(conn, end)
             test, params = fulltext.predicate(query, "`complaint_text`")
             row = fetch_dicts(
@@ -379,14 +380,16 @@ class FIRRepository(BaseRepository[FIRRecord]):
                 f"WHERE `id` > %s AND `id` <= %s AND {test}",
                 (probe_start, end, *params),
             )[0]
-            self._remember(end, query, int(row["matches"]))
-        return self._sample_counts[end, query] * RECENT_REACH / RECENT_PROBE >= RECENT_MATCHES
+            matches = int(row["matches"])
+            self._remember(end, query, matches)
+        return matches * RECENT_REACH / RECENT_PROBE >= RECENT_MATCHES
 
     def _recent_starts(self, conn: pymysql.Connection, end: int) -> tuple[int, int]:
         """The ids below the ``RECENT_PROBE`` and the ``RECENT_REACH`` newest FIRs up to
         ``end``: counted in rows, since ids have gaps (rolled-back inserts, deleted FIRs,
         an auto-increment that moved on)."""
-        if (end, "reach") not in self._sample_counts:
+        starts = self._sample_counts.get((end, "starts"))
+        if starts is None:
             below = (
                 "SELECT `id` FROM `fir_records` WHERE `id` <= %s "
                 "ORDER BY `id` DESC LIMIT 1 OFFSET %s"
@@ -396,9 +399,9 @@ class FIRRepository(BaseRepository[FIRRecord]):
                 f"SELECT ({below}) AS probe, ({below}) AS reach",
                 (end, RECENT_PROBE, end, RECENT_REACH),
             )[0]
-            self._remember(end, "probe", int(row["probe"] or 0))
-            self._remember(end, "reach", int(row["reach"] or 0))
-        return self._sample_counts[end, "probe"], self._sample_counts[end, "reach"]
+            starts = (int(row["probe"] or 0), int(row["reach"] or 0))
+            self._remember(end, "starts", starts)
+        return starts
 
     def _postings(
         self, conn: pymysql.Connection, query: fulltext.Group, top: int
@@ -411,35 +414,39 @@ class FIRRepository(BaseRepository[FIRRecord]):
         """
         end = _sample_end(top)
         atoms = list(dict.fromkeys(t for a in query.atoms() for t in (a, *a.terms)))
-        missing = [a for a in atoms if (end, a) not in self._sample_counts]
-        if missing or (end, "asked") not in self._sample_counts:
+        counts = {a: self._sample_counts.get((end, a)) for a in atoms}
+        missing = [a for a, count in counts.items() if count is None]
+        sample = self._sample_counts.get((end, "sample"))
+        if missing or sample is None:
             ids = sorted({end * (i + 1) // STATS_SAMPLE for i in range(STATS_SAMPLE)} - {0})
             tests = "".join([", SUM(`complaint_text` REGEXP %s)"] * len(missing))
-            row = fetch_dicts(
-                conn,
-                f"SELECT COUNT(*) AS sample{tests} FROM `fir_records` "
-                f"WHERE `id` IN ({', '.join(['%s'] * len(ids))})",
-                (*[a.regexp for a in missing], *ids),
-            )[0]
-            counts = list(row.values())
-            self._remember(end, "asked", len(ids))
-            self._remember(end, None, int(counts[0]))
-            for atom, count in zip(missing, counts[1:], strict=True):
-                self._remember(end, atom, int(count or 0))
+            row = list(
+                fetch_dicts(
+                    conn,
+                    f"SELECT COUNT(*) AS sample{tests} FROM `fir_records` "
+                    f"WHERE `id` IN ({', '.join(['%s'] * len(ids))})",
+                    (*[a.regexp for a in missing], *ids),
+                )[0].values()
+            )
+            sample = (int(row[0]), len(ids))
+            self._remember(end, "sample", sample)
+            for atom, count in zip(missing, row[1:], strict=True):
+                counts[atom] = int(count or 0)
+                self._remember(end, atom, counts[atom])
+        found, asked = sample
         return fulltext.Postings(
-            {a: self._sample_counts[end, a] for a in atoms},
-            sample=self._sample_counts[end, None],
-            # the ids sampled that exist stand for the share of ids in use
-            rows=round(
-                top * self._sample_counts[end, None] / max(self._sample_counts[end, "asked"], 1)
-            ),
+            {a: int(c or 0) for a, c in counts.items()},
+            sample=found,
+            rows=round(top * found / max(asked, 1)),  # the sampled ids that exist: ids in use
         )
 
-    def _remember(self, end: int, key: _SampleKey, count: int) -> None:
+    def _remember(self, end: int, key: _SampleKey, value: int | tuple[int, int]) -> None:
+        """Cache ``value``; readers take an entry whole or not at all, so evicting one never
+        leaves half of what another reader needs."""
         with self._sample_lock:  # request threads share the repository
             if len(self._sample_counts) >= STATS_CACHE_SIZE:
-                self._sample_counts.pop(next(iter(self._sample_counts)))
-            self._sample_counts[end, key] = count
+                self._sample_counts.pop(next(iter(self._sample_counts)), None)
+            self._sample_counts[end, key] = value
 
     def _top_driven(
         self,
