@@ -21,6 +21,10 @@ from afirgen_bench.git import git, resolve_commit, twin_commit
 from afirgen_bench.judge import load_results, measured_together, pr_config
 from afirgen_bench.runner import run_commits
 
+COST_SUITE = r"^cost\."
+# benchmarks/cost.py LAYOUT_ENV (a test keeps them equal): the memory layout to count in
+COST_LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
+
 
 def calibrate(
     root: Path,
@@ -153,6 +157,42 @@ def measure_drift(root: Path, results_dir: Path, machine: str, gate: GateConfig)
         measured_at=_now(),
         source=f"wall times of identical backend code in different runs, {results_dir.name}/",
     )
+
+
+def layout_spreads(
+    root: Path,
+    commit: str,
+    *,
+    machine: str,
+    layouts: int,
+    gate: GateConfig,
+    progress: Callable[[str], None],
+) -> dict[str, Spread]:
+    """Each counted figure's largest move between memory layouts: the cost suite counted
+    ``layouts`` times at ``commit``, each run in a layout of its own (the stack and heap
+    moved by seeded amounts, as an edit of the backend moves them), every pair compared."""
+    if layouts < 2:
+        raise HarnessError("a spread across layouts needs at least 2 layouts")
+    results = []
+    for layout in range(1, layouts + 1):
+        progress(f"layout {layout}/{layouts}: counting the cost suite at {commit[:8]}")
+        config, results_dir = pr_config(root, f"calibrate/layout-{layout}")
+        started = time.monotonic()
+        failed = run_commits(
+            root,
+            [commit],
+            machine=machine,
+            bench=COST_SUITE,
+            config=config,
+            results_dir=results_dir,
+            extra_env={COST_LAYOUT_ENV: str(layout)},
+        )
+        if failed:
+            raise HarnessError(f"layout {layout}: counting failed for {', '.join(failed)}")
+        results.append(load_results(results_dir, machine, commit))
+        progress(f"layout {layout}/{layouts} took {time.monotonic() - started:.0f} s")
+    pairs = [comparable_pairs(a, b) for a, b in itertools.combinations(results, 2)]
+    return exact_spreads(pairs, gate.exact)
 
 
 def spreads_from_folder(results_dir: Path, machine: str, gate: GateConfig) -> dict[str, Spread]:

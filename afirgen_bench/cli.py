@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -304,6 +305,7 @@ def _ci(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from afirgen_bench.calibrate import (
         calibrate,
+        layout_spreads,
         measure_drift,
         recalibrate_from_runs,
         spreads_from_folder,
@@ -318,11 +320,20 @@ def _calibrate(args: argparse.Namespace) -> int:
     rules = load_rules(root, machine)
     commit = resolve_commit(root, args.commit)
     path = args.output or root / calibration_file(machine)
-    if args.spread_from:
+    if args.spread_from or args.layouts:
         if rules.calibration is None:
             raise HarnessError(f"no calibration for {machine} to add spreads to: calibrate first")
-        spreads = spreads_from_folder(args.spread_from, machine, rules.gate)
-        note = f"spreads of {len(spreads)} deterministic figures from {args.spread_from}"
+        if args.layouts:
+            spreads = layout_spreads(
+                root, commit, machine=machine, layouts=args.layouts, gate=rules.gate, progress=log
+            )
+            note = (
+                f"spreads of {len(spreads)} counted figures across {args.layouts} memory "
+                f"layouts of {commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
+            )
+        else:
+            spreads = spreads_from_folder(args.spread_from, machine, rules.gate)
+            note = f"spreads of {len(spreads)} deterministic figures from {args.spread_from}"
         calibration = rules.calibration.model_copy(
             update={
                 "spread": {**rules.calibration.spread, **spreads},
@@ -348,7 +359,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         )
     if args.bench and rules.calibration is not None and args.output is None:
         calibration = rules.calibration.merged(calibration, args.bench)
-    keeps_drift = not (args.drift or args.spread_from)
+    keeps_drift = not (args.drift or args.spread_from or args.layouts)
     if keeps_drift and rules.calibration is not None and rules.calibration.drift:
         calibration = calibration.model_copy(update={"drift": rules.calibration.drift})
     try:
@@ -594,6 +605,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="measure nothing: add the A/A spread of the deterministic figures from a folder "
         "of results of the same code measured separately (proof --deterministic leaves one "
         "in .asv/proof/repo/.asv/cost-proof/unchanged/results)",
+    )
+    calibrate.add_argument(
+        "--layouts",
+        type=_at_least(2),
+        default=None,
+        help="count the cost suite at --commit in N memory layouts (5 min each here): each "
+        "counted figure's largest move between them sets how far it may move unflagged",
     )
     calibrate.set_defaults(handler=_calibrate)
 

@@ -5,7 +5,11 @@ Wall time on a shared VM moves by a few percent from run to run; these figures d
 combination; the names say which, see ``cost_probe.operations``):
 
 - ``instructions``: CPU instructions per call of the client side (the API's own request
-  handling included, driven in process), counted by Valgrind Callgrind around the calls only;
+  handling included, driven in process), counted by Valgrind Callgrind around the calls only,
+  in a fixed memory layout; how far they move between layouts is calibrated per operation
+  (``calibrate --layouts``) and the gate judges each beyond that;
+- ``opcodes``: Python bytecode instructions executed per call on the client side: the
+  Python-level share of that work, counted exactly (no layout moves it);
 - ``queries``, ``rows``: SQL statements and rows read by MariaDB per call;
 - ``commands``: Redis commands per call;
 - ``bytes``: bytes both ways between the client side and both servers per call.
@@ -37,6 +41,8 @@ PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
 # A regular expression over operation names: measure only those (the deterministic proof
 # measures the operations it injected regressions into; the rest are reported skipped).
 ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"
+# The memory layout to count in: 0 (unset), the fixed one; the calibration sets others.
+LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
 
 
 def operations_of(area: str) -> list[str]:
@@ -61,7 +67,11 @@ def measure() -> dict[str, Any]:
     urls = service_urls()
     env = probe_env(urls.mysql_url, urls.redis_url)
     only = os.environ.get(ONLY_ENV) or None
-    runs = {mode: run_probe(mode, env, only=only) for mode in ("instructions", "counters")}
+    layout = int(os.environ.get(LAYOUT_ENV) or 0)
+    runs = {
+        mode: run_probe(mode, env, only=only, layout=layout)
+        for mode in ("instructions", "counters")
+    }
     figures: dict[str, dict[str, float]] = {}
     errors: dict[str, str] = {}
     for mode, run in runs.items():
@@ -157,6 +167,11 @@ class _Cost:
         return self._figure(prepared, operation, "bytes")
 
     track_bytes.unit = "bytes"
+
+    def track_opcodes(self, prepared: dict[str, Any], operation: str) -> float:
+        return self._figure(prepared, operation, "opcodes")
+
+    track_opcodes.unit = "opcodes"
 
 
 class Database(_Cost):

@@ -8,11 +8,13 @@ uncalibrated, the bare threshold decides. Every benchmark can fail: beyond its o
 (the larger of the threshold and its minimum detectable effect) a slowdown is a regression.
 Anything that did not run, vanished or came out NaN is a verdict of its own that cannot pass.
 
-Deterministic figures (instructions, queries, rows... per operation: gate.toml ``[exact]``)
-have no noise to speak of: a change of their unit's tolerance is flagged, whichever runs,
-days or machines the two sides come from. Wall times are judged within one run; across runs
-only beyond the drift this machine has shown between runs (calibration ``drift``), and not
-at all while nobody has measured that drift.
+Counted figures (instructions, opcodes, queries, rows... per operation: gate.toml ``[exact]``)
+have no timing noise: a change beyond the figure's tolerance is flagged, whichever runs,
+days or machines the two sides come from. The tolerance is the unit's floor, or, for a
+figure calibrated across memory layouts (instructions move a little with where objects sit),
+``layout_margin`` times the largest move seen between layouts, whichever is larger.
+Wall times are judged within one run; across runs only beyond the drift this machine has
+shown between runs (calibration ``drift``), and not at all while nobody has measured it.
 """
 
 from __future__ import annotations
@@ -103,11 +105,20 @@ def detection_for(
     return Detection(sigma=0.0, drift=drift, **settings), NoiseSource.UNCALIBRATED
 
 
-def exact_tolerance(gate: GateConfig, measurement: Measurement) -> float | None:
-    """The flagged relative change of a figure the suite declares counted (by its unit),
-    else None. A unit alone makes nothing exact: an average over a load run has a unit of
-    queries too, and is as noisy as any wall time."""
-    return gate.exact.get(measurement.unit) if measurement.counted else None
+def exact_tolerance(
+    gate: GateConfig, measurement: Measurement, calibration: Calibration | None = None
+) -> float | None:
+    """The smallest flagged relative change of a figure the suite declares counted, else
+    None: its unit's floor, raised to ``layout_margin`` times its calibrated spread across
+    layouts (for the same version). A unit alone makes nothing exact: an average over a load
+    run has a unit of queries too, and is as noisy as any wall time."""
+    floor = gate.exact.get(measurement.unit) if measurement.counted else None
+    if floor is None:
+        return None
+    spread = calibration.spread.get(measurement.key) if calibration else None
+    if spread is None or spread.version != measurement.version or spread.unit != measurement.unit:
+        return floor
+    return max(floor, gate.layout_margin * spread.largest)
 
 
 def noise_of(calibration: Calibration | None, measurement: Measurement) -> Noise | None:
@@ -170,7 +181,7 @@ def compare_one(
     higher_is_better = some.benchmark in gate.higher_is_better
     if some.benchmark in gate.absolute:
         return _absolute(base, head, gate, higher_is_better)
-    tolerance = exact_tolerance(gate, head)
+    tolerance = exact_tolerance(gate, head, calibration)
     if tolerance is not None:
         return _exact(base, head, tolerance, gate)
     if head.counted:
@@ -229,7 +240,7 @@ def _exact(base: Measurement, head: Measurement, tolerance: float, gate: GateCon
         )
     changed = not math.isclose(after, before, rel_tol=1e-9, abs_tol=1e-9)
     relative = after / before - 1 if before else (math.inf if changed else 0.0)
-    flagged = changed and abs(relative) >= tolerance
+    flagged = changed and abs(relative) >= tolerance * (1 - 1e-9)  # 1.005 - 1 < 0.005
     if flagged:
         verdict = Verdict.REGRESSION if relative > 0 else Verdict.IMPROVEMENT
     else:

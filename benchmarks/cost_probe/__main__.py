@@ -1,4 +1,4 @@
-"""The probe process: ``--mode instructions|counters --out FILE [--only REGEX]``.
+"""The probe process: ``--mode instructions|counters --out FILE [--only REGEX] [--layout N]``.
 
 Started by ``launch.probe_command``, which imports only ``benchmarks`` from the working tree
 (the backend must be the commit installed in the environment), with ``PYTHONHASHSEED=0`` and
@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", help="regular expression over operation names")
     parser.add_argument("--dumps", type=Path, help="Callgrind's --callgrind-out-file")
+    parser.add_argument("--layout", type=int, default=0, help="0: the fixed layout")
     args = parser.parse_args(argv)
-    result = run(args.mode, selected(args.only), args.dumps)
+    result = run(args.mode, selected(args.only), args.dumps, args.layout)
     args.out.write_text(json.dumps(result))
 
 

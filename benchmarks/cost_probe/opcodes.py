@@ -1,4 +1,4 @@
-"""A Python-level profile of one call: bytecode instructions executed per code object (self).
+"""Python-level work: bytecode instructions (opcodes) executed per code object (self).
 
 Callgrind sees only the interpreter's C functions (``_PyEval_EvalFrameDefault`` and the
 like), which say nothing about which Python function got slower. Counting opcodes with
@@ -68,6 +68,9 @@ class OpcodeCounter:
         to_thread.run_sync = run_sync
         return lambda: setattr(to_thread, "run_sync", original)
 
+    def total(self) -> int:
+        return sum(self.counts.values())
+
     def top(self, calls: int = 1, limit: int = TOP) -> list[dict[str, Any]]:
         """The ``limit`` code objects with the most opcodes, per call."""
         return [
@@ -82,11 +85,3 @@ class OpcodeCounter:
                 key=lambda item: (-item[1], item[0].co_filename, item[0].co_firstlineno),
             )[:limit]
         ]
-
-
-def profile_call(call: Callable[[], Any]) -> list[dict[str, Any]]:
-    """The opcode profile of one call of ``call``."""
-    counter = OpcodeCounter()
-    with counter.active():
-        call()
-    return counter.top()

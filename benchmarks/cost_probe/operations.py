@@ -4,8 +4,8 @@ Each mirrors a ``time_`` benchmark of the suite (``mirrors``) and is built from 
 set-up helpers (``benchmarks.common`` and the benchmark modules), with one difference: what
 a timed benchmark rotates through with ``next_of`` is a fixed list here, and call ``i`` of
 the counted calls uses its ``i``-th element, whatever ran before (warm-up, another mode).
-Everything that must differ between runs to stay a miss (cache keys, complaints) lives in a
-namespace fresh for each probe process, so both runs start from the same state.
+Everything that must stay a miss (cache keys, complaints) lives in the probe's own namespace,
+emptied before each probe process, so every run starts from the same state.
 
 ``prepare(count)`` builds what the calls need for indices ``0 .. count - 1`` and returns the
 call; it raises ``NotImplementedError`` when this commit lacks the feature (the operation is
@@ -15,7 +15,6 @@ no operation: its figures come from a separate process over real HTTP.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -41,6 +40,7 @@ from ..search_queries import QueryClass, queries
 
 Call = Callable[[int], Any]
 QUERIES_PER_CLASS = 20
+RUN_TOKEN = "probe000"  # as long as the random tokens the history was counted with
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class Operation:
 
     @property
     def count(self) -> int:
-        """Indices used: counted calls, warm-up, and the one profiled call."""
+        """Indices drawn: counted calls, warm-up and one spare (it once fed a profiled call;
+        kept, since the samples drawn depend on their number and the history used it)."""
         return self.calls + self.warmup + 1
 
     def build(self) -> Call:
@@ -71,10 +72,24 @@ class Operation:
         return self.prepare(self.count)
 
 
-@cache
 def run_token() -> str:
-    """This process's namespace for cache keys and complaints (same length every run)."""
-    return uuid.uuid4().hex[:8]
+    """The probe's namespace for cache keys and complaints: the same in every run (a random
+    one changed what each run hashed and compared), emptied before each run."""
+    return RUN_TOKEN
+
+
+def clear_namespace() -> None:
+    """Empty the probe's cache namespace (its own and the in-process API's keys), so that
+    every run starts as the first did."""
+    import redis
+
+    client = redis.Redis.from_url(service_urls().redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"*afirgen-cost-{RUN_TOKEN}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @cache

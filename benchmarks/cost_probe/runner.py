@@ -1,15 +1,24 @@
-"""Running the operations in one mode: instructions (under Callgrind) or server counters.
+"""Running the operations in one mode: instructions (under Callgrind) or server counters
+and opcodes.
 
 Both modes run the same operations in the same order with the same indices, so the two
 processes see the same data and cache states. For each operation: build it, warm up
 uncounted, then count ``calls`` calls with the garbage collector frozen and off (a
 collection lands on whichever call crosses a threshold: noise, not cost).
+
+Layout: the instructions an operation counts depend a little on where things sit in memory
+(Curtsinger and Berger, STABILIZER, ASPLOS 2013): any edit of the backend, even a
+docstring, moves the heap every later allocation lands in. Layout 0 is the one every commit
+is counted in; any other layout first allocates a seeded, random amount of padding, as an
+edit would, so the calibration can measure how far each figure moves between layouts and
+the gate judges each figure beyond that.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import random
 import re
 import sys
 import time
@@ -21,8 +30,8 @@ from typing import Any
 from ..common import feature, has_feature, reset_writes, service_urls
 from .callgrind import Dump, Hooks, parse_dump
 from .counters import FIGURES, Counters, figures_between
-from .opcodes import profile_call
-from .operations import Operation, registry
+from .opcodes import OpcodeCounter
+from .operations import Operation, clear_namespace, registry
 
 TOP_FUNCTIONS = 300
 # A forced GIL hand-over every 5 ms of wall time lands at a different bytecode each run
@@ -35,10 +44,13 @@ def selected(only: str | None) -> list[Operation]:
     return [op for name, op in registry().items() if pattern is None or pattern.search(name)]
 
 
-def run(mode: str, operations: list[Operation], dumps: Path | None = None) -> dict[str, Any]:
+def run(
+    mode: str, operations: list[Operation], dumps: Path | None = None, layout: int = 0
+) -> dict[str, Any]:
     """Measure ``operations``; ``{"figures", "errors", "skipped", "profiles", "seconds"}``."""
     if os.environ.get("PYTHONHASHSEED") != "0":
         raise RuntimeError("run the probe with PYTHONHASHSEED=0: str hashes change the counts")
+    _padding = heap_padding(layout)  # kept alive while the operations run
     result: dict[str, Any] = {
         "figures": {},
         "errors": {},
@@ -47,6 +59,7 @@ def run(mode: str, operations: list[Operation], dumps: Path | None = None) -> di
         "seconds": {},  # wall time per operation, set-up included: the budget
     }
     reset_data(operations)
+    clear_namespace()
     measure = Instructions(dumps) if mode == "instructions" else ServerCounters()
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -86,6 +99,16 @@ def reset_data(operations: list[Operation]) -> None:
         return
     for scale in sorted({op.scale for op in operations if op.scale is not None}):
         reset_writes(scale)
+
+
+def heap_padding(layout: int) -> list[bytes]:
+    """Nothing for layout 0; else a seeded number of objects of seeded sizes, small ones
+    (Python's allocator) and one large (the C allocator's heap)."""
+    if not layout:
+        return []
+    rng = random.Random(layout)
+    small = [bytes(rng.randrange(1, 512)) for _ in range(rng.randrange(64, 4096))]
+    return [*small, bytes(rng.randrange(1 << 12, 1 << 20))]
 
 
 def one_line(exc: BaseException) -> str:
@@ -156,18 +179,23 @@ class Instructions:
 
 
 class ServerCounters:
-    """Server counters per call, and an opcode profile of one more call."""
+    """Server counters and Python opcodes per call, and the opcodes per Python function.
+
+    Opcodes are Python-level work counted exactly: unlike instructions, they do not depend
+    on where objects sit in memory. Tracing slows the calls, not what they send."""
 
     def __init__(self) -> None:
         target = feature("config", "MySQLTarget").from_url(service_urls().mysql_url)
         self.counters = Counters(target, service_urls().redis_url)
 
     def __call__(self, op: Operation, call: Callable[[int], Any]) -> tuple[dict, dict]:
+        opcodes = OpcodeCounter()
         with quiet_gc():
             before = self.counters.read()
-            counted(op, call)
+            with opcodes.active():
+                counted(op, call)
             after = self.counters.read()
         totals = figures_between(before, after)
         figures = {name: totals[name] / op.calls for name in FIGURES}
-        profile_index = op.calls + op.warmup
-        return figures, {"python_functions": profile_call(lambda: call(profile_index))}
+        figures["opcodes"] = opcodes.total() / op.calls
+        return figures, {"python_functions": opcodes.top(op.calls)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from benchmarks.cost_probe.counters import (  # noqa: E402
     mariadb_others,
     parse_info,
 )
-from benchmarks.cost_probe.opcodes import profile_call  # noqa: E402
+from benchmarks.cost_probe.opcodes import OpcodeCounter  # noqa: E402
 
 DUMP = """\
 # callgrind format
@@ -94,6 +95,24 @@ def _outer() -> int:
 
 def _inner(i: int) -> int:
     return i * 2
+
+
+def profile_call(call: Callable[[], object]) -> list[dict[str, object]]:
+    counter = OpcodeCounter()
+    with counter.active():
+        call()
+    return counter.top()
+
+
+def test_opcodes_are_counted_exactly_the_same_every_time() -> None:
+    totals = []
+    for _ in range(3):
+        counter = OpcodeCounter()
+        with counter.active():
+            _outer()
+        totals.append(counter.total())
+        assert counter.total() == sum(e["opcodes"] for e in counter.top())
+    assert totals[0] > 0 and len(set(totals)) == 1
 
 
 def test_the_opcode_profile_counts_each_function_by_itself() -> None:

@@ -55,21 +55,64 @@ def _calibration(drift: float | None) -> Calibration:
     )
 
 
-def test_the_project_gate_flags_one_percent_of_instructions_and_any_query() -> None:
+def test_the_project_gate_flags_half_a_percent_of_work_and_any_query_by_default() -> None:
     assert GATE.exact == {
-        "instructions": 0.01,
+        "instructions": 0.005,
+        "opcodes": 0.005,
         "bytes": 0.01,
         "queries": 0,
         "rows": 0,
         "commands": 0,
     }
+    assert GATE.layout_margin == 2.0
+
+
+def _layouts(key: str, largest: float, unit: str = "instructions") -> Calibration:
+    spread = Spread(largest=largest, runs=10, unit=unit, version=COUNTED_VERSION)
+    return _calibration(None).model_copy(update={"spread": {key: spread}})
+
+
+@pytest.mark.parametrize(
+    ("largest", "after", "verdict"),
+    [
+        (0.001, 1_006_000, Verdict.REGRESSION),  # steady: the floor (0.5 %) decides
+        (0.001, 1_004_000, Verdict.UNCHANGED),
+        (0.004, 1_007_900, Verdict.UNCHANGED),  # 0.4 % between layouts: within 0.8 %
+        (0.004, 1_008_100, Verdict.REGRESSION),
+        (0.004, 991_000, Verdict.IMPROVEMENT),
+    ],
+)
+def test_a_figure_that_moves_between_layouts_is_judged_beyond_its_margin(
+    largest: float, after: float, verdict: Verdict
+) -> None:
+    base = _figure("instructions", 1_000_000)
+    calibration = _layouts(base.key, largest)
+    change = compare_one(base, _figure("instructions", after), GATE, calibration)
+    assert change.verdict is verdict
+    assert change.limit == pytest.approx(max(0.005, 2 * largest))
+
+
+def test_a_spread_of_another_version_or_figure_does_not_loosen_the_gate() -> None:
+    base = _figure("instructions", 1_000_000)
+    head = _figure("instructions", 1_008_000)
+    other_version = _layouts(base.key, 0.01).model_copy(
+        update={
+            "spread": {
+                base.key: Spread(largest=0.01, runs=10, unit="instructions", version="old cost")
+            }
+        }
+    )
+    other_figure = _layouts(base.key.replace("instructions", "opcodes"), 0.01, "opcodes")
+    for calibration in (other_version, other_figure):
+        assert compare_one(base, head, GATE, calibration).verdict is Verdict.REGRESSION
 
 
 @pytest.mark.parametrize(
     ("unit", "before", "after", "verdict"),
     [
         ("instructions", 1_000_000, 1_010_000, Verdict.REGRESSION),  # +1 %: flagged
-        ("instructions", 1_000_000, 1_009_000, Verdict.UNCHANGED),  # +0.9 %: within tolerance
+        ("instructions", 1_000_000, 1_004_000, Verdict.UNCHANGED),  # +0.4 %: within the floor
+        ("opcodes", 10_000, 10_050, Verdict.REGRESSION),
         ("instructions", 1_000_000, 980_000, Verdict.IMPROVEMENT),
         ("queries", 2, 3, Verdict.REGRESSION),  # one query more per operation
         ("queries", 2, 2.05, Verdict.REGRESSION),  # one more in twenty operations
