@@ -13,11 +13,11 @@ figure of the whole suite may be flagged.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -33,13 +33,13 @@ from afirgen_bench.injections import (
     lost_cache_hit,
     repeated_query,
 )
+from afirgen_bench.noop_edits import NoOp, noop_commits
 from afirgen_bench.proof import SCALES_ENV, _git, measure_in_scratch, scratch_clone
 
 COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test keeps them equal)
 COST_SUITE = r"^cost\."
 LEVELS = (1, 2, 5)
 SIZING_ITERATIONS = 20_000
-UNCHANGED = "cost-proof/unchanged"  # the unchanged measurements' folder under .asv/
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ class Site:
     @property
     def key(self) -> str:
         return f"cost.{self.area}.track_{self.unit}('{self.operation}')"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The figures that must catch it: work added in Python shows in opcodes too."""
+        if self.unit != "instructions":
+            return (self.key,)
+        return (self.key, f"cost.{self.area}.track_opcodes('{self.operation}')")
 
 
 FIXED_WORK = (
@@ -139,7 +146,8 @@ DROPPED_INDEX = Site(
 
 @dataclass
 class Detection:
-    """One injected regression in one run: the figure's ratio and whether it failed."""
+    """One injected regression in one run: the figure's ratio and whether the operation
+    failed (on this figure, or on opcodes for work added in Python)."""
 
     run: int
     head: str  # "+1 % fixed work", "extra query", ...
@@ -149,6 +157,7 @@ class Detection:
     base_value: float | None
     head_value: float | None
     flagged: bool
+    opcodes_ratio: float | None = None
 
 
 def _commit(scratch: Path, base: str, message: str, edit: Callable[[Path], None]) -> str:
@@ -183,6 +192,7 @@ def only_pattern(operations: list[str]) -> str:
 def _measure(
     scratch: Path, commits: list[str], folder: str, machine: str, only: list[str] | None
 ) -> Path:
+    """Count ``commits`` in one asv run: ``only`` these operations, or all."""
     if only:
         os.environ[COST_ONLY_ENV] = only_pattern(only)
     else:
@@ -199,52 +209,95 @@ def _value(results_dir: Path, machine: str, commit: str, key: str) -> float:
     return measurement.value
 
 
-def unchanged_pairs(
-    scratch: Path, base: str, runs: int, machine: str, progress: Callable[[str], None]
-) -> dict[str, Any]:
-    """``runs`` separate measurements of the same code (the base and comment-only twins,
-    each its own commit and run of the probes); every pair judged by the gate."""
-    twins = [
-        _commit(
-            scratch,
-            base,
-            f"proof: unchanged code, twin {n}",
-            lambda root: _rewrite(root, FIXED_WORK[0], lambda s, f: fixed_work(s, f, 0)),
-        )
-        for n in range(1, runs)
-    ]
-    progress(f"unchanged code: {runs} separate measurements of the whole cost suite")
-    _measure(scratch, [base, *twins], UNCHANGED, machine, None)
-    return judge_unchanged(scratch, base, machine)
+# The operations the no-op commits are counted on: every operation a regression is injected
+# into, and those that moved most across no-op commits before (issue 21), in every area.
+NOOP_OPERATIONS = (
+    "JoinQuery(10000)",
+    "SelectWithWhere(10000)",
+    "Aggregation(10000)",
+    "CursorPagination(10000, 1000, offset)",
+    "CursorPagination(100000, 1000, offset)",
+    "FullTextSearch(100000, complaints)",
+    "SearchByQueryClass(10000, words)",
+    "CacheOperations.get_hit",
+    "NamespacedKeyGeneration",
+    "CachePerformanceImprovement.cached_read(100000)",
+    "BulkInsert(100)",
+    "Generation.draft_cached(10000)",
+    "GetSessionStatus",
+    "ProcessText.cached",
+)
 
 
-def judge_unchanged(scratch: Path, base: str, machine: str) -> dict[str, Any]:
-    """Every pair of the unchanged measurements kept in the scratch clone, judged."""
+@dataclass
+class NoOpOutcome:
+    """One no-op commit, counted in a run of its own, judged against the base's run."""
+
+    title: str
+    commit: str
+    figures: int
+    largest: str  # the figure that moved most, and by how much
+    flagged: list[str]
+
+
+def _result_file(results_dir: Path, machine: str, commit: str) -> Path:
+    found = sorted((results_dir / machine).glob(f"{commit[:8]}-*.json"))
+    if not found:
+        raise HarnessError(f"no result file of {commit[:8]} in {results_dir}")
+    return found[0]
+
+
+def noop_outcome(
+    scratch: Path, base: str, noop: NoOp, commit: str, base_dir: Path, machine: str
+) -> NoOpOutcome:
+    """Count ``commit`` in a run of its own and judge it against the base's run."""
     from afirgen_bench.judge import judge, load_rules
 
-    results_dir = scratch / ".asv" / UNCHANGED / "results"
-    commits = [
-        json.loads(path.read_text())["commit_hash"]
-        for path in sorted((results_dir / machine).glob("*-*.json"))
-    ]
+    folder = f"cost-proof/noop-{noop.number}"
+    results_dir = _measure(scratch, [commit], folder, machine, list(NOOP_OPERATIONS))
+    base_file = _result_file(base_dir, machine, base)
+    shutil.copy2(base_file, results_dir / machine / base_file.name)
     rules = load_rules(scratch, machine, at_commit=base)
-    pairs, flagged, figures = 0, [], 0
-    for first, second in itertools.combinations(commits, 2):
-        judgement = judge(scratch, first, second, results_dir, machine, rules=rules)
-        exact = [c for c in judgement.changes if c.noise_source is NoiseSource.EXACT]
-        figures = max(figures, len(exact))
-        pairs += 1
-        flagged += [
-            f"{first[:8]}->{second[:8]} {c.key} {c.verdict} ({c.reason})"
+    judgement = judge(scratch, base, commit, results_dir, machine, rules=rules, across_runs=True)
+    exact = [c for c in judgement.changes if c.noise_source is NoiseSource.EXACT]
+    moves = [(abs(c.ratio - 1), c) for c in exact if c.ratio is not None]
+    move, moved = max(moves, key=lambda pair: pair[0], default=(0.0, None))
+    return NoOpOutcome(
+        title=noop.title,
+        commit=commit,
+        figures=len(exact),
+        largest=f"{moved.key} {move:.3%} (flagged from {moved.limit:.2%})" if moved else "-",
+        flagged=[
+            f"{c.key} {c.verdict} ({c.reason})"
             for c in exact
             if c.verdict in (Verdict.REGRESSION, Verdict.IMPROVEMENT)
-        ]
-    return {
-        "measurements": len(commits),
-        "pairs": pairs,
-        "figures_per_pair": figures,
-        "flagged": flagged,
-    }
+        ],
+    )
+
+
+def noop_proof(
+    scratch: Path,
+    base: str,
+    noops: list[NoOp],
+    machine: str,
+    progress: Callable[[str], None],
+    done: Callable[[list[NoOpOutcome]], None],
+) -> tuple[Path, list[NoOpOutcome]]:
+    """The base counted in a run of its own, then each no-op commit in a run of its own,
+    judged against it; ``done`` sees the outcomes so far after each."""
+    progress(f"no-op proof: the base {base[:8]} counted in a run of its own")
+    base_dir = _measure(scratch, [base], "cost-proof/noop-base", machine, list(NOOP_OPERATIONS))
+    outcomes: list[NoOpOutcome] = []
+    for number, noop in enumerate(noops, 1):
+        commit = _commit(scratch, base, f"proof: {noop.title}", noop.apply)
+        outcomes.append(noop_outcome(scratch, base, noop, commit, base_dir, machine))
+        last = outcomes[-1]
+        progress(
+            f"no-op {number}/{len(noops)} ({noop.title}): {len(last.flagged)} of "
+            f"{last.figures} figures flagged; largest move {last.largest}"
+        )
+        done(outcomes)
+    return base_dir, outcomes
 
 
 def iteration_cost(scratch: Path, base: str, machine: str) -> float:
@@ -325,6 +378,7 @@ def detections(
         changes = {c.key: c for c in judgement.changes}
         for site in listed:
             change = changes.get(site.key)
+            opcodes = changes.get(site.keys[-1]) if len(site.keys) > 1 else None
             found.append(
                 Detection(
                     run=run,
@@ -334,7 +388,11 @@ def detections(
                     ratio=change.ratio if change else None,
                     base_value=change.base.value if change and change.base else None,
                     head_value=change.head.value if change and change.head else None,
-                    flagged=bool(change and change.verdict is Verdict.REGRESSION),
+                    flagged=any(
+                        changes.get(key) is not None and changes[key].verdict is Verdict.REGRESSION
+                        for key in site.keys
+                    ),
+                    opcodes_ratio=opcodes.ratio if opcodes else None,
                 )
             )
     return found
@@ -344,14 +402,43 @@ def markdown(data: dict[str, Any]) -> str:
     lines = [
         f"# Deterministic proof on {data['machine']}, {data['date']}",
         "",
-        f"Command: `{data['command']}`. Base {data['base'][:8]}; {data['minutes']:.0f} minutes. "
-        "Each head is benchmarked with the cost suite (`benchmarks/cost.py`) in "
-        f"{data['runs']} separate asv runs and judged against the base by the gate "
-        "(instructions flagged at 1 %, queries, rows and commands at any change). One step of "
-        f"the injected loop costs {data['instructions_per_step']:.1f} instructions.",
+        f"Command: `{data['command']}`. Base {data['base'][:8]}; {data['minutes']:.0f} minutes.",
         "",
-        "| head | regression | figure | base | head | ratio | flagged |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "## No-op commits",
+        "",
+        f"Each commit changes no executed code the way developers do; each is counted in an "
+        f"asv run of its own ({len(NOOP_OPERATIONS)} operations: every one a regression is "
+        "injected into below, and those that moved most on no-op commits before, in every "
+        "area) and judged against the base counted in another run, by the gate with the "
+        "committed calibration (each counted figure flagged beyond its tolerance).",
+        "",
+        "| no-op commit | figures judged | largest move | flagged |",
+        "|---|---:|---|---:|",
+    ]
+    noops = data["noops"]
+    for row in noops:
+        lines.append(
+            f"| {row['title']} | {row['figures']} | `{row['largest']}` | {len(row['flagged'])} |"
+        )
+    flagged = [item for row in noops for item in row["flagged"]]
+    lines += [
+        "",
+        f"{len(flagged)} counted figure(s) flagged across {len(noops)} no-op commits.",
+        *(f"- {item}" for item in flagged),
+    ]
+    if not data["detections"]:
+        return "\n".join(lines) + "\n"
+    lines += [
+        "",
+        "## Realistic regressions",
+        "",
+        f"Each head is counted in {data['runs']} separate asv runs with its base and judged "
+        "against it by the gate. One step of the injected loop costs "
+        f"{data['instructions_per_step']:.1f} instructions; the loop is sized to +1, +2 and "
+        "+5 % of each operation's instructions.",
+        "",
+        "| head | regression | figure | base | head | ratio | opcodes ratio | flagged |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     by_site: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in data["detections"]:
@@ -359,20 +446,12 @@ def markdown(data: dict[str, Any]) -> str:
     for (head, key), rows in by_site.items():
         first = rows[0]
         ratio = "-" if first["ratio"] is None else f"{first['ratio']:.4f}"
+        opcodes = "-" if first["opcodes_ratio"] is None else f"{first['opcodes_ratio']:.4f}"
         lines.append(
             f"| {head} | {first['kind']} | `{key}` | {first['base_value']:,.6g} | "
-            f"{first['head_value']:,.6g} | {ratio} | "
+            f"{first['head_value']:,.6g} | {ratio} | {opcodes} | "
             f"{sum(r['flagged'] for r in rows)}/{len(rows)} runs |"
         )
-    unchanged = data["unchanged"]
-    lines += [
-        "",
-        f"Unchanged code: {unchanged['measurements']} separate measurements of the whole cost "
-        f"suite, {unchanged['pairs']} pairs "
-        f"({unchanged['figures_per_pair']} deterministic figures each), "
-        f"{len(unchanged['flagged'])} figure(s) flagged.",
-        *(f"- {item}" for item in unchanged["flagged"]),
-    ]
     return "\n".join(lines) + "\n"
 
 
@@ -381,53 +460,54 @@ def run_cost_proof(
     *,
     machine: str,
     runs: int,
-    unchanged: int,
+    noops: int,
     out: Path,
     progress: Callable[[str], None],
-    resume: bool = False,
 ) -> dict[str, Any]:
-    """The proof; ``resume`` keeps the scratch clone and its unchanged measurements from an
-    earlier, interrupted proof and judges them again instead of measuring them."""
-    if runs < 1 or unchanged < 2:
-        raise HarnessError("need at least one run per head and two unchanged measurements")
+    """The proof: ``noops`` no-op commits, then the realistic regressions in ``runs`` runs
+    (0: no-op commits only). OUT.md and OUT.json are rewritten after every step."""
+    plan = noop_commits()
+    if not 1 <= noops <= len(plan) or runs < 0:
+        raise HarnessError(f"--noops takes 1-{len(plan)}, --runs 0 or more")
     started = time.monotonic()
     os.environ.update(SCALES_ENV)
-    scratch = root / ".asv" / "proof" / "repo"
-    if resume and (scratch / ".asv" / UNCHANGED / "results").is_dir():
-        base = _git(scratch, "rev-parse", "HEAD")
-        progress(f"resuming: judging the unchanged measurements kept for {base[:8]}")
-        quiet = judge_unchanged(scratch, base, machine)
-    else:
-        scratch = scratch_clone(root)
-        base = _git(scratch, "rev-parse", "HEAD")
-        quiet = unchanged_pairs(scratch, base, unchanged, machine, progress)
-    progress(f"unchanged: {len(quiet['flagged'])} flagged in {quiet['pairs']} pairs")
+    scratch = scratch_clone(root)
+    base = _git(scratch, "rev-parse", "HEAD")
+    data: dict[str, Any] = {
+        "machine": machine,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "command": f"python -m afirgen_bench proof --deterministic --noops {noops} --runs {runs}",
+        "base": base,
+        "runs": runs,
+        "minutes": 0.0,
+        "noops": [],
+        "detections": [],
+    }
+
+    def save() -> None:
+        data["minutes"] = (time.monotonic() - started) / 60
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.with_suffix(".json").write_text(json.dumps(data, indent=1) + "\n")
+        out.with_suffix(".md").write_text(markdown(data))
+
+    def noops_done(outcomes: list[NoOpOutcome]) -> None:
+        data["noops"] = [asdict(o) for o in outcomes]
+        save()
+
+    base_dir, _outcomes = noop_proof(scratch, base, plan[:noops], machine, progress, noops_done)
+    if runs == 0:
+        return data
     per_step = iteration_cost(scratch, base, machine)
     progress(f"one loop step costs {per_step:.1f} instructions")
-    sizing_dir = scratch / ".asv" / UNCHANGED / "results"
-    base_instructions = {
-        site.key: _value(sizing_dir, machine, base, site.key) for site in FIXED_WORK
-    }
+    base_instructions = {site.key: _value(base_dir, machine, base, site.key) for site in FIXED_WORK}
     heads = make_heads(scratch, base, base_instructions, per_step)
+    data["instructions_per_step"] = per_step
+    data["heads"] = {name: commit for name, (commit, _sites) in heads.items()}
     found: list[Detection] = []
     for run in range(1, runs + 1):
         found += detections(scratch, base, heads, run, machine)
+        data["detections"] = [asdict(d) for d in found]
+        save()
         caught = sum(d.flagged for d in found)
         progress(f"run {run}/{runs}: {caught}/{len(found)} injected regressions flagged")
-    data = {
-        "machine": machine,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "command": f"python -m afirgen_bench proof --deterministic --runs {runs} "
-        f"--unchanged {unchanged}",
-        "base": base,
-        "runs": runs,
-        "minutes": (time.monotonic() - started) / 60,
-        "instructions_per_step": per_step,
-        "heads": {name: commit for name, (commit, _sites) in heads.items()},
-        "detections": [asdict(d) for d in found],
-        "unchanged": quiet,
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(data, indent=1) + "\n")
-    out.with_suffix(".md").write_text(markdown(data))
     return data

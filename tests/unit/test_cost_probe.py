@@ -189,3 +189,49 @@ def test_the_probe_imports_the_suite_but_not_the_backend_beside_it(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert str(tmp_path) not in done.stdout
+
+
+def test_every_probe_starts_with_the_same_bytes_of_arguments_and_environment() -> None:
+    from benchmarks.cost_probe.launch import LAYOUT_PAD, START_BYTES, padded, start_bytes
+
+    short = padded(["python", "-c", "x"], {"A": "1"}, 0)
+    long = padded(["/a/much/longer/path/python", "-c", "x" * 500], {"A": "1" * 900}, 0)
+    assert start_bytes(["python", "-c", "x"], short) == START_BYTES
+    assert start_bytes(["/a/much/longer/path/python", "-c", "x" * 500], long) == START_BYTES
+    shifted = [start_bytes(["python"], padded(["python"], {}, layout)) for layout in (1, 2, 3)]
+    assert len(set(shifted)) == 3 and all(START_BYTES <= n < START_BYTES + 4096 for n in shifted)
+    assert shifted == [start_bytes(["python"], padded(["python"], {}, n)) for n in (1, 2, 3)]
+    assert LAYOUT_PAD in short
+
+
+def test_arguments_past_the_fixed_start_are_refused() -> None:
+    from benchmarks.cost_probe.launch import START_BYTES, padded
+
+    with pytest.raises(RuntimeError, match="shorten the paths"):
+        padded(["python"], {"A": "x" * START_BYTES}, 0)
+
+
+def test_the_probe_passes_on_only_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.cost_probe.launch import probe_env
+
+    monkeypatch.setenv("ASV_COMMIT", "0123456789abcdef")
+    monkeypatch.setenv("AFIRGEN_BENCH_SCALES", "10000")
+    env = probe_env("mysql://u:p@h:1/d", "redis://h:2/0")
+    assert "ASV_COMMIT" not in env
+    assert env["AFIRGEN_BENCH_SCALES"] == "10000"
+    assert env["PYTHONHASHSEED"] == "0"
+
+
+def test_layout_zero_allocates_nothing_and_others_are_seeded() -> None:
+    from benchmarks.cost_probe.runner import heap_padding
+
+    assert heap_padding(0) == []
+    first, again, other = heap_padding(1), heap_padding(1), heap_padding(2)
+    assert [len(b) for b in first] == [len(b) for b in again]
+    assert [len(b) for b in first] != [len(b) for b in other]
+
+
+def test_the_calibration_and_the_suite_name_the_same_layout_variable() -> None:
+    from afirgen_bench.calibrate import COST_LAYOUT_ENV
+
+    assert f'LAYOUT_ENV = "{COST_LAYOUT_ENV}"' in (ROOT / "benchmarks" / "cost.py").read_text()

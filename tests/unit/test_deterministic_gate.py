@@ -248,7 +248,7 @@ def test_the_noise_table_shows_each_figures_spread_and_the_drift() -> None:
     )
     table = noise_table(calibration, GATE)
     assert "2.00e-06" in table and "any change" in table
-    assert "2 of 2 stay below" in table
+    assert "2 of 2 are flagged at 1 % or less" in table
     assert "+87%" in table
 
 
@@ -285,7 +285,11 @@ def test_the_sites_regression_thresholds_follow_the_gate_and_the_drift() -> None
     assert calibration.drift is not None
     wall = thresholds["^(?!cost\\.)"]
     assert math.log1p(wall) >= calibration.drift.largest
-    assert thresholds["^cost\\..*track_(instructions|bytes)"] == GATE.exact["instructions"]
+    # the site's page flags at a share the layouts allow; the gate judges each figure itself
+    spread = max(s.largest for s in calibration.spread.values() if s.unit == "instructions")
+    instructions = thresholds["^cost\\..*track_(instructions|bytes)"]
+    assert instructions >= max(GATE.exact["instructions"], GATE.exact["bytes"], spread)
+    assert thresholds["^cost\\..*track_opcodes"] == GATE.exact["opcodes"]
     assert thresholds["^cost\\..*track_(queries|rows|commands)"] == GATE.exact["queries"] == 0
 
 
