@@ -236,15 +236,22 @@ def write_noise_page(
             html.escape(r["benchmark"]),
             html.escape(r["unit"]),
             r["largest_spread"],
-            "any change" if r["flagged_at"] == 0 else f"{r['flagged_at'] or 0:.0%}",
+            "any change"
+            if r["flagged_at"] == 0
+            else (
+                f"<strong>{r['flagged_at']:.2%}</strong>"
+                if (r["flagged_at"] or 0) > 0.01
+                else f"{r['flagged_at'] or 0:.2%}"
+            ),
         )
         for r in spread or []
     )
     spread_section = (
-        f"""<h2>Deterministic figures</h2>
+        f"""<h2>Counted figures</h2>
 <p>{html.escape(spread_heading)}</p>
 <table class="table table-condensed table-striped">
-<thead><tr><th>figure</th><th>unit</th><th>largest A/A spread</th><th>flagged at</th></tr>
+<thead><tr><th>figure</th><th>unit</th><th>largest move between layouts</th><th>flagged at
+</th></tr>
 </thead><tbody>
 {spread_body}
 </tbody></table>"""

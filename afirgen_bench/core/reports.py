@@ -472,15 +472,18 @@ def noise_table(calibration: Calibration, gate: GateConfig) -> str:
             "",
             spread_heading(calibration, gate),
             "",
-            "| figure | unit | largest A/A spread | flagged at |",
+            "| figure | unit | largest move between layouts | flagged at |",
             "|---|---|---:|---:|",
         ]
         for r in spread_rows(calibration, gate):
-            flagged = "-" if r["flagged_at"] is None else f"{r['flagged_at']:.0%}"
+            flagged = "-" if r["flagged_at"] is None else f"{r['flagged_at']:.2%}"
             lines.append(
                 f"| `{r['benchmark']}` | {r['unit']} | {r['largest_spread']:.2e} | "
                 f"{'any change' if r['flagged_at'] == 0 else flagged} |"
             )
+        if loose := loose_figures(calibration, gate):
+            lines += ["", f"Flagged only beyond 1 % ({len(loose)}), by name:"]
+            lines += [f"- `{item}`" for item in loose]
     if note := drift_note(calibration):
         lines += ["", note]
     return "\n".join(lines) + "\n"
