@@ -163,7 +163,7 @@ def noop_commits() -> list[NoOp]:
         *(NoOp(NoOpKind.COMMENT, path, n) for n, path in enumerate(ON_PATH, 1)),
         *(NoOp(NoOpKind.DOCSTRING, path, n) for n, path in enumerate(ON_PATH, 5)),
         *(NoOp(NoOpKind.UNUSED_HELPER, path, n) for n, path in enumerate(ON_PATH, 9)),
-        *(NoOp(NoOpKind.REORDERED_IMPORTS, path, n) for n, path in enumerate(IMPORTS_ON_PATH)),
+        *(NoOp(NoOpKind.REORDERED_IMPORTS, path, n) for n, path in enumerate(IMPORTS_ON_PATH, 13)),
         *(NoOp(NoOpKind.UNCALLED_MODULE, path, n) for n, path in enumerate(NEVER_CALLED, 17)),
         *(NoOp(NoOpKind.TEST_FILE, f"tests/unit/test_noop_{n}.py", n) for n in range(21, 25)),
     ]

@@ -105,6 +105,7 @@ def test_the_proof_makes_at_least_twenty_no_op_commits_of_every_kind_on_real_mod
     assert len(plan) >= 20
     assert {noop.kind for noop in plan} == set(NoOpKind)
     assert len({noop.title for noop in plan}) == len(plan)
+    assert len({noop.number for noop in plan}) == len(plan)  # each its own results folder
     for noop in plan:
         if noop.kind is NoOpKind.TEST_FILE:
             assert not (ROOT / noop.path).exists()
