@@ -103,7 +103,7 @@ def test_every_edit_compiles_whatever_its_number(number: int) -> None:
 def test_the_proof_makes_at_least_twenty_no_op_commits_of_every_kind_on_real_modules() -> None:
     plan = noop_commits()
     assert len(plan) >= 20
-    assert {noop.kind for noop in plan} == set(NoOpKind)
+    assert {noop.kind for noop in plan} == {noop.kind for noop in plan[:20]} == set(NoOpKind)
     assert len({noop.title for noop in plan}) == len(plan)
     assert len({noop.number for noop in plan}) == len(plan)  # each its own results folder
     for noop in plan:
