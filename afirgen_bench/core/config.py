@@ -55,8 +55,8 @@ POWER_MIN, POWER_MAX = 0.5, 0.995  # below 0.5 the flag moves past the limit it 
 # would let an extra 5 % of work through.
 EXACT_MAX = 0.05
 # How far beyond the largest move seen between calibrated layouts a counted figure may go
-# unflagged: a few layouts show part of the range (6 normal samples span 2.5 sigma, a pair of
-# new ones differs by up to 5 sigma), and past 3 the margin hides a +1 % regression.
+# unflagged: a few layouts show part of the range (5 layouts of 1bc4a874; no-op commits then
+# moved figures by up to 1.9 times it), and past 3 the margin hides a +1 % regression.
 LAYOUT_MARGIN_MIN, LAYOUT_MARGIN_MAX = 1.0, 3.0
 ABSOLUTE_MAX = 5.0  # the load test's error rate, in percentage points (1 point today)
 # A/A noise of one check's log ratio: the noisiest figure measured here was 1.04 (a per-read
@@ -126,7 +126,7 @@ class GateConfig(_Strict):
         _at_least(LAYOUT_MARGIN_MIN, "below the moves layouts were seen to make, a no-op "
                   "commit would be flagged"),
         _at_most(LAYOUT_MARGIN_MAX, "a margin this wide lets a +1 % regression through"),
-    ] = 2.0  # fmt: skip
+    ] = 2.5  # fmt: skip
     # counted figures (declared so by the suite) by unit: the smallest relative change that
     # is flagged, 0 for any change; judged the same within a run and across runs and days
     exact: dict[

@@ -225,8 +225,8 @@ def test_an_sla_that_judges_nothing_in_the_results_cannot_pass(repo: Path, capsy
         ("power = 0.99", "power = 0.999999", "power"),
         ("instructions = 0.005", "instructions = 1e9", "instructions"),
         ("instructions = 0.005", "instructions = 0.5", "instructions"),
-        ("layout_margin = 2.0", "layout_margin = 0.5", "layout_margin"),  # below the moves seen
-        ("layout_margin = 2.0", "layout_margin = 50", "layout_margin"),  # hides +1 %
+        ("layout_margin = 2.5", "layout_margin = 0.5", "layout_margin"),  # below the moves seen
+        ("layout_margin = 2.5", "layout_margin = 50", "layout_margin"),  # hides +1 %
         ("queries = 0", "queries = 3", "queries"),
         (
             '"load.LoadTest.track_error_rate" = 1.0',
