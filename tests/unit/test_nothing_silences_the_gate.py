@@ -124,7 +124,7 @@ def test_a_misspelt_higher_is_better_name_is_refused_and_the_right_one_fails(
         ),
         ('"load.LoadTest.track_error_rate" = 1.0', '"load.LoadTest.track_errors" = 1.0', "errors"),
         ('"cache.CachePerformanceImprovement.time_cached_read",', '"cache.X.time_y",', "X.time_y"),
-        ("instructions = 0.005", "instruction = 0.005", "instruction"),
+        ("instructions = 0.0075", "instruction = 0.0075", "instruction"),
         ("opcodes = 0.005\n", "", "opcodes"),  # the new counted unit left without a rule
         ("bytes = 0.01\n", "", "bytes"),  # a counted unit left without a rule
         (  # a rule for track_ figures given a time_ benchmark
@@ -223,8 +223,8 @@ def test_an_sla_that_judges_nothing_in_the_results_cannot_pass(repo: Path, capsy
         ("alpha = 0.01", "alpha = 0.5", "alpha"),
         ("power = 0.99", "power = 0.2", "power"),
         ("power = 0.99", "power = 0.999999", "power"),
-        ("instructions = 0.005", "instructions = 1e9", "instructions"),
-        ("instructions = 0.005", "instructions = 0.5", "instructions"),
+        ("instructions = 0.0075", "instructions = 1e9", "instructions"),
+        ("instructions = 0.0075", "instructions = 0.5", "instructions"),
         ("layout_margin = 2.5", "layout_margin = 0.5", "layout_margin"),  # below the moves seen
         ("layout_margin = 2.5", "layout_margin = 50", "layout_margin"),  # hides +1 %
         ("queries = 0", "queries = 3", "queries"),
