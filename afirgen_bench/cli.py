@@ -602,8 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_given_path,
         default=None,
         help="measure nothing: add the A/A spread of the deterministic figures from a folder "
-        "of results of the same code measured separately (proof --deterministic leaves one "
-        "in .asv/proof/repo/.asv/cost-proof/unchanged/results)",
+        "of results of the same code measured separately (each no-op folder of proof "
+        "--deterministic is one: .asv/proof/repo/.asv/cost-proof/noop-N/results)",
     )
     calibrate.add_argument(
         "--layouts",
