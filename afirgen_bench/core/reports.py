@@ -157,8 +157,8 @@ def _across_runs_note(j: Judgement) -> str:
     exact = sum(c.noise_source is NoiseSource.EXACT for c in j.changes)
     text = (
         f"wall times judged as between runs (measured in different runs, or stored results "
-        f"no re-run can confirm): {exact} deterministic figures judged exactly, wall times "
-        "only beyond the drift this machine has shown between runs"
+        f"no re-run can confirm): {exact} counted figures judged on their own tolerances, wall "
+        "times only beyond the drift this machine has shown between runs"
     )
     if unjudged:
         text += f" ({unjudged} not judged: no drift measured for this machine)"
@@ -431,7 +431,7 @@ def drift_note(calibration: Calibration) -> str:
         f"Drift between runs: wall times of unchanged code moved by up to "
         f"{math.expm1(drift.largest):+.0%} ({drift.pairs} pairs; {drift.source}; measured "
         f"{drift.measured_at}). Across runs a wall time is judged only beyond it; "
-        "deterministic figures are judged exactly."
+        "counted figures are judged against their own tolerances."
     )
 
 

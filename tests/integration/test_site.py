@@ -129,6 +129,7 @@ def test_noise_page_shows_every_counted_figures_spread(site_url: str, tmp_path: 
     calibration = load_rules(ROOT, machine).calibration
     assert calibration is not None and calibration.spread, "run calibrate --spread-from"
     dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
-    assert "Deterministic figures" in dom and "Drift between runs" in dom
+    assert "Counted figures" in dom and "Drift between runs" in dom
+    assert "largest move between layouts" in dom
     for key in calibration.spread:
         assert html.escape(key, quote=False) in dom
