@@ -19,9 +19,9 @@ from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.stats import Shift
 from afirgen_bench.git import git, resolve_commit, twin_commit
 from afirgen_bench.judge import load_results, measured_together, pr_config
+from afirgen_bench.preflight import COST_SUITE
 from afirgen_bench.runner import run_commits
 
-COST_SUITE = r"^cost\."
 # benchmarks/cost.py LAYOUT_ENV (a test keeps them equal): the memory layout to count in
 COST_LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
 

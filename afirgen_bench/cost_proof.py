@@ -34,10 +34,10 @@ from afirgen_bench.injections import (
     repeated_query,
 )
 from afirgen_bench.noop_edits import NoOp, noop_commits
+from afirgen_bench.preflight import COST_SUITE
 from afirgen_bench.proof import SCALES_ENV, _git, measure_in_scratch, scratch_clone
 
 COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test keeps them equal)
-COST_SUITE = r"^cost\."
 LEVELS = (1, 2, 5)
 SIZING_ITERATIONS = 20_000
 

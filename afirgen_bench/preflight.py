@@ -11,6 +11,7 @@ from afirgen_bench.core.errors import HarnessError
 
 # A benchmark name the cost suite has: a --bench pattern that matches it selects the suite.
 COST_PROBE_NAME = "cost.Database.track_instructions"
+COST_SUITE = r"^cost\."  # asv -b pattern of the cost suite alone
 
 
 def selects_cost(bench: str | None) -> bool:
