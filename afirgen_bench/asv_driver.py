@@ -6,9 +6,11 @@ was nothing to run), so every call here returns the code and the output for the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -51,11 +53,44 @@ def run_asv(
         raise HarnessError(f"cannot start asv: {exc}") from exc
     lines = []
     assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if echo:
-            sys.stderr.write(line)
-    return AsvResult(command, process.wait(), "".join(lines))
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if echo:
+                sys.stderr.write(line)
+        return AsvResult(command, process.wait(), "".join(lines))
+    except BaseException:
+        stop_group(process)
+        raise
+
+
+def stop_group(process: subprocess.Popen[str]) -> None:
+    """Stop asv and every process under it (a Ctrl-C or a timeout of the harness must leave
+    no benchmark or Callgrind process running): SIGTERM, then SIGKILL. asv starts its
+    benchmark servers in sessions of their own, so the tree is walked, not the group."""
+    tree = [process.pid, *descendants(process.pid)]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    process.wait()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (Linux ``/proc``; none found elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
 
 
 def ensure_machine(root: Path, machine: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -697,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     from afirgen_fixtures.data import DatasetError
     from afirgen_fixtures.services import ServiceError
 
+    # A timeout or a cancelled CI job sends SIGTERM: raised like Ctrl-C, so the processes
+    # the command started are stopped on the way out (asv_driver.run_asv).
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
@@ -712,6 +716,10 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("AFIRGEN_BENCH_DEBUG"):
             raise
     return ExitCode.CANNOT_JUDGE
+
+
+def _interrupted(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _one_line(message: str) -> str:
