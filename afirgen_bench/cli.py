@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, Schedule
 from afirgen_bench.core.errors import ExitCode, HarnessError
 
 if TYPE_CHECKING:
@@ -457,6 +458,35 @@ def _load_drive(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _duet(args: argparse.Namespace) -> int:
+    """Measure two commits' wall times in duet; write the pairs where the judge finds them."""
+    from afirgen_bench.duet import duet_targets, run_duet
+    from afirgen_bench.duet_store import record_path, write_record
+    from afirgen_bench.git import repo_root, resolve_commit
+    from afirgen_bench.judge import load_index, load_rules
+
+    root = repo_root()
+    machine = _machine(args)
+    base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
+    targets = duet_targets(load_index(root / "results"), load_rules(root, machine).gate, args.bench)
+    record = run_duet(
+        root,
+        base,
+        head,
+        targets,
+        machine=machine,
+        schedule=Schedule(args.schedule),
+        rounds=args.rounds,
+    )
+    out = args.output or record_path(root, machine, base, head)
+    write_record(record, out)
+    problems = [f for f in record.figures.values() if f.problem]
+    print(f"wrote {out}: {len(record.figures)} wall times in duet, {len(problems)} not measured")
+    for figure in problems:
+        print(f"  {figure.key}: {figure.problem}")
+    return ExitCode.CANNOT_JUDGE if problems else ExitCode.OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m afirgen_bench",
@@ -569,6 +599,27 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--bench", default=None, help="asv -b regex (default: all but the load test)")
     ci.add_argument("--reports", type=_given, default="reports")
     ci.set_defaults(handler=_ci)
+
+    duet = sub.add_parser(
+        "duet",
+        parents=[common],
+        help="measure two commits' wall times together, pair by pair, into results-duet/ "
+        "(compare and history then judge their wall times on the pairs)",
+    )
+    duet.add_argument("base", type=_given)
+    duet.add_argument("head", type=_given)
+    duet.add_argument("--bench", default=None, help="regex of benchmark keys (default: all)")
+    duet.add_argument(
+        "--schedule",
+        choices=[s.value for s in Schedule],
+        default=DUET_SCHEDULE.value,
+        help="samples at the same moment, or one right after the other in a random order",
+    )
+    duet.add_argument(
+        "--rounds", type=_at_least(1), default=DUET_ROUNDS, help="fresh processes per round"
+    )
+    duet.add_argument("--output", type=_given_path, default=None, help="where to write the pairs")
+    duet.set_defaults(handler=_duet)
 
     calibrate = sub.add_parser(
         "calibrate",

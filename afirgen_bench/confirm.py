@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from afirgen_bench.core.models import NoiseSource
-from afirgen_bench.core.verdict import Judgement
+from afirgen_bench.core.verdict import SETTLED, Judgement
 from afirgen_bench.judge import Rules, judge, load_index, pr_config
 from afirgen_bench.runner import log, run_commits
 
@@ -34,7 +33,7 @@ def confirm_regressions(
     """Re-run the suspected wall-time regressions of ``judgement`` for ``base`` and ``head``
     (in ``.asv/<folder>/``, never the history's results) and keep only those flagged again.
     A suspect that fails or vanishes in the re-run cannot pass: it takes that verdict."""
-    suspects = [c for c in judgement.regressions if c.noise_source is not NoiseSource.EXACT]
+    suspects = [c for c in judgement.regressions if c.noise_source not in SETTLED]
     if not suspects:
         return
     names = sorted({c.benchmark for c in suspects})

@@ -8,11 +8,12 @@ for the whole job and stopped when it ends; each commit's API server exits with 
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 from afirgen_bench import asv_driver
-from afirgen_bench.confirm import confirm_regressions
+from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.reports import (
     drift_note,
@@ -24,8 +25,10 @@ from afirgen_bench.core.reports import (
     summary_text,
 )
 from afirgen_bench.core.stats import describe
+from afirgen_bench.duet import duet_targets, run_duet
+from afirgen_bench.duet_store import record_path, write_record
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import judge, load_results, load_rules
+from afirgen_bench.judge import judge, load_index, load_results, load_rules
 from afirgen_bench.runner import log, run_commits
 from afirgen_bench.site import vendor_assets, write_noise_page
 
@@ -54,6 +57,7 @@ def run_history(
         if failed:
             log(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
             status = ExitCode.CANNOT_JUDGE
+        status = max(status, _duets(root, machine, commits, set(todo), bench))
     if len(commits) >= 2:
         status = max(status, _compare_newest(root, machine, commits[-2], commits[-1], set(todo)))
     if publish:
@@ -61,31 +65,49 @@ def run_history(
     return status
 
 
+def _duets(
+    root: Path, machine: str, commits: list[str], new: set[str], bench: str | None
+) -> ExitCode:
+    """Each new commit's wall times measured in duet with its predecessor, and kept in
+    results-duet/: judging neighbours never compares two runs' wall times."""
+    rules = load_rules(root, machine)
+    targets = duet_targets(load_index(root / "results"), rules.gate, bench)
+    if not targets:
+        return ExitCode.OK
+    status = ExitCode.OK
+    for base, head in itertools.pairwise(commits):
+        if head not in new:
+            continue
+        log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
+        record = run_duet(
+            root, base, head, targets, machine=machine, schedule=DUET_SCHEDULE, rounds=DUET_ROUNDS
+        )
+        write_record(record, record_path(root, machine, base, head))
+        if any(f.problem for f in record.figures.values()):
+            status = ExitCode.CANNOT_JUDGE
+    return status
+
+
 def _compare_newest(
     root: Path, machine: str, base: str, head: str, benchmarked_now: set[str]
 ) -> ExitCode:
-    """Judge the newest two backend commits: their counted figures exactly; their wall times,
-    when benchmarked side by side in this run, as one run, else only beyond the drift this
-    machine has shown between runs; then, for those still flagged, again with base and head
-    re-run side by side (``.asv/history-confirm/``). The
-    drift of one day can exceed any fixed limit (1.5-2.2x within an hour on 2026-12-04), so
-    the main job fails on a wall time only when the slowdown reproduces in one interleaved
-    run, as in the PR check."""
+    """Judge the newest two backend commits from what is stored: their counted figures on
+    their tolerances; their wall times on the pairs of their duet (``results-duet/``), or,
+    when both were benchmarked in this run and have none, as one run. Nothing is re-run to
+    explain the machine's drift between runs (1.5-2.2x within an hour on 2026-12-04): wall
+    times from different runs with no duet are reported unjudged."""
     together = {base, head} <= benchmarked_now
     how = "benchmarked side by side in this run" if together else "from different runs"
     log(f"judging {base[:8]} -> {head[:8]} ({how})")
-    results_dir = root / "results"
-    rules = load_rules(root, machine)
-    judgement = judge(root, base, head, results_dir, machine, rules=rules, across_runs=not together)
-    confirm_regressions(
+    judgement = judge(
         root,
         base,
         head,
-        judgement,
-        machine=machine,
-        rules=rules,
-        results_dir=results_dir,
-        folder="history-confirm",
+        root / "results",
+        machine,
+        rules=load_rules(root, machine),
+        across_runs=not together,
+        beyond_drift=False,
     )
     print(summary_text(judgement))
     return judgement.exit_code

@@ -19,6 +19,7 @@ from afirgen_bench.core.config import (
     parse_gate,
     parse_sla,
 )
+from afirgen_bench.core.duet import DuetRecord, apply_duet, leave_across_runs
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
@@ -26,13 +27,13 @@ from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.names import check_gate, check_sla
 from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
+from afirgen_bench.duet_store import load_record, record_path
 from afirgen_bench.git import file_at, is_ancestor, resolve_commit
+from afirgen_bench.inputs import read_input
 from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
 
 GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
-# The largest input the judge reads: a result file of the whole suite is about 0.5 MB.
-MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 def calibration_file(machine: str) -> str:
@@ -50,34 +51,10 @@ class Rules:
     source: str  # "the working tree" or "commit <sha8>"
 
 
-def _read(path: Path) -> str | None:
-    if path.is_symlink() and not path.exists():
-        raise HarnessError(
-            f"{path} is a symbolic link to {path.readlink()}, which does not exist: "
-            "restore its target or replace the link with the file"
-        )
-    try:
-        if path.exists() and not path.is_file():
-            raise HarnessError(
-                f"{path} is not a regular file (a folder, a pipe or a device): replace it with "
-                "the file it should be"
-            )
-        if path.exists() and path.stat().st_size > MAX_INPUT_BYTES:
-            raise HarnessError(
-                f"{path} holds {path.stat().st_size:,} bytes, more than any result or rule "
-                "file could: it is not one"
-            )
-        return path.read_text()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HarnessError(f"cannot read {path}: {exc}") from exc
-
-
 def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rules:
     """The gate, SLA and calibration of the working tree, or of ``at_commit``."""
     if at_commit is None:
-        read = lambda name: _read(root / name)  # noqa: E731
+        read = lambda name: read_input(root / name)  # noqa: E731
         source = "the working tree"
         _refuse_deleted_calibration(root, machine)
     else:
@@ -116,7 +93,7 @@ def _refuse_deleted_calibration(root: Path, machine: str) -> None:
             f"{name} is committed but missing from the working tree: restore it "
             f"(git checkout -- {name}); a deleted calibration would silence wall times"
         )
-    if _has_drift(committed) and not _has_drift(_read(root / name)):
+    if _has_drift(committed) and not _has_drift(read_input(root / name)):
         raise HarnessError(
             f"{name} lost the drift between runs its committed copy has: without it wall "
             f"times across runs go unjudged; restore it (git checkout -- {name})"
@@ -133,7 +110,7 @@ def _has_drift(text: str | None) -> bool:
 
 def load_sla(root: Path) -> dict[str, Limits]:
     """The working tree's SLA limits, each section naming something real."""
-    sla = parse_sla(_read(root / SLA_FILE), SLA_FILE)
+    sla = parse_sla(read_input(root / SLA_FILE), SLA_FILE)
     check_sla(sla, load_index(root / "results"), SLA_FILE, sla_sections())
     return sla
 
@@ -159,7 +136,7 @@ def load_results(
     ``index`` of that folder (loaded here when the caller has not)."""
     path = result_file(results_dir, machine, commit)
     index = index if index is not None else load_index(results_dir)
-    text = _read(path)
+    text = read_input(path)
     if text is None:
         raise HarnessError(f"{path} vanished while it was being read: run the command again")
     return parse_results(text, str(path), commit=commit, machine=machine, index=index)
@@ -168,7 +145,7 @@ def load_results(
 def load_index(results_dir: Path) -> dict[str, IndexEntry]:
     """asv's validated benchmark index (``benchmarks.json``) of a results folder."""
     index_path = results_dir / "benchmarks.json"
-    index_text = _read(index_path)
+    index_text = read_input(index_path)
     if index_text is None:
         raise HarnessError(f"{index_path} does not exist: run asv on this results folder first")
     return parse_index(index_text, str(index_path))
@@ -213,10 +190,15 @@ def judge(
     *,
     rules: Rules | None = None,
     across_runs: bool | None = None,
+    duet_root: Path | None = None,
+    beyond_drift: bool = True,
 ) -> Judgement:
     """Judge ``head`` against ``base`` from stored results, by ``rules`` (default: the
     working tree's). ``across_runs``: judge wall times as between runs (only beyond the
-    machine's drift); by default, whether the two were measured in one run decides."""
+    machine's drift); by default, whether the two were measured in one run decides. Wall
+    times the pair's duet measured (``results-duet/`` under ``duet_root``, default ``root``)
+    are judged on their pairs instead; with no duet, wall times across runs are judged beyond
+    the drift, or (``beyond_drift=False``) not at all."""
     rules = rules or load_rules(root, machine)
     base_commit, head_commit = resolve_commit(root, base), resolve_commit(root, head)
     if base_commit == head_commit:
@@ -233,14 +215,33 @@ def judge(
     changes = compare(
         base_results, head_results, rules.gate, rules.calibration, across_runs=across_runs
     )
+    duet_path = record_path(duet_root or root, machine, base_commit, head_commit)
+    record = load_record(duet_path, machine=machine, base=base_commit, head=head_commit)
+    if record is not None:
+        changes = apply_duet(
+            changes, record, rules.gate, rules.calibration, across_runs=across_runs
+        )
+    elif across_runs and not beyond_drift:
+        changes = leave_across_runs(changes)
     judgement = Judgement.of(
         base_results, head_results, changes, rules.sla, rules.gate, across_runs=across_runs
     )
     judgement.notes.append(rules.calibration_note)
+    judgement.notes.append(duet_note(record, duet_path, root))
     judgement.notes.append(f"rules: gate.toml, sla.toml and calibration of {rules.source}")
     judgement.host = host.load(results_dir, machine, head_results.commit)
     explain_instructions(root, machine, judgement)
     return judgement
+
+
+def duet_note(record: DuetRecord | None, path: Path, root: Path) -> str:
+    where = path.relative_to(root) if path.is_relative_to(root) else path
+    if record is None:
+        return f"duet: none stored ({where})"
+    return (
+        f"duet: {len(record.figures)} wall times judged on pairs taken together "
+        f"({record.schedule}, {record.measured_at}, {where})"
+    )
 
 
 def explain_instructions(root: Path, machine: str, judgement: Judgement) -> None:

@@ -362,8 +362,9 @@ def api_server_stops_by_itself() -> bool:
 def _round_owner_pid() -> int:
     """The asv process that runs this ``setup_cache``: the round's forkserver, or asv itself.
     The server stops with it, so interleaved rounds (each runs ``setup_cache`` again) do not
-    pile up servers."""
-    return os.getppid()
+    pile up servers. A duet worker (``afirgen_bench/duet_worker.py``) runs ``setup_cache``
+    itself and names itself in ``$AFIRGEN_BENCH_OWNER_PID``."""
+    return int(os.environ.get("AFIRGEN_BENCH_OWNER_PID") or os.getppid())
 
 
 def server_cpu() -> int | None:

@@ -77,11 +77,11 @@ ERROR_RATE_MAX = 0.05  # failed / all requests; the seed allowed 0.01, a real ru
 UNPROTECTED_DEFAULT = 0.5  # a limit above this is reported as unprotected
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
 
 
-class GateConfig(_Strict):
+class GateConfig(StrictModel):
     """``gate.toml``: how a shift becomes a verdict (see the file's own comments)."""
 
     threshold: Annotated[
@@ -164,7 +164,7 @@ TrackValue = Annotated[
 ]
 
 
-class Limits(_Strict):
+class Limits(StrictModel):
     """One ``sla.toml`` section: per-call limits for time_ benchmarks (from raw samples),
     value limits for track_ benchmarks, in the unit the seed wrote them in."""
 
@@ -214,7 +214,7 @@ class Limits(_Strict):
 CALIBRATION_FORMAT = 2
 
 
-class Noise(_Strict):
+class Noise(StrictModel):
     """One benchmark's A/A noise: ``sigma`` is the standard deviation of one check's
     log-ratio estimate; ``version`` the benchmark version (and so measurement design) it
     was measured with: it applies to results of that version only."""
@@ -240,7 +240,7 @@ class Noise(_Strict):
         return self
 
 
-class Spread(_Strict):
+class Spread(StrictModel):
     """One deterministic figure's A/A spread: the largest relative difference between the
     same code measured twice (0 when every run agreed exactly)."""
 
@@ -252,7 +252,7 @@ class Spread(_Strict):
     version: str | None
 
 
-class Drift(_Strict):
+class Drift(StrictModel):
     """How far this machine moved wall times of unchanged code between runs (days apart,
     or minutes): the largest such shift, as a log ratio. Across runs a wall time is judged
     only beyond it."""
@@ -267,7 +267,7 @@ class Drift(_Strict):
     source: str  # which results it was measured from
 
 
-class Calibration(_Strict):
+class Calibration(StrictModel):
     format: Literal[2] = CALIBRATION_FORMAT
     machine: Annotated[str, Field(min_length=1)]
     measured_at: str
@@ -276,6 +276,7 @@ class Calibration(_Strict):
     seconds_per_run: list[NonNegative]
     noise: dict[str, Noise] = {}
     spread: dict[str, Spread] = {}  # deterministic figures (gate.toml [exact] units)
+    duet: dict[str, Noise] = {}  # wall times judged on duet pairs: A/A duets' noise
     drift: Drift | None = None
     notes: list[str] = []  # partial recalibrations since
 

@@ -27,6 +27,9 @@ from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise
 from afirgen_bench.core.models import Measurement, NoiseSource, ResultSet, Verdict
 from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift, single_shift
 
+# Noise sources whose sigma was measured, so a minimum detectable effect means something.
+MEASURED_NOISE = frozenset({NoiseSource.CALIBRATED, NoiseSource.DUET})
+
 
 @dataclass(frozen=True)
 class Change:
@@ -54,7 +57,7 @@ class Change:
     def minimum_effect(self) -> float | None:
         """The smallest change caught with the gate's power; None when nobody measured the
         noise."""
-        if self.detection is None or self.noise_source is not NoiseSource.CALIBRATED:
+        if self.detection is None or self.noise_source not in MEASURED_NOISE:
             return None
         return self.detection.minimum_effect
 

@@ -72,6 +72,7 @@ class NoiseSource(StrEnum):
     EXACT = "exact"  # a seeded figure with no timing in it
     UNCALIBRATED = "uncalibrated"  # nobody measured it: the bare threshold decides
     ABSOLUTE = "absolute"  # a rate judged by an absolute limit in its own unit (gate.toml)
+    DUET = "duet"  # paired samples of base and head taken together (results-duet/)
 
 
 class Kind(StrEnum):

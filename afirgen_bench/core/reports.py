@@ -153,16 +153,24 @@ def summary_text(j: Judgement) -> str:
 
 
 def _across_runs_note(j: Judgement) -> str:
+    """What judged the figures of two runs: counts on their tolerances, wall times on duet
+    pairs, beyond the machine's drift, or not at all."""
+    sources = [c.noise_source for c in j.changes]
+    exact = sources.count(NoiseSource.EXACT)
+    paired = sources.count(NoiseSource.DUET)
+    drift = sources.count(NoiseSource.CALIBRATED) + sources.count(NoiseSource.UNCALIBRATED)
     unjudged = len(j.by_verdict(Verdict.ACROSS_RUNS))
-    exact = sum(c.noise_source is NoiseSource.EXACT for c in j.changes)
-    text = (
-        f"wall times judged as between runs (measured in different runs, or stored results "
-        f"no re-run can confirm): {exact} counted figures judged on their own tolerances, wall "
-        "times only beyond the drift this machine has shown between runs"
-    )
+    parts = [f"{exact} counted figures judged on their own tolerances"]
+    if paired:
+        parts.append(f"{paired} wall times on the pairs of their duet")
+    if drift:
+        parts.append(f"{drift} wall times only beyond the drift this machine has shown")
     if unjudged:
-        text += f" ({unjudged} not judged: no drift measured for this machine)"
-    return text
+        parts.append(
+            f"{unjudged} wall times not judged (no duet measured them: python -m afirgen_bench "
+            f"duet {j.base.commit[:8]} {j.head.commit[:8]})"
+        )
+    return "base and head come from different runs: " + ", ".join(parts)
 
 
 def _explained(j: Judgement, change: Change) -> list[str]:

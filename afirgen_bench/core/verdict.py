@@ -19,6 +19,10 @@ from afirgen_bench.core.models import NoiseSource, Outcome, ResultSet, Verdict
 from afirgen_bench.core.sla import SlaStatus, SlaVerdict, check_all
 from afirgen_bench.core.stats import SampleStats, describe
 
+# Evidence a re-run cannot improve on: counted figures count the same again, and duet pairs
+# already took base and head side by side.
+SETTLED = frozenset({NoiseSource.EXACT, NoiseSource.DUET})
+
 
 @dataclass
 class Judgement:
@@ -95,10 +99,7 @@ class Judgement:
         suspected = [c.key for c in self.regressions]
         updated = []
         for change in self.changes:
-            if (
-                change.verdict is Verdict.REGRESSION
-                and change.noise_source is not NoiseSource.EXACT
-            ):
+            if change.verdict is Verdict.REGRESSION and change.noise_source not in SETTLED:
                 second = again.get(change.key)
                 if second is None:
                     change = replace(

@@ -57,7 +57,7 @@ def test_machine_drift_between_runs_is_not_a_regression(repo: Path) -> None:
     write_results(repo, "HEAD", sampled(0.008, 2), run_started=7200.0)
     assert compare_cli(repo) == ExitCode.OK
     assert change_of(repo, TIMED)["verdict"] == "not judged across runs"
-    assert "judged as between runs" in (repo / "reports" / "summary.txt").read_text()
+    assert "come from different runs" in (repo / "reports" / "summary.txt").read_text()
 
 
 def test_a_result_file_rewritten_after_its_run_counts_as_another_run(repo: Path) -> None:

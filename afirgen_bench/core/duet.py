@@ -1,0 +1,230 @@
+"""Duet evidence: wall times of two commits measured at the same time, judged on their paired
+ratios.
+
+Bulej et al. (ICPE 2020) run the two versions together on one machine so that interference
+hits both; Abedi and Brecht (ICPE 2017) interleave at the finest level the design allows. A
+duet here takes each sample of base and head side by side (``Schedule.PARALLEL``) or one right
+after the other in an order drawn per pair (``Schedule.ALTERNATE``), in fresh processes per
+round, and keeps every pair. A pair's log ratio cancels whatever slowed the machine at that
+moment; the machine's drift between runs (1.5-2.2x here) never enters.
+
+The estimate is the mean over rounds of each round's median pair log ratio (a round is one
+process per side: calls within it share its luck). Its standard error comes from the pairs
+themselves (the median's, per round) and, with several rounds, from how far the rounds
+disagree; a calibration of A/A duets (``calibrate --duet``) can only raise it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import replace
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from afirgen_bench.core.config import Calibration, GateConfig, Noise, StrictModel
+from afirgen_bench.core.gate import Change
+from afirgen_bench.core.models import NoiseSource, Verdict
+from afirgen_bench.core.stats import Detection, Shift
+
+DUET_FORMAT = 1
+# What one call here can take: nothing below a nanosecond, nothing beyond a benchmark's
+# 1,800-s timeout; a track_ figure (a P95 in ms, requests per second) up to 1e9.
+VALUE_MIN, VALUE_MAX = 1e-9, 1e9
+# The median of n pairs has a standard error of about sqrt(pi / 2) * sigma / sqrt(n) for
+# normal pairs; the spread comes from the median absolute deviation, 1.4826 * MAD ~ sigma.
+MEDIAN_EFFICIENCY = math.sqrt(math.pi / 2)
+MAD_TO_SIGMA = 1.4826
+MIN_PAIRS = 3  # fewer pairs say nothing about their own spread
+
+Value = Annotated[float, Field(ge=VALUE_MIN, le=VALUE_MAX, allow_inf_nan=False)]
+Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
+Pair = Annotated[list[Value], Field(min_length=2, max_length=2)]  # [base, head]
+
+
+class Schedule(StrEnum):
+    """How a pair's two samples are taken."""
+
+    PARALLEL = "parallel"  # at the same moment, one process per commit (the duet proper)
+    ALTERNATE = "alternate"  # one right after the other, in an order drawn per pair
+
+
+# The design every command uses unless told otherwise: one sample right after the other
+# (on this 2-CPU machine, pairs taken at the same moment share one CPU with the servers or
+# split them unevenly), each round in fresh processes.
+DUET_SCHEDULE = Schedule.ALTERNATE
+DUET_ROUNDS = 4
+
+
+class DuetFigure(StrictModel):
+    """One benchmark (one parameter combination) measured in duet."""
+
+    benchmark: Annotated[str, Field(min_length=1)]
+    params: list[str] = Field(default_factory=list)
+    unit: Annotated[str, Field(min_length=1)]
+    version: str | None
+    # (base, head): seconds per call, or the tracked value; and the round of each pair
+    pairs: list[Pair] = Field(default_factory=list)
+    rounds: list[Annotated[int, Field(ge=0)]] = Field(default_factory=list)
+    problem: str | None = None  # why there are no pairs (failed or skipped on a side)
+
+    @model_validator(mode="after")
+    def _evidence_or_reason(self) -> DuetFigure:
+        if len(self.rounds) != len(self.pairs):
+            raise ValueError(f"{len(self.pairs)} pairs but {len(self.rounds)} round numbers")
+        if self.problem is None and len(self.pairs) < MIN_PAIRS:
+            raise ValueError(f"{len(self.pairs)} pairs and no problem named: too few to judge")
+        return self
+
+    @property
+    def key(self) -> str:
+        if not self.params:
+            return self.benchmark
+        return f"{self.benchmark}({', '.join(self.params)})"
+
+
+class DuetRecord(StrictModel):
+    """Everything one duet of ``base`` and ``head`` measured, pair by pair."""
+
+    format: Literal[1] = DUET_FORMAT
+    machine: Annotated[str, Field(min_length=1)]
+    base: Sha
+    head: Sha
+    schedule: Annotated[Schedule, Field(strict=False)]  # read from its JSON string
+    measured_at: str
+    seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    figures: dict[str, DuetFigure]
+
+    @model_validator(mode="after")
+    def _keys_match(self) -> DuetRecord:
+        for key, figure in self.figures.items():
+            if figure.key != key:
+                raise ValueError(f"figure {key!r} describes {figure.key!r}")
+        return self
+
+
+def paired_shift(figure: DuetFigure) -> tuple[Shift, float]:
+    """The head's shift against the base and its standard error, both as log ratios."""
+    by_round: dict[int, list[float]] = {}
+    for (before, after), round_ in zip(figure.pairs, figure.rounds, strict=True):
+        by_round.setdefault(round_, []).append(math.log(after / before))
+    medians, errors = [], []
+    for ratios in by_round.values():
+        median = statistics.median(ratios)
+        mad = statistics.median(abs(r - median) for r in ratios)
+        medians.append(median)
+        errors.append(MEDIAN_EFFICIENCY * MAD_TO_SIGMA * mad / math.sqrt(len(ratios)))
+    count = len(medians)
+    within = math.sqrt(sum(e * e for e in errors) / count) / math.sqrt(count)
+    between = statistics.stdev(medians) / math.sqrt(count) if count > 1 else 0.0
+    return Shift(statistics.fmean(medians)), max(within, between)
+
+
+def duet_noise(calibration: Calibration | None, figure: DuetFigure) -> Noise | None:
+    """The A/A duet noise calibrated for this figure's version, if any."""
+    if calibration is None:
+        return None
+    noise = calibration.duet.get(figure.key)
+    if noise is None or noise.version != figure.version:
+        return None
+    return noise
+
+
+def judge_pairs(
+    change: Change, figure: DuetFigure, gate: GateConfig, calibration: Calibration | None
+) -> Change:
+    """``change`` (a wall time judged from result files) judged again on its duet pairs."""
+    if figure.problem is not None:
+        return replace(
+            change,
+            verdict=Verdict.INVALID,
+            ratio=None,
+            detection=None,
+            noise_source=None,
+            reason=f"the duet could not measure it: {figure.problem}",
+        )
+    measured = change.head.version if change.head else None
+    if measured != figure.version:
+        return replace(
+            change,
+            verdict=Verdict.INVALID,
+            ratio=None,
+            detection=None,
+            noise_source=None,
+            reason=f"the duet measured version {figure.version!r}, the results {measured!r}: "
+            "measure the pair again (python -m afirgen_bench duet BASE HEAD)",
+        )
+    shift, error = paired_shift(figure)
+    noise = duet_noise(calibration, figure)
+    sigma = max(error, noise.sigma if noise else 0.0)
+    detection = Detection(sigma=sigma, alpha=gate.alpha, power=gate.power, threshold=gate.threshold)
+    higher_is_better = change.benchmark in gate.higher_is_better
+    worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
+    if worse_by > detection.flag_at:
+        verdict = Verdict.REGRESSION
+    elif -worse_by > detection.flag_at:
+        verdict = Verdict.IMPROVEMENT
+    elif abs(shift.log_ratio) > math.log1p(gate.threshold):
+        verdict = Verdict.UNCERTAIN
+    else:
+        verdict = Verdict.UNCHANGED
+    return replace(
+        change,
+        verdict=verdict,
+        ratio=shift.ratio,
+        detection=detection,
+        noise_source=NoiseSource.DUET,
+        reason=f"{len(figure.pairs)} pairs in {len(set(figure.rounds))} round(s)",
+    )
+
+
+def judged_in_duet(change: Change) -> bool:
+    """Whether ``change`` is a wall time the gate judged from result files (or could not,
+    across runs): the kind of figure a duet judges instead."""
+    return change.verdict is Verdict.ACROSS_RUNS or change.noise_source in (
+        NoiseSource.CALIBRATED,
+        NoiseSource.UNCALIBRATED,
+    )
+
+
+def unjudged(change: Change, why: str) -> Change:
+    """A wall time left unjudged: from different runs its ratio is the machine's drift."""
+    return replace(
+        change,
+        verdict=Verdict.ACROSS_RUNS,
+        ratio=None,
+        detection=None,
+        noise_source=None,
+        reason=why,
+    )
+
+
+def leave_across_runs(changes: list[Change]) -> list[Change]:
+    """With no duet of the pair, every wall time from different runs stays unjudged (the
+    counted figures still judge the pair)."""
+    why = "a wall time from another run, and no duet of the pair: not judged"
+    return [unjudged(c, why) if judged_in_duet(c) else c for c in changes]
+
+
+def apply_duet(
+    changes: list[Change],
+    record: DuetRecord,
+    gate: GateConfig,
+    calibration: Calibration | None,
+    *,
+    across_runs: bool,
+) -> list[Change]:
+    """Every wall time the duet measured judged on its pairs. Those it did not measure keep
+    their verdict when base and head ran in one run; ``across_runs`` they are left unjudged
+    (from different runs their ratio is the machine's drift)."""
+    judged = []
+    for change in changes:
+        if not judged_in_duet(change) or (change.key not in record.figures and not across_runs):
+            judged.append(change)
+        elif change.key in record.figures:
+            judged.append(judge_pairs(change, record.figures[change.key], gate, calibration))
+        else:
+            judged.append(unjudged(change, "a wall time the duet did not measure: not judged"))
+    return judged

@@ -1,0 +1,397 @@
+"""Duet runs: the wall-time benchmarks of two commits measured together, pair by pair.
+
+Each round starts one worker process per commit (``duet_worker.py``, in asv's benchmark
+environment with that commit's ``afirgen_fixtures`` first on the path) and walks the suite's
+wall-time benchmarks: both sides set a benchmark up (one after the other, so they never load
+a data set at once), then take its samples in pairs, by the ``Schedule``. HTTP benchmarks run
+against one API server per commit. The pairs go to ``results-duet/<machine>/`` (or a PR
+check's own folder) for the judge (``core/duet.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import random
+import re
+import select
+import subprocess
+import tarfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from afirgen_bench import asv_driver
+from afirgen_bench.core.config import GateConfig
+from afirgen_bench.core.duet import (
+    MIN_PAIRS,
+    DuetFigure,
+    DuetRecord,
+    Schedule,
+    paired_shift,
+)
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.models import declared_counted
+from afirgen_bench.core.results import IndexEntry
+from afirgen_bench.pinning import bench_cpu
+from afirgen_bench.runner import benchmark_environment, log
+
+WORKER = Path(__file__).with_name("duet_worker.py")
+# Suites measured elsewhere: counted figures (exact, by Callgrind) and the Locust load test
+# (minutes per sample; judged against the SLA).
+NOT_IN_DUET = re.compile(r"^(cost|load)\.")
+# Each sample times calls for at least SAMPLE_S (a call of 60 us alone varies by ~13 % from
+# the next; batched, the pair's ratio steadies), and a benchmark takes pairs for
+# ROUND_BUDGET_S per round (at least MIN_PAIRS, at most MAX_PAIRS).
+SAMPLE_S = 0.001
+ROUND_BUDGET_S = 1.0
+MAX_PAIRS = 2000
+PREPARE_TIMEOUT_S = 3600.0  # a setup_cache may load a data set
+SEED = 20261206
+
+
+@dataclass(frozen=True)
+class Target:
+    """One benchmark at one parameter combination."""
+
+    name: str
+    param_idx: int | None
+    params: tuple[str, ...]
+    unit: str
+    version: str | None
+    number: int  # asv's calls per sample: the least a duet sample takes
+    timeout: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}({', '.join(self.params)})" if self.params else self.name
+
+
+def duet_targets(index: dict[str, IndexEntry], gate: GateConfig, bench: str | None) -> list[Target]:
+    """The wall-time benchmarks of the suite's index that ``bench`` selects: not counted,
+    not seeded (``deterministic``), not a rate with an absolute limit, not a ratio of others."""
+    pattern = re.compile(bench) if bench else None
+    excluded = set(gate.deterministic) | set(gate.absolute) | set(gate.derived)
+    targets = []
+    for name, entry in index.items():
+        if NOT_IN_DUET.search(name) or name in excluded or declared_counted(entry.version):
+            continue
+        if entry.type not in ("time", "track"):
+            continue
+        extra = entry.model_extra or {}
+        for idx, key in enumerate(entry.keys(name)):
+            if pattern and not pattern.search(key):
+                continue
+            params = tuple(key[len(name) + 1 : -1].split(", ")) if entry.params else ()
+            targets.append(
+                Target(
+                    name=name,
+                    param_idx=idx if entry.params else None,
+                    params=params,
+                    unit=entry.unit,
+                    version=entry.version,
+                    number=int(extra.get("number") or 1),
+                    timeout=float(extra.get("timeout") or 600),
+                )
+            )
+    return targets
+
+
+def export_tree(root: Path, commit: str) -> Path:
+    """The backend package of ``commit``, unpacked once under .asv/duet/trees/."""
+    folder = root / ".asv" / "duet" / "trees" / commit
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", "--format=tar", commit, "afirgen_fixtures"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise HarnessError(
+            f"cannot export afirgen_fixtures at {commit[:8]}: {archive.stderr.decode()[:200]}"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    done.touch()
+    return folder
+
+
+def benchmark_python(root: Path) -> Path:
+    """asv's benchmark environment (the pinned matrix), set up first if it is missing."""
+    found = sorted((root / ".asv" / "env").glob("*/bin/python"))
+    if not found:
+        log("setting up asv's benchmark environment")
+        result = asv_driver.run_asv(["setup"], root=root, echo=False)
+        found = sorted((root / ".asv" / "env").glob("*/bin/python"))
+        if not found:  # asv setup exits 1 even when it made the environment
+            raise HarnessError(f"asv setup failed: {result.output[-300:]}")
+    return found[0]
+
+
+class WorkerError(Exception):
+    """A worker answered with an error, timed out or died."""
+
+
+class Side:
+    """One commit's worker process."""
+
+    def __init__(
+        self, commit: str, python: Path, tree: Path, root: Path, env: dict[str, str], log_to: Path
+    ) -> None:
+        self.commit = commit
+        log_to.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_to.open("a")
+        workdir = log_to.parent / f"work-{commit[:8]}-{os.getpid()}"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(python), "-P", str(WORKER), str(root / "benchmarks")],
+            cwd=workdir,
+            env={**env, "PYTHONPATH": str(tree)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            bufsize=1,
+        )
+
+    def send(self, command: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(command) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerError(f"the worker of {self.commit[:8]} is gone ({exc})") from exc
+
+    def receive(self, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            raise WorkerError(f"no answer from {self.commit[:8]} within {timeout:.0f} s")
+        line = self.process.stdout.readline()
+        if not line:
+            raise WorkerError(
+                f"the worker of {self.commit[:8]} exited ({self.process.poll()}); "
+                f"its log: {self._log.name}"
+            )
+        reply = json.loads(line)
+        if "error" in reply:
+            raise WorkerError(f"at {self.commit[:8]}: {reply['error']}")
+        return reply
+
+    def ask(self, command: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.send(command)
+        return self.receive(timeout)
+
+    def close(self) -> None:
+        with contextlib.suppress(WorkerError):
+            self.send({"op": "quit"})
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            asv_driver.stop_group(self.process)  # type: ignore[arg-type]
+        self._log.close()
+
+
+@dataclass
+class Duet:
+    """The two workers of a round and how they take their pairs."""
+
+    base: Side
+    head: Side
+    schedule: Schedule
+    rng: random.Random
+
+    def pair(self, number: int, timeout: float) -> list[float]:
+        command = {"op": "sample", "number": number}
+        if self.schedule is Schedule.PARALLEL:
+            self.base.send(command)
+            self.head.send(command)
+            before = self.base.receive(timeout)["value"]
+            after = self.head.receive(timeout)["value"]
+        elif self.rng.random() < 0.5:
+            before = self.base.ask(command, timeout)["value"]
+            after = self.head.ask(command, timeout)["value"]
+        else:
+            after = self.head.ask(command, timeout)["value"]
+            before = self.base.ask(command, timeout)["value"]
+        return [float(before), float(after)]
+
+    def close(self) -> None:
+        self.base.close()
+        self.head.close()
+
+
+@dataclass
+class Evidence:
+    """What the rounds gathered for one target so far."""
+
+    target: Target
+    pairs: list[list[float]]
+    rounds: list[int]
+    problem: str | None = None
+    skipped: bool = False
+
+    def summary(self) -> str:
+        figure = None if self.problem or self.skipped else self.figure()
+        if figure is None or figure.problem:
+            return f"{self.target.key}: {self.problem or (figure and figure.problem) or 'skipped'}"
+        shift, error = paired_shift(figure)
+        return (
+            f"{self.target.key}: {len(self.pairs)} pairs, head/base {shift.ratio:.4f} "
+            f"± {error * 100:.2f} %"
+        )
+
+    def figure(self) -> DuetFigure | None:
+        if self.skipped and not self.pairs:
+            return None
+        problem = self.problem
+        if problem is None and len(self.pairs) < MIN_PAIRS:
+            problem = f"only {len(self.pairs)} pairs"
+        return DuetFigure(
+            benchmark=self.target.name,
+            params=list(self.target.params),
+            unit=self.target.unit,
+            version=self.target.version,
+            pairs=self.pairs if problem is None else [],
+            rounds=self.rounds if problem is None else [],
+            problem=problem,
+        )
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """What every round's workers are started from."""
+
+    root: Path
+    python: Path
+    trees: dict[str, Path]
+    env: dict[str, str]
+    base: str
+    head: str
+    schedule: Schedule
+    rng: random.Random
+
+    def start(self, round_: int) -> Duet:
+        """Two fresh workers; odd rounds start the head's first (the later one finds more
+        of the machine's caches warm)."""
+        logs = self.root / ".asv" / "duet" / "logs"
+        order = ((self.base, "base.log"), (self.head, "head.log"))
+        started = [
+            Side(commit, self.python, self.trees[commit], self.root, self.env, logs / name)
+            for commit, name in (order[::-1] if round_ % 2 else order)
+        ]
+        sides = started[::-1] if round_ % 2 else started
+        duet = Duet(sides[0], sides[1], self.schedule, self.rng)
+        # Alternating workers share the benchmark CPU with the servers, as asv's processes
+        # do; parallel ones get every CPU, so that neither side is the one by the servers.
+        everywhere = set(range(os.cpu_count() or 1))
+        cpus = {bench_cpu()} if self.schedule is Schedule.ALTERNATE else everywhere
+        for side in sides:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(side.process.pid, cpus)
+        return duet
+
+
+def run_duet(
+    root: Path,
+    base: str,
+    head: str,
+    targets: list[Target],
+    *,
+    machine: str,
+    schedule: Schedule,
+    rounds: int,
+    progress: Callable[[str], None] = log,
+    python: Path | None = None,
+) -> DuetRecord:
+    """Measure ``targets`` for ``base`` and ``head`` (full shas) in duet, ``rounds`` times
+    with fresh processes, and return the record (not yet written). ``python``: the workers'
+    interpreter (default: asv's benchmark environment)."""
+    if not targets:
+        raise HarnessError("no wall-time benchmark selected for the duet")
+    env = {**os.environ, **benchmark_environment()}
+    env.pop("PYTHONPATH", None)
+    env["PYTHONHASHSEED"] = "0"  # the same for both sides, as for the suite's API servers
+    lineup = Lineup(
+        root=root,
+        python=python or benchmark_python(root),
+        trees={commit: export_tree(root, commit) for commit in {base, head}},
+        env=env,
+        base=base,
+        head=head,
+        schedule=schedule,
+        rng=random.Random(SEED),
+    )
+    evidence = {t.key: Evidence(t, [], []) for t in targets}
+    started = time.monotonic()
+    for round_ in range(rounds):
+        duet = lineup.start(round_)
+        try:
+            for n, target in enumerate(targets, 1):
+                found = evidence[target.key]
+                if found.problem or found.skipped:
+                    continue
+                if not _measure(duet, target, found, round_):
+                    duet.close()  # a worker failed or hung: the next target gets new ones
+                    duet = lineup.start(round_)
+                progress(f"round {round_ + 1}/{rounds} [{n}/{len(targets)}] {found.summary()}")
+        finally:
+            duet.close()
+    figures = {}
+    for key, found in evidence.items():
+        if (figure := found.figure()) is not None:
+            figures[key] = figure
+    return DuetRecord(
+        machine=machine,
+        base=base,
+        head=head,
+        schedule=schedule,
+        measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        seconds=round(time.monotonic() - started, 1),
+        figures=figures,
+    )
+
+
+def _measure(duet: Duet, target: Target, found: Evidence, round_: int) -> bool:
+    """One round of one target's pairs; False when a worker failed or hung (the target then
+    names the problem and has no pairs: it cannot pass unseen)."""
+    prepare = {"op": "prepare", "name": target.name, "param_idx": target.param_idx}
+    try:
+        # who sets up last starts its pairs warmest: the order is drawn, as for the pairs
+        both = (duet.base, duet.head)
+        answers: list[dict[str, Any]] = [{}, {}]
+        for i in (0, 1) if duet.rng.random() < 0.5 else (1, 0):
+            answers[i] = both[i].ask(prepare, PREPARE_TIMEOUT_S)
+        if any("skipped" in a for a in answers):
+            found.skipped = all("skipped" in a for a in answers)
+            if not found.skipped:
+                side = "base" if "skipped" in answers[0] else "head"
+                found.problem = f"skipped at {side} only"
+            return True
+        slowest = max(float(a.get("per_call") or 0.0) for a in answers)
+        number = max(target.number, math.ceil(SAMPLE_S / slowest) if slowest > 0 else 1)
+        if answers[0].get("kind") != "time":
+            number = 1  # a track_ figure is one value per call
+        deadline = time.monotonic() + ROUND_BUDGET_S
+        taken = 0
+        while taken < MAX_PAIRS and (taken < MIN_PAIRS or time.monotonic() < deadline):
+            found.pairs.append(duet.pair(number, target.timeout))
+            found.rounds.append(round_)
+            taken += 1
+        for side in (duet.base, duet.head):
+            side.ask({"op": "finish"}, target.timeout)
+        return True
+    except WorkerError as exc:
+        found.problem = str(exc)
+        found.pairs.clear()
+        found.rounds.clear()
+        return False

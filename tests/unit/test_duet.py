@@ -1,0 +1,258 @@
+"""Duet evidence: wall times judged on pairs taken together, never on the machine's drift
+between runs; a duet file a user or CI edits cannot silence the gate."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from afirgen_bench.core.config import GateConfig, parse_gate
+from afirgen_bench.core.duet import (
+    DuetFigure,
+    DuetRecord,
+    Schedule,
+    apply_duet,
+    judge_pairs,
+    paired_shift,
+)
+from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.core.gate import Change
+from afirgen_bench.core.models import NoiseSource, Verdict
+from afirgen_bench.duet_store import load_record, record_path, write_record
+from tests.unit.recorded import (
+    MACHINE,
+    ROOT,
+    TIMED,
+    VERSION,
+    change_of,
+    compare_cli,
+    git,
+    make_repo,
+    one_clean_line,
+    sampled,
+    write_results,
+)
+
+
+def gate() -> GateConfig:
+    return parse_gate((ROOT / "gate.toml").read_text(), "gate.toml")
+
+
+def pairs(ratio: float, n: int = 400, spread: float = 0.1, seed: int = 1) -> list[list[float]]:
+    """Pairs of one call each: the head ``ratio`` times the base, each call noisy."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        machine = math.exp(rng.gauss(0, 0.3))  # the machine's mood moves both sides
+        base = 1e-4 * machine * math.exp(rng.gauss(0, spread))
+        head = 1e-4 * ratio * machine * math.exp(rng.gauss(0, spread))
+        out.append([base, head])
+    return out
+
+
+def figure(ratio: float, rounds: int = 2, version: str | None = VERSION, **kw) -> DuetFigure:
+    taken = pairs(ratio, **kw)
+    return DuetFigure(
+        benchmark=TIMED,
+        unit="seconds",
+        version=version,
+        pairs=taken,
+        rounds=[i % rounds for i in range(len(taken))],
+    )
+
+
+def timed_change(verdict: Verdict = Verdict.UNCHANGED) -> Change:
+    from afirgen_bench.core.models import Kind, Measurement
+
+    m = Measurement(TIMED, (), Kind.TIME, "seconds", 1e-4, False, (1e-4,) * 10, VERSION)
+    return Change(TIMED, TIMED, verdict, m, m, ratio=1.0, noise_source=NoiseSource.CALIBRATED)
+
+
+def test_paired_ratio_cancels_the_machine() -> None:
+    """The machine's mood (30 % per pair here) moves both sides of a pair alike."""
+    shift, error = paired_shift(figure(1.0, spread=0.05))
+    assert abs(shift.log_ratio) < 0.02
+    assert error < 0.01
+    shift, _ = paired_shift(figure(1.10))
+    assert shift.ratio == pytest.approx(1.10, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "verdict"),
+    [
+        (1.0, Verdict.UNCHANGED),
+        (1.08, Verdict.REGRESSION),
+        (1.5, Verdict.REGRESSION),
+        (0.9, Verdict.IMPROVEMENT),
+    ],
+)
+def test_pairs_decide_the_verdict(ratio: float, verdict: Verdict) -> None:
+    judged = judge_pairs(timed_change(), figure(ratio), gate(), None)
+    assert judged.verdict is verdict
+    assert judged.noise_source is NoiseSource.DUET
+
+
+def test_rounds_that_disagree_widen_the_error() -> None:
+    """Each round is one process per side; when rounds disagree, the error says so."""
+    steady = figure(1.0)
+    moody = DuetFigure.model_validate(
+        {
+            **steady.model_dump(),
+            "pairs": [
+                [b, h * (1.06 if r else 0.94)]
+                for (b, h), r in zip(steady.pairs, steady.rounds, strict=True)
+            ],
+        }
+    )
+    assert paired_shift(moody)[1] > 0.04 > paired_shift(steady)[1]
+    assert judge_pairs(timed_change(), moody, gate(), None).verdict is not Verdict.REGRESSION
+
+
+def test_a_problem_cannot_pass() -> None:
+    broken = DuetFigure(benchmark=TIMED, unit="seconds", version=VERSION, problem="failed at head")
+    judged = judge_pairs(timed_change(), broken, gate(), None)
+    assert judged.verdict.outcome.value == "cannot judge"
+    assert "failed at head" in judged.reason
+
+
+def test_a_duet_of_another_version_cannot_pass() -> None:
+    judged = judge_pairs(timed_change(), figure(1.0, version="old"), gate(), None)
+    assert judged.verdict is Verdict.INVALID
+
+
+def test_apply_duet_leaves_counts_and_unmeasured_wall_times() -> None:
+    record = DuetRecord(
+        machine=MACHINE,
+        base="a" * 40,
+        head="b" * 40,
+        schedule=Schedule.ALTERNATE,
+        measured_at="now",
+        seconds=1.0,
+        figures={},
+    )
+    counted = Change(
+        "cost.x", "cost.x", Verdict.UNCHANGED, None, None, noise_source=NoiseSource.EXACT
+    )
+    wall = timed_change(Verdict.REGRESSION)
+    across = apply_duet([counted, wall], record, gate(), None, across_runs=True)
+    assert across[0] is counted
+    assert across[1].verdict is Verdict.ACROSS_RUNS
+    within = apply_duet([counted, wall], record, gate(), None, across_runs=False)
+    assert within[1] is wall
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda f: f["pairs"][0].__setitem__(1, float("nan")),
+        lambda f: f["pairs"][0].__setitem__(0, 0.0),
+        lambda f: f["pairs"][0].__setitem__(0, -1e-4),
+        lambda f: f.update(pairs=f["pairs"][:2], rounds=f["rounds"][:2]),
+        lambda f: f.update(rounds=f["rounds"][:-1]),
+        lambda f: f.update(extra=1),
+        lambda f: f.update(benchmark="other.Benchmark.time_x"),
+    ],
+    ids=["nan", "zero", "negative", "two-pairs", "rounds-short", "unknown-key", "renamed"],
+)
+def test_edited_figures_are_refused(edit) -> None:
+    raw = figure(1.0).model_dump(mode="json")
+    edit(raw)
+    record = {
+        "machine": MACHINE,
+        "base": "a" * 40,
+        "head": "b" * 40,
+        "schedule": "alternate",
+        "measured_at": "now",
+        "seconds": 1.0,
+        "figures": {TIMED: raw},
+    }
+    with pytest.raises(ValueError):
+        DuetRecord.model_validate(record)
+
+
+# -- through the compare command: stored results of different runs, and their duet --------
+
+
+def duet_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Base and head from different runs whose stored wall times drifted 1.8x."""
+    repo = make_repo(tmp_path, monkeypatch)
+    write_results(repo, "HEAD~1", sampled(1e-3, 1), run_started=0.0)
+    write_results(repo, "HEAD", sampled(1.8e-3, 2), run_started=5000.0)
+    return repo
+
+
+def write_duet(repo: Path, ratio: float, **kw) -> Path:
+    base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
+    record = DuetRecord(
+        machine=MACHINE,
+        base=base,
+        head=head,
+        schedule=Schedule.ALTERNATE,
+        measured_at="2026-12-06T00:00:00Z",
+        seconds=10.0,
+        figures={TIMED: figure(ratio, **kw)},
+    )
+    path = record_path(repo, MACHINE, base, head)
+    write_record(record, path)
+    return path
+
+
+def test_the_drift_between_runs_does_not_cry_wolf(tmp_path, monkeypatch) -> None:
+    repo = duet_repo(tmp_path, monkeypatch)
+    write_duet(repo, 1.0)
+    assert compare_cli(repo) == 0
+    change = change_of(repo, TIMED)
+    assert change["verdict"] == "unchanged"
+    assert change["noise_source"] == "duet"
+
+
+def test_a_slowdown_the_pairs_show_fails(tmp_path, monkeypatch) -> None:
+    repo = make_repo(tmp_path, monkeypatch)
+    write_results(repo, "HEAD~1", sampled(1e-3, 1), run_started=0.0)
+    write_results(repo, "HEAD", sampled(1e-3, 2), run_started=5000.0)
+    write_duet(repo, 1.10)
+    assert compare_cli(repo) == 1
+    assert change_of(repo, TIMED)["verdict"] == "regression"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: p.write_text("{"),
+        lambda p: p.write_text(p.read_text().replace('"schedule"', '"schedule": 1, "x"', 1)),
+        lambda p: p.write_text(p.read_text().replace('"machine": "', '"machine": "other', 1)),
+        lambda p: (p.unlink(), p.symlink_to(p.parent / "gone.json")),
+        lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "seconds": float("inf")})),
+    ],
+    ids=["truncated", "duplicate-key", "other-machine", "dangling-link", "infinite"],
+)
+def test_a_spoilt_duet_cannot_judge(tmp_path, monkeypatch, capsys, spoil) -> None:
+    repo = duet_repo(tmp_path, monkeypatch)
+    spoil(write_duet(repo, 1.0))
+    assert compare_cli(repo) == 2
+    assert one_clean_line(capsys.readouterr().err)
+
+
+def test_a_duet_that_could_not_measure_cannot_pass(tmp_path, monkeypatch) -> None:
+    repo = duet_repo(tmp_path, monkeypatch)
+    path = write_duet(repo, 1.0)
+    data = json.loads(path.read_text())
+    data["figures"][TIMED].update(pairs=[], rounds=[], problem="no answer from head within 600 s")
+    path.write_text(json.dumps(data))
+    assert compare_cli(repo) == 2
+    assert "no answer" in change_of(repo, TIMED)["reason"]
+
+
+def test_a_duet_of_a_renamed_pair_is_refused(tmp_path, monkeypatch) -> None:
+    repo = duet_repo(tmp_path, monkeypatch)
+    path = write_duet(repo, 1.0)
+    data = json.loads(path.read_text())
+    data["base"] = "c" * 40
+    path.write_text(json.dumps(data))
+    with pytest.raises(HarnessError, match="renamed or edited"):
+        base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
+        load_record(path, machine=MACHINE, base=base, head=head)
