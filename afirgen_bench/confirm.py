@@ -1,19 +1,20 @@
-"""Confirming suspected wall-time regressions: base and head benchmarked again, interleaved in
-one run, and only the regressions that reproduce kept.
+"""Confirming suspected wall-time regressions of a PR check: base and head measured again
+in a duet (``afirgen_bench.duet``), pair by pair, and only the regressions the pairs show
+kept.
 
-The PR check uses it on its own first pass; the main job on results of different runs, whose
-wall times carry the machine's drift (1.5-2.2x within an hour on 2026-12-04). Counted
-figures need no second look: counted again, they count the same.
+Counted figures need no second look: counted again, they count the same.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, judge_pairs
 from afirgen_bench.core.verdict import SETTLED, Judgement
-from afirgen_bench.judge import Rules, judge, load_index, pr_config
-from afirgen_bench.runner import log, run_commits
+from afirgen_bench.duet import duet_targets, run_duet
+from afirgen_bench.duet_store import write_record
+from afirgen_bench.judge import Rules, load_index
+from afirgen_bench.runner import log
 
 SCALES_ENV = "AFIRGEN_BENCH_SCALES"
 SCALE_PARAM = "scale"
@@ -30,36 +31,38 @@ def confirm_regressions(
     results_dir: Path,
     folder: str,
 ) -> None:
-    """Re-run the suspected wall-time regressions of ``judgement`` for ``base`` and ``head``
-    (in ``.asv/<folder>/``, never the history's results) and keep only those flagged again.
-    A suspect that fails or vanishes in the re-run cannot pass: it takes that verdict."""
+    """Measure the suspected wall-time regressions of ``judgement`` again in a duet of
+    ``base`` and ``head`` (its pairs kept in ``.asv/<folder>/duet.json``) and keep only
+    those the pairs flag. A suspect the duet could not measure cannot pass."""
     suspects = [c for c in judgement.regressions if c.noise_source not in SETTLED]
     if not suspects:
         return
-    names = sorted({c.benchmark for c in suspects})
-    log(f"confirming {len(names)} suspected regression(s) by re-running them")
-    config, rerun_dir = pr_config(root, folder)
+    keys = {c.key for c in suspects}
+    targets = [t for t in duet_targets(load_index(results_dir), rules.gate, None) if t.key in keys]
+    log(f"confirming {len(suspects)} suspected regression(s) in a duet of base and head")
     scales = suspect_scales(
         [(c.benchmark, c.head.params if c.head else ()) for c in suspects],
         _param_names(results_dir),
     )
-    failed = run_commits(
-        root,
-        [base, head],
-        machine=machine,
-        bench=rerun_pattern(names),
-        config=config,
-        results_dir=rerun_dir,
-        extra_env={SCALES_ENV: ",".join(map(str, scales))} if scales else None,
-    )
-    rerun = judge(root, base, head, rerun_dir, machine, rules=rules)
-    judgement.run_failures.extend(f"{name} (confirmation re-run)" for name in failed)
-    judgement.keep_confirmed(rerun)
-
-
-def rerun_pattern(names: list[str]) -> str:
-    """An asv ``--bench`` pattern for exactly these benchmarks, at any parameters."""
-    return "^(" + "|".join(re.escape(name) for name in names) + r")(\(|$)"
+    again = {}
+    if targets:
+        record = run_duet(
+            root,
+            base,
+            head,
+            targets,
+            machine=machine,
+            schedule=DUET_SCHEDULE,
+            rounds=DUET_ROUNDS,
+            extra_env={SCALES_ENV: ",".join(map(str, scales))} if scales else None,
+        )
+        write_record(record, root / ".asv" / folder / "duet.json")
+        again = {
+            c.key: judge_pairs(c, record.figures[c.key], rules.gate, rules.calibration)
+            for c in suspects
+            if c.key in record.figures
+        }
+    judgement.keep_confirmed(again, "by a duet of base and head")
 
 
 def suspect_scales(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import math
 import os
@@ -61,7 +62,6 @@ class Target:
     """One benchmark at one parameter combination."""
 
     name: str
-    param_idx: int | None
     params: tuple[str, ...]
     unit: str
     version: str | None
@@ -85,21 +85,17 @@ def duet_targets(index: dict[str, IndexEntry], gate: GateConfig, bench: str | No
         if entry.type not in ("time", "track"):
             continue
         extra = entry.model_extra or {}
-        for idx, key in enumerate(entry.keys(name)):
-            if pattern and not pattern.search(key):
-                continue
-            params = tuple(key[len(name) + 1 : -1].split(", ")) if entry.params else ()
-            targets.append(
-                Target(
-                    name=name,
-                    param_idx=idx if entry.params else None,
-                    params=params,
-                    unit=entry.unit,
-                    version=entry.version,
-                    number=int(extra.get("number") or 1),
-                    timeout=float(extra.get("timeout") or 600),
-                )
+        for params in itertools.product(*entry.params):  # one empty combination if none
+            target = Target(
+                name=name,
+                params=tuple(params),
+                unit=entry.unit,
+                version=entry.version,
+                number=int(extra.get("number") or 1),
+                timeout=float(extra.get("timeout") or 600),
             )
+            if pattern is None or pattern.search(target.key):
+                targets.append(target)
     return targets
 
 
@@ -312,15 +308,18 @@ def run_duet(
     rounds: int,
     progress: Callable[[str], None] = log,
     python: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> DuetRecord:
     """Measure ``targets`` for ``base`` and ``head`` (full shas) in duet, ``rounds`` times
     with fresh processes, and return the record (not yet written). ``python``: the workers'
-    interpreter (default: asv's benchmark environment)."""
+    interpreter (default: asv's benchmark environment); ``extra_env`` reaches the benchmarks
+    (``AFIRGEN_BENCH_SCALES`` for targets at a scale the default suite does not run)."""
     if not targets:
         raise HarnessError("no wall-time benchmark selected for the duet")
     env = {**os.environ, **benchmark_environment()}
     env.pop("PYTHONPATH", None)
     env["PYTHONHASHSEED"] = "0"  # the same for both sides, as for the suite's API servers
+    env.update(extra_env or {})
     lineup = Lineup(
         root=root,
         python=python or benchmark_python(root),
@@ -364,7 +363,7 @@ def run_duet(
 def _measure(duet: Duet, target: Target, found: Evidence, round_: int) -> bool:
     """One round of one target's pairs; False when a worker failed or hung (the target then
     names the problem and has no pairs: it cannot pass unseen)."""
-    prepare = {"op": "prepare", "name": target.name, "param_idx": target.param_idx}
+    prepare = {"op": "prepare", "name": target.name, "params": list(target.params)}
     try:
         # who sets up last starts its pairs warmest: the order is drawn, as for the pairs
         both = (duet.base, duet.head)

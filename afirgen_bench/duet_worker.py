@@ -8,7 +8,7 @@ the standard library and ``asv_runner`` (the harness's own packages are not inst
 Commands arrive as JSON lines on stdin; each gets one JSON line back on the descriptor that was
 stdout (the benchmarks' own prints go to stderr):
 
-* ``{"op": "prepare", "name": ..., "param_idx": i}``: set the benchmark up (its
+* ``{"op": "prepare", "name": ..., "params": [...]}``: set the benchmark up (its
   ``setup_cache`` once per key, as asv shares it), warm it up; answers its kind and unit, or
   that it is skipped;
 * ``{"op": "sample", "number": n}``: one sample, as asv takes it (set-up before every timed
@@ -20,6 +20,7 @@ An error answers ``{"error": "..."}``; the coordinator records the benchmark as 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -37,12 +38,17 @@ class Worker:
         self.caches: dict[str, Any] = {}
         self.benchmark: Any = None
 
-    def prepare(self, name: str, param_idx: int | None) -> dict[str, Any]:
+    def prepare(self, name: str, params: list[str]) -> dict[str, Any]:
+        """Set ``name`` up at ``params`` (as asv's index spells them: ``'complaints'``)."""
         from asv_runner.discovery import get_benchmark_from_name
 
         self.finish()
-        full = name if param_idx is None else f"{name}-{param_idx}"
-        benchmark = get_benchmark_from_name(self.benchmark_dir, full)
+        benchmark = get_benchmark_from_name(self.benchmark_dir, name)
+        combos = [list(c) for c in itertools.product(*benchmark.params)] if params else [[]]
+        if params not in combos:
+            raise LookupError(f"{name} has no parameters {params} here (it has {combos[:4]}...)")
+        if params:
+            benchmark.set_param_idx(combos.index(params))
         key = benchmark.setup_cache_key
         if key is not None:
             if key not in self.caches:
@@ -102,7 +108,7 @@ def serve(benchmark_dir: str) -> None:
                 worker.finish()
                 break
             if op == "prepare":
-                reply = worker.prepare(command["name"], command.get("param_idx"))
+                reply = worker.prepare(command["name"], command.get("params", []))
             elif op == "sample":
                 reply = worker.sample(int(command.get("number", 1)))
             elif op == "finish":

@@ -90,12 +90,12 @@ class Judgement:
     def sla_unjudgeable(self) -> list[SlaVerdict]:
         return [v for v in self.sla if v.status is SlaStatus.CANNOT_JUDGE]
 
-    def keep_confirmed(self, rerun: Judgement) -> None:
-        """Keep as regressions only those the re-run flagged again; the others become
-        "unconfirmed" (reported, not failing). A suspect the re-run could not measure
-        takes the re-run's verdict (failed, gone, invalid): it cannot pass unseen. A
-        deterministic figure needs no second look: counted again, it counts the same."""
-        again = {c.key: c for c in rerun.changes}
+    def keep_confirmed(self, again: dict[str, Change], how: str) -> None:
+        """Keep as regressions only those ``again`` (a second look, by key, ``how`` taken)
+        flagged again; the others become "unconfirmed" (reported, not failing). A suspect
+        the second look could not measure takes its verdict (failed, gone, invalid): it
+        cannot pass unseen. Settled evidence needs no second look: counted again, a figure
+        counts the same; duet pairs already took base and head side by side."""
         suspected = [c.key for c in self.regressions]
         updated = []
         for change in self.changes:
@@ -103,20 +103,21 @@ class Judgement:
                 second = again.get(change.key)
                 if second is None:
                     change = replace(
-                        change, verdict=Verdict.GONE, reason="no result in the confirmation re-run"
+                        change, verdict=Verdict.GONE, reason=f"not measured again ({how})"
                     )
                 elif second.verdict.outcome is Outcome.CANNOT_JUDGE:
                     change = replace(
-                        change, verdict=second.verdict, reason=f"re-run: {second.reason}"
+                        change, verdict=second.verdict, reason=f"{how}: {second.reason}"
                     )
-                elif second.verdict is not Verdict.REGRESSION:
+                elif second.verdict is Verdict.REGRESSION:
+                    change = second
+                else:
                     change = replace(change, verdict=Verdict.UNCONFIRMED)
             updated.append(change)
         self.changes = updated
         self.notes.append(
             f"confirmation: {len(suspected)} regression(s) suspected, "
-            f"{len(self.regressions)} confirmed (wall times by an interleaved re-run, "
-            "deterministic figures as counted)"
+            f"{len(self.regressions)} confirmed (wall times {how}, counted figures as counted)"
         )
 
     @property

@@ -59,7 +59,6 @@ def servers(service_urls: ServiceURLs, monkeypatch: pytest.MonkeyPatch) -> None:
 def target(name: str = GET_HIT) -> Target:
     return Target(
         name=name,
-        param_idx=None,
         params=(),
         unit="seconds",
         version="v",

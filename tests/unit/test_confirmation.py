@@ -9,7 +9,7 @@ import numpy as np
 
 from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
-from afirgen_bench.core.gate import compare
+from afirgen_bench.core.gate import Change, compare
 from afirgen_bench.core.models import Kind, Measurement, ResultSet, Verdict
 from afirgen_bench.core.reports import comment_markdown, summary_text
 from afirgen_bench.core.verdict import Judgement
@@ -35,10 +35,14 @@ def _judgement(slower: dict[str, float], seed: int, names=NAMES) -> Judgement:
     return Judgement.of(base, head, compare(base, head, gate), sla, gate)
 
 
+def again(rerun: Judgement) -> dict[str, Change]:
+    return {c.key: c for c in rerun.changes}
+
+
 def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
     first = _judgement({"a.A.time_x": 1.2, "a.A.time_y": 1.2}, seed=1)
     assert len(first.regressions) == 2
-    first.keep_confirmed(_judgement({"a.A.time_x": 1.2}, seed=7))
+    first.keep_confirmed(again(_judgement({"a.A.time_x": 1.2}, seed=7)), "re-run")
     assert [c.key for c in first.regressions] == ["a.A.time_x"]
     assert [c.key for c in first.by_verdict(Verdict.UNCONFIRMED)] == ["a.A.time_y"]
     assert first.exit_code == ExitCode.VERDICT_FAILED
@@ -48,14 +52,14 @@ def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
 
 def test_nothing_reproduced_passes() -> None:
     first = _judgement({"a.A.time_x": 1.2}, seed=1)
-    first.keep_confirmed(_judgement({}, seed=9))
+    first.keep_confirmed(again(_judgement({}, seed=9)), "re-run")
     assert first.regressions == [] and first.exit_code == ExitCode.OK
     assert "Unconfirmed" in summary_text(first)
 
 
 def test_a_suspect_missing_from_the_rerun_cannot_pass() -> None:
     first = _judgement({"a.A.time_x": 1.2}, seed=1)
-    first.keep_confirmed(_judgement({}, seed=9, names=("a.A.time_y",)))
+    first.keep_confirmed(again(_judgement({}, seed=9, names=("a.A.time_y",))), "re-run")
     assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.GONE]
     assert first.exit_code == ExitCode.CANNOT_JUDGE
     assert "a.A.time_x" in summary_text(first) and "a.A.time_x" in comment_markdown(first)
@@ -69,7 +73,7 @@ def test_a_suspect_that_failed_in_the_rerun_cannot_pass() -> None:
         failed.benchmark, (), Kind.TIME, "seconds", None, False, (), "1"
     )
     rerun.changes = compare(rerun.base, rerun.head, GateConfig())
-    first.keep_confirmed(rerun)
+    first.keep_confirmed(again(rerun), "re-run")
     assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.FAILED]
     assert first.exit_code == ExitCode.CANNOT_JUDGE
 
@@ -83,20 +87,6 @@ def test_a_failure_the_run_reported_without_a_name_cannot_pass() -> None:
 
 
 # --- what the re-run measures (afirgen_bench.confirm) ----------------------------------------
-
-
-def test_the_rerun_pattern_selects_exactly_the_suspects_at_any_parameters() -> None:
-    import re
-
-    from afirgen_bench.confirm import rerun_pattern
-
-    pattern = re.compile(rerun_pattern(["database.Aggregation.time_stats_by_status", "a.B.f"]))
-    assert pattern.match("database.Aggregation.time_stats_by_status")
-    assert pattern.match("database.Aggregation.time_stats_by_status(1000000)")
-    assert pattern.match("a.B.f")
-    assert not pattern.match("a.B.f_other")
-    assert not pattern.match("database.Aggregation.time_stats_by_status_x")
-    assert not pattern.match("x.database.Aggregation.time_stats_by_status")
 
 
 def test_the_rerun_measures_the_suspects_at_their_own_scales() -> None:
