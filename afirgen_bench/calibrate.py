@@ -12,13 +12,16 @@ from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
-from afirgen_bench.core.config import Calibration, Drift, GateConfig, Spread
+from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise, Spread
+from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, paired_shift
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import measure_shift
 from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.stats import Shift
+from afirgen_bench.duet import duet_targets, run_duet
+from afirgen_bench.duet_store import write_record
 from afirgen_bench.git import git, resolve_commit, twin_commit
-from afirgen_bench.judge import load_results, measured_together, pr_config
+from afirgen_bench.judge import load_index, load_results, measured_together, pr_config
 from afirgen_bench.preflight import COST_SUITE
 from afirgen_bench.runner import run_commits
 
@@ -55,6 +58,45 @@ def calibrate(
         pairs.append(aa_pairs(results_dir, machine, commit, twin))
         progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(pairs[-1])} figures")
     return _calibration(machine, commit, runs, seconds, pairs, gate)
+
+
+def duet_noise(
+    root: Path,
+    commit: str,
+    *,
+    machine: str,
+    duets: int,
+    bench: str | None,
+    gate: GateConfig,
+    progress: Callable[[str], None],
+) -> dict[str, Noise]:
+    """The noise of the duet design: ``commit`` in duet with itself ``duets`` times (the
+    records kept in .asv/calibrate/duet-<k>.json), each wall time's A/A estimates as noise
+    (a bias between the two sides counts as noise too)."""
+    targets = duet_targets(load_index(root / "results"), gate, bench)
+    runs = []
+    for number in range(1, duets + 1):
+        progress(f"A/A duet {number}/{duets} of {commit[:8]}: {len(targets)} wall times")
+        record = run_duet(
+            root,
+            commit,
+            commit,
+            targets,
+            machine=machine,
+            schedule=DUET_SCHEDULE,
+            rounds=DUET_ROUNDS,
+            progress=progress,
+        )
+        write_record(record, root / ".asv" / "calibrate" / f"duet-{number}.json")
+        progress(f"A/A duet {number}/{duets} took {record.seconds:.0f} s")
+        runs.append(
+            {
+                key: (paired_shift(figure)[0], figure.version)
+                for key, figure in record.figures.items()
+                if figure.problem is None
+            }
+        )
+    return estimate(runs)
 
 
 def recalibrate_from_runs(

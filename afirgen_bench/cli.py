@@ -307,6 +307,7 @@ def _ci(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from afirgen_bench.calibrate import (
         calibrate,
+        duet_noise,
         layout_spreads,
         measure_drift,
         recalibrate_from_runs,
@@ -322,7 +323,31 @@ def _calibrate(args: argparse.Namespace) -> int:
     rules = load_rules(root, machine)
     commit = resolve_commit(root, args.commit)
     path = args.output or root / calibration_file(machine)
-    if args.spread_from or args.layouts:
+    if args.duets:
+        if rules.calibration is None:
+            raise HarnessError(
+                f"no calibration for {machine} to add duet noise to: calibrate first"
+            )
+        noise = duet_noise(
+            root,
+            commit,
+            machine=machine,
+            duets=args.duets,
+            bench=args.bench,
+            gate=rules.gate,
+            progress=log,
+        )
+        note = (
+            f"duet noise of {len(noise)} wall times from {args.duets} A/A duets of "
+            f"{commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
+        )
+        calibration = rules.calibration.model_copy(
+            update={
+                "duet": {**rules.calibration.duet, **noise},
+                "notes": [*rules.calibration.notes, note],
+            }
+        )
+    elif args.spread_from or args.layouts:
         if rules.calibration is None:
             raise HarnessError(f"no calibration for {machine} to add spreads to: calibrate first")
         if args.layouts:
@@ -359,9 +384,9 @@ def _calibrate(args: argparse.Namespace) -> int:
             gate=rules.gate,
             progress=log,
         )
-    if args.bench and rules.calibration is not None and args.output is None:
+    if args.bench and rules.calibration is not None and args.output is None and not args.duets:
         calibration = rules.calibration.merged(calibration, args.bench)
-    keeps_drift = not (args.drift or args.spread_from or args.layouts)
+    keeps_drift = not (args.drift or args.spread_from or args.layouts or args.duets)
     if keeps_drift and rules.calibration is not None and rules.calibration.drift:
         calibration = calibration.model_copy(update={"drift": rules.calibration.drift})
     try:
@@ -663,6 +688,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="count the cost suite at --commit in N memory layouts (5 min each here): each "
         "counted figure's largest move between them sets how far it may move unflagged",
+    )
+    calibrate.add_argument(
+        "--duets",
+        type=_at_least(2),
+        default=None,
+        help="measure --commit in duet with itself N times (the wall times --bench selects): "
+        "the noise of the duet design, which judges wall times on pairs",
     )
     calibrate.set_defaults(handler=_calibrate)
 

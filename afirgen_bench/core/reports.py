@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -363,10 +364,13 @@ def write_reports(j: Judgement, directory: Path) -> list[Path]:
     return paths
 
 
-def noise_rows(calibration: Calibration, gate: GateConfig) -> list[dict[str, Any]]:
-    """Per benchmark: A/A noise, minimum detectable effect, and its limit."""
+def noise_rows(
+    calibration: Calibration, gate: GateConfig, *, duet: bool = False
+) -> list[dict[str, Any]]:
+    """Per benchmark: A/A noise, minimum detectable effect, and its limit; of the A/A runs
+    of the suite, or (``duet``) of A/A duets."""
     rows = []
-    for key, noise in sorted(calibration.noise.items()):
+    for key, noise in sorted((calibration.duet if duet else calibration.noise).items()):
         detection, _source = detection_for(key.split("(", 1)[0], gate, noise)
         rows.append(
             {
@@ -460,14 +464,32 @@ def noise_heading(calibration: Calibration, gate: GateConfig) -> str:
     )
 
 
-def noise_table(calibration: Calibration, gate: GateConfig) -> str:
+# Reads over HTTP: a duet must resolve 10 % for each of them (one per request kind).
+HTTP_READS = re.compile(r"^api\.(GetFir|GetSession|ValidateStep)")
+
+
+def duet_heading(calibration: Calibration, gate: GateConfig) -> str:
+    """How much the duet design resolves: its A/A duets' noise, as limits."""
+    rows = noise_rows(calibration, gate, duet=True)
+    runs = max((r["runs"] for r in rows), default=0)
+    meeting = sum(r["meets_threshold"] for r in rows)
+    reads = [r for r in rows if HTTP_READS.search(r["benchmark"])]
+    wide = [r["benchmark"] for r in rows if r["unprotected"]]
+    text = (
+        f"Wall times judged in duet on {calibration.machine} ({runs} A/A duets): {meeting} of "
+        f"{len(rows)} detect a {gate.threshold:.0%} slowdown with {gate.power:.1%} power; "
+        f"{sum(r['limit'] <= 0.10 for r in reads)} of {len(reads)} HTTP reads have a limit "
+        f"of 10 % or less; {len(wide)} have a limit above {gate.unprotected_above:.0%}"
+    )
+    return text + (f" ({', '.join(wide)})." if wide else ".")
+
+
+def _noise_lines(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
-        noise_heading(calibration, gate),
-        "",
         "| benchmark | noise (sd) | largest A/A shift | detects | limit |",
         "|---|---:|---:|---:|---:|",
     ]
-    for r in noise_rows(calibration, gate):
+    for r in rows:
         limit = f"{r['limit']:.1%}"
         if r["unprotected"]:
             limit = f"unprotected: noise hides changes below {limit}"
@@ -475,6 +497,18 @@ def noise_table(calibration: Calibration, gate: GateConfig) -> str:
             f"| `{r['benchmark']}` | {r['sigma']:.2%} | {r['largest_shift']:+.2%} | "
             f"{r['minimum_detectable_effect']:.1%} | {limit} |"
         )
+    return lines
+
+
+def noise_table(calibration: Calibration, gate: GateConfig) -> str:
+    lines = [noise_heading(calibration, gate), "", *_noise_lines(noise_rows(calibration, gate))]
+    if calibration.duet:
+        lines += [
+            "",
+            duet_heading(calibration, gate),
+            "",
+            *_noise_lines(noise_rows(calibration, gate, duet=True)),
+        ]
     if calibration.spread:
         lines += [
             "",
