@@ -13,7 +13,7 @@ from pathlib import Path
 from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
 from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise, Spread
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, paired_shift
+from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, noise_version, paired_shift
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import measure_shift
 from afirgen_bench.core.models import ResultSet
@@ -91,7 +91,7 @@ def duet_noise(
         progress(f"A/A duet {number}/{duets} took {record.seconds:.0f} s")
         runs.append(
             {
-                key: (paired_shift(figure)[0], figure.version)
+                key: (paired_shift(figure)[0], noise_version(figure, record.design))
                 for key, figure in record.figures.items()
                 if figure.problem is None
             }

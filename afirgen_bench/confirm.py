@@ -58,7 +58,9 @@ def confirm_regressions(
         )
         write_record(record, root / ".asv" / folder / "duet.json")
         again = {
-            c.key: judge_pairs(c, record.figures[c.key], rules.gate, rules.calibration)
+            c.key: judge_pairs(
+                c, record.figures[c.key], rules.gate, rules.calibration, record.design
+            )
             for c in suspects
             if c.key in record.figures
         }

@@ -354,6 +354,10 @@ def run_duet(
         base=base,
         head=head,
         schedule=schedule,
+        design=(
+            f"{schedule} rounds={rounds} sample>={SAMPLE_S * 1000:g}ms "
+            f"pairs-for={ROUND_BUDGET_S:g}s hashseed=0"
+        ),
         measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.monotonic() - started, 1),
         figures=figures,

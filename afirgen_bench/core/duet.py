@@ -93,6 +93,7 @@ class DuetRecord(StrictModel):
     base: Sha
     head: Sha
     schedule: Annotated[Schedule, Field(strict=False)]  # read from its JSON string
+    design: Annotated[str, Field(min_length=1)]  # how the pairs were taken (noise holds for it)
     measured_at: str
     seconds: Annotated[float, Field(ge=0, allow_inf_nan=False)]
     figures: dict[str, DuetFigure]
@@ -122,18 +123,27 @@ def paired_shift(figure: DuetFigure) -> tuple[Shift, float]:
     return Shift(statistics.fmean(medians)), max(within, between)
 
 
-def duet_noise(calibration: Calibration | None, figure: DuetFigure) -> Noise | None:
-    """The A/A duet noise calibrated for this figure's version, if any."""
+def noise_version(figure: DuetFigure, design: str) -> str:
+    """What a duet's calibrated noise holds for: the benchmark's version and the design."""
+    return f"{figure.version} | {design}"
+
+
+def duet_noise(calibration: Calibration | None, figure: DuetFigure, design: str) -> Noise | None:
+    """The A/A duet noise calibrated for this figure's version and this duet design."""
     if calibration is None:
         return None
     noise = calibration.duet.get(figure.key)
-    if noise is None or noise.version != figure.version:
+    if noise is None or noise.version != noise_version(figure, design):
         return None
     return noise
 
 
 def judge_pairs(
-    change: Change, figure: DuetFigure, gate: GateConfig, calibration: Calibration | None
+    change: Change,
+    figure: DuetFigure,
+    gate: GateConfig,
+    calibration: Calibration | None,
+    design: str,
 ) -> Change:
     """``change`` (a wall time judged from result files) judged again on its duet pairs."""
     if figure.problem is not None:
@@ -157,7 +167,7 @@ def judge_pairs(
             "measure the pair again (python -m afirgen_bench duet BASE HEAD)",
         )
     shift, error = paired_shift(figure)
-    noise = duet_noise(calibration, figure)
+    noise = duet_noise(calibration, figure, design)
     sigma = max(error, noise.sigma if noise else 0.0)
     detection = Detection(sigma=sigma, alpha=gate.alpha, power=gate.power, threshold=gate.threshold)
     higher_is_better = change.benchmark in gate.higher_is_better
@@ -224,7 +234,9 @@ def apply_duet(
         if not judged_in_duet(change) or (change.key not in record.figures and not across_runs):
             judged.append(change)
         elif change.key in record.figures:
-            judged.append(judge_pairs(change, record.figures[change.key], gate, calibration))
+            judged.append(
+                judge_pairs(change, record.figures[change.key], gate, calibration, record.design)
+            )
         else:
             judged.append(unjudged(change, "a wall time the duet did not measure: not judged"))
     return judged

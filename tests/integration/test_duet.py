@@ -97,7 +97,7 @@ def verdict_of(figure) -> Verdict:
     m = Measurement(GET_HIT, (), Kind.TIME, "seconds", 1e-4, False, (1e-4,), "v")
     change = Change(GET_HIT, GET_HIT, Verdict.UNCHANGED, m, m)
     gate = parse_gate((ROOT / "gate.toml").read_text(), "gate.toml")
-    return judge_pairs(change, figure, gate, None).verdict
+    return judge_pairs(change, figure, gate, None, "d").verdict
 
 
 def test_a_slower_cache_read_is_caught_on_the_pairs(repo: Path, servers: None) -> None:

@@ -91,7 +91,7 @@ def test_paired_ratio_cancels_the_machine() -> None:
     ],
 )
 def test_pairs_decide_the_verdict(ratio: float, verdict: Verdict) -> None:
-    judged = judge_pairs(timed_change(), figure(ratio), gate(), None)
+    judged = judge_pairs(timed_change(), figure(ratio), gate(), None, "d")
     assert judged.verdict is verdict
     assert judged.noise_source is NoiseSource.DUET
 
@@ -109,18 +109,18 @@ def test_rounds_that_disagree_widen_the_error() -> None:
         }
     )
     assert paired_shift(moody)[1] > 0.04 > paired_shift(steady)[1]
-    assert judge_pairs(timed_change(), moody, gate(), None).verdict is not Verdict.REGRESSION
+    assert judge_pairs(timed_change(), moody, gate(), None, "d").verdict is not Verdict.REGRESSION
 
 
 def test_a_problem_cannot_pass() -> None:
     broken = DuetFigure(benchmark=TIMED, unit="seconds", version=VERSION, problem="failed at head")
-    judged = judge_pairs(timed_change(), broken, gate(), None)
+    judged = judge_pairs(timed_change(), broken, gate(), None, "d")
     assert judged.verdict.outcome.value == "cannot judge"
     assert "failed at head" in judged.reason
 
 
 def test_a_duet_of_another_version_cannot_pass() -> None:
-    judged = judge_pairs(timed_change(), figure(1.0, version="old"), gate(), None)
+    judged = judge_pairs(timed_change(), figure(1.0, version="old"), gate(), None, "d")
     assert judged.verdict is Verdict.INVALID
 
 
@@ -130,6 +130,7 @@ def test_apply_duet_leaves_counts_and_unmeasured_wall_times() -> None:
         base="a" * 40,
         head="b" * 40,
         schedule=Schedule.ALTERNATE,
+        design="d",
         measured_at="now",
         seconds=1.0,
         figures={},
@@ -166,6 +167,7 @@ def test_edited_figures_are_refused(edit) -> None:
         "base": "a" * 40,
         "head": "b" * 40,
         "schedule": "alternate",
+        "design": "d",
         "measured_at": "now",
         "seconds": 1.0,
         "figures": {TIMED: raw},
@@ -192,6 +194,7 @@ def write_duet(repo: Path, ratio: float, **kw) -> Path:
         base=base,
         head=head,
         schedule=Schedule.ALTERNATE,
+        design="d",
         measured_at="2026-12-06T00:00:00Z",
         seconds=10.0,
         figures={TIMED: figure(ratio, **kw)},
@@ -256,3 +259,25 @@ def test_a_duet_of_a_renamed_pair_is_refused(tmp_path, monkeypatch) -> None:
     with pytest.raises(HarnessError, match="renamed or edited"):
         base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
         load_record(path, machine=MACHINE, base=base, head=head)
+
+
+def test_calibrated_noise_holds_for_its_own_design_only() -> None:
+    """A/A duets that moved 3 % keep a 4 % shift unflagged, for the design they measured."""
+    from afirgen_bench.core.config import Calibration, Noise
+    from afirgen_bench.core.duet import noise_version
+
+    slower = figure(1.04, spread=0.05)
+    calibration = Calibration(
+        machine=MACHINE,
+        measured_at="now",
+        commit="0" * 40,
+        runs=5,
+        seconds_per_run=[1.0] * 5,
+        duet={TIMED: Noise(sigma=0.03, runs=5, largest=0.03, version=noise_version(slower, "d"))},
+    )
+    assert judge_pairs(timed_change(), slower, gate(), None, "d").verdict is Verdict.REGRESSION
+    calm = judge_pairs(timed_change(), slower, gate(), calibration, "d")
+    assert calm.verdict is not Verdict.REGRESSION
+    assert calm.detection is not None and calm.detection.sigma == 0.03
+    other = judge_pairs(timed_change(), slower, gate(), calibration, "another design")
+    assert other.verdict is Verdict.REGRESSION
