@@ -44,6 +44,7 @@ from afirgen_bench.pinning import bench_cpu
 from afirgen_bench.runner import benchmark_environment, log
 
 WORKER = Path(__file__).with_name("duet_worker.py")
+DUET_PYTHON_ENV = "AFIRGEN_BENCH_DUET_PYTHON"
 # Suites measured elsewhere: counted figures (exact, by Callgrind) and the Locust load test
 # (minutes per sample; judged against the SLA).
 NOT_IN_DUET = re.compile(r"^(cost|load)\.")
@@ -122,7 +123,10 @@ def export_tree(root: Path, commit: str) -> Path:
 
 
 def benchmark_python(root: Path) -> Path:
-    """asv's benchmark environment (the pinned matrix), set up first if it is missing."""
+    """``$AFIRGEN_BENCH_DUET_PYTHON``, else asv's benchmark environment (the pinned matrix),
+    set up first if it is missing."""
+    if configured := os.environ.get(DUET_PYTHON_ENV):
+        return Path(configured)
     found = sorted((root / ".asv" / "env").glob("*/bin/python"))
     if not found:
         log("setting up asv's benchmark environment")

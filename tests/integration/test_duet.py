@@ -125,3 +125,35 @@ def test_a_benchmark_that_cannot_run_is_named(repo: Path, servers: None) -> None
     assert broken.problem and not broken.pairs
     assert record.figures[GET_HIT].problem is None  # the next one ran on fresh workers
     assert not workers_left(repo)
+
+
+def test_an_interrupted_duet_leaves_no_worker(repo: Path, servers: None) -> None:
+    """SIGTERM (a CI timeout, a cancelled job) while the workers take pairs: the command
+    exits 2 with one line, and every worker is gone."""
+    import os
+    import signal
+    import time
+
+    for name in ("gate.toml", "sla.toml", "results/benchmarks.json"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, repo / name)
+    env = {**os.environ, "AFIRGEN_BENCH_DUET_PYTHON": sys.executable}
+    env["AFIRGEN_BENCH_MACHINE"] = "test-machine"
+    command = [sys.executable, "-m", "afirgen_bench", "duet", "HEAD~1", "HEAD"]
+    process = subprocess.Popen(
+        [*command, "--bench", "CacheOperations", "--rounds", "50"],
+        cwd=repo,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers_left(repo)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(workers_left(repo)) == 2, "the duet's workers never started"
+    time.sleep(1.0)  # into the pairs
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert err.strip().splitlines()[-1] == "error: interrupted"
+    assert not workers_left(repo)
