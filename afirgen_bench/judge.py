@@ -24,7 +24,7 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import ResultSet
-from afirgen_bench.core.names import check_gate, check_sla
+from afirgen_bench.core.names import check_gate, check_sla, check_sla_only
 from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.duet_store import load_record, record_path
@@ -76,6 +76,7 @@ def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
     """Every name the rules use matches something real in the suite ``index`` lists."""
     check_gate(rules.gate, index, GATE_FILE)
     check_sla(rules.sla, index, SLA_FILE, sla_sections())
+    check_sla_only(rules.gate, rules.sla, GATE_FILE)
 
 
 def _refuse_deleted_calibration(root: Path, machine: str) -> None:

@@ -119,6 +119,9 @@ class GateConfig(StrictModel):
     ] = {}
     # ratios of other benchmarks: benchmark -> its parts, which are judged instead
     derived: dict[str, list[str]] = {}
+    # single figures of a whole run (the load test's P95s): too noisy to compare between two
+    # commits, judged against sla.toml only (each must have a section there)
+    sla_only: list[str] = []
     # a counted figure calibrated across memory layouts is flagged beyond this many times
     # the largest move seen between layouts (and never within its unit's ``exact`` floor)
     layout_margin: Annotated[
@@ -142,11 +145,19 @@ class GateConfig(StrictModel):
     @model_validator(mode="after")
     def _one_rule_each(self) -> GateConfig:
         overlap = set(self.absolute) & (set(self.deterministic) | set(self.derived))
+        overlap |= set(self.sla_only) & (
+            set(self.absolute) | set(self.deterministic) | set(self.derived)
+        )
         if overlap:
             raise ValueError(f"{sorted(overlap)} listed under two judging rules")
         if both := set(self.higher_is_better) & set(self.lower_is_better):
             raise ValueError(f"{sorted(both)} listed as both higher and lower is better")
-        for names in (self.higher_is_better, self.lower_is_better, self.deterministic):
+        for names in (
+            self.higher_is_better,
+            self.lower_is_better,
+            self.deterministic,
+            self.sla_only,
+        ):
             if twice := sorted({name for name in names if names.count(name) > 1}):
                 raise ValueError(f"{twice} listed twice under one rule")
         if self.unprotected_above < self.threshold:

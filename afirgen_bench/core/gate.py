@@ -178,6 +178,8 @@ def compare_one(
                 "count the base again with this suite (run --commit BASE --bench '^cost\\.')",
             )
         return make(Verdict.INCOMPARABLE, "the benchmark's version (its meaning) changed")
+    if some.benchmark in gate.sla_only:
+        return make(Verdict.SLA_ONLY, "one figure per run, as noisy as the run: sla.toml judges it")
     if some.benchmark in gate.derived:
         parts = ", ".join(gate.derived[some.benchmark])
         return make(Verdict.DERIVED, f"a ratio judged through its parts: {parts}")

@@ -36,7 +36,8 @@ class Verdict(StrEnum):
     # a counted figure whose version changed: judged by nobody until its base is counted
     # again with the same suite (the PR check always counts both sides afresh)
     RECOUNT = "count not comparable"
-    ACROSS_RUNS = "not judged across runs"  # a wall time from another run, no drift measured
+    ACROSS_RUNS = "not judged across runs"  # a wall time from another run, no duet of the pair
+    SLA_ONLY = "judged by the SLA only"  # one noisy figure per run (gate.toml sla_only)
     FAILED = "failed"  # failed at head
     GONE = "gone"  # at base, missing at head
     NOT_RUN = "not run"  # ran at base, skipped at head

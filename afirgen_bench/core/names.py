@@ -48,6 +48,7 @@ def check_gate(gate: GateConfig, index: Mapping[str, IndexEntry], source: str) -
         ("deterministic", gate.deterministic),
         ("[absolute]", list(gate.absolute)),
         ("[derived]", list(gate.derived)),
+        ("sla_only", gate.sla_only),
     ):
         for name in names:
             if name not in index:
@@ -119,6 +120,17 @@ def _every_counted_unit_has_a_tolerance(
             raise HarnessError(
                 f"{source}: [exact] has no tolerance for {unit!r}, the unit of the counted "
                 f"figure {name}: a counted figure is never judged by a generic rule"
+            )
+
+
+def check_sla_only(gate: GateConfig, sla: Mapping[str, Limits], source: str) -> None:
+    """Each figure ``sla_only`` takes out of the gate has an SLA section (its own, or one per
+    combination): otherwise nobody would judge it."""
+    for name in gate.sla_only:
+        if name not in sla and not any(section.startswith(f"{name}(") for section in sla):
+            raise HarnessError(
+                f"{source}: sla_only names {name!r}, which no section of sla.toml limits: it "
+                "would be judged by nobody; give it a limit there or take it out of sla_only"
             )
 
 

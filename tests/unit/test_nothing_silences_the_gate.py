@@ -203,7 +203,10 @@ def test_a_missing_or_empty_rule_file_is_refused(repo: Path, capsys, name, conte
 
 def test_an_sla_that_judges_nothing_in_the_results_cannot_pass(repo: Path, capsys) -> None:
     _both(repo)
-    (repo / "sla.toml").write_text('["api.GetFirStatus.time_get_fir_status"]\np95_ms = 100\n')
+    (repo / "sla.toml").write_text(
+        '["api.GetFirStatus.time_get_fir_status"]\np95_ms = 100\n'
+        "[\"load.LoadTest.track_p95('/api/v1/firs')\"]\nmax_value = 200\n"  # gate.toml sla_only
+    )
     assert compare_cli(repo) == ExitCode.CANNOT_JUDGE
     assert "sla.toml judged nothing" in (repo / "reports" / "summary.txt").read_text()
     capsys.readouterr()
