@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 PR_SUITE = r"^(?!load\.)"
 PROOF_OUT = "docs/measurements/proof"
 COST_PROOF_OUT = "docs/measurements/deterministic-proof"
+DUET_PROOF_OUT = "docs/measurements/duet-proof"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -404,6 +405,16 @@ def _proof(args: argparse.Namespace) -> int:
     from afirgen_bench.proof import run_proof
     from afirgen_bench.runner import log
 
+    if args.duet:
+        from afirgen_bench.duet_proof import run_duet_proof
+
+        out = Path(args.out if args.out != PROOF_OUT else DUET_PROOF_OUT)
+        run_duet_proof(
+            repo_root(), machine=_machine(args), checks=args.checks, out=out, progress=log
+        )
+        print(out.with_suffix(".md").read_text())
+        return ExitCode.OK
+
     if args.deterministic:
         from afirgen_bench.cost_proof import run_cost_proof
 
@@ -732,6 +743,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=24,
         help="--deterministic: no-op commits, each counted in a run of its own (24 at most, "
         "about 2 minutes each here)",
+    )
+    proof.add_argument(
+        "--duet",
+        action="store_true",
+        help="prove the duet instead: slowdowns only time can see (a worse query plan over "
+        "the same rows, a 0.5 ms sleep in a request path, a pool lock held longer), each "
+        "measured against the base in --checks duets, and as many A/A duets",
+    )
+    proof.add_argument(
+        "--checks", type=_at_least(1), default=20, help="--duet: duets per slowdown and A/A"
     )
     proof.set_defaults(handler=_proof)
 

@@ -118,3 +118,40 @@ def dropped_index_migration(table: str, index: str, columns: str) -> tuple[str, 
     up = f"-- proof: reads relied on this index\nALTER TABLE {table} DROP INDEX {index};\n"
     down = f"ALTER TABLE {table} ADD INDEX {index} ({columns});\n"
     return up, down
+
+
+# -- slowdowns only time can see (the duet proof) ----------------------------------------------
+
+
+def sleep_first(source: str, function: str, seconds: float) -> str:
+    """``function`` sleeps ``seconds`` first: waiting on something (a lock elsewhere, a
+    remote call, a log handler's flush) costs time and no instruction."""
+    node = find_function(ast.parse(source), function.split("."))
+    line = f"__import__('time').sleep({seconds!r})"
+    return _insert_before(source, _first_statement(node), [line]) + "\n"
+
+
+def hinted_query(source: str, function: str, table: str, hint: str) -> str:
+    """The query ``function`` sends on ``table`` with an index ``hint`` (``IGNORE INDEX FOR
+    ORDER BY (idx)``): MariaDB reads the same rows by another plan, a filesort instead of
+    walking the index."""
+    node = find_function(ast.parse(source), function.split("."))
+    lines = source.splitlines(keepends=True)
+    start, end = node.lineno - 1, node.end_lineno or node.lineno
+    body = "".join(lines[start:end])
+    needle = f"FROM `{table}`"
+    if needle not in body:
+        raise HarnessError(f"{function} sends no query on {table} to hint")
+    changed = body.replace(needle, f"{needle} {hint}", 1)
+    return "".join([*lines[:start], changed, *lines[end:]])
+
+
+def longer_lock(source: str, function: str, seconds: float) -> str:
+    """The first ``with`` block of ``function`` (a lock taken) holds it ``seconds`` longer:
+    under concurrency every other thread waits for it too."""
+    node = find_function(ast.parse(source), function.split("."))
+    block = next((s for s in _statements(node.body) if isinstance(s, ast.With)), None)
+    if block is None:
+        raise HarnessError(f"{function} takes no lock (no with block) to hold longer")
+    line = f"__import__('time').sleep({seconds!r})"
+    return _insert_before(source, block.body[0], [line]) + "\n"
