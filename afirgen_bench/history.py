@@ -75,9 +75,7 @@ def _duets(
     if not targets:
         return ExitCode.OK
     status = ExitCode.OK
-    for base, head in itertools.pairwise(commits):
-        if head not in new:
-            continue
+    for base, head in pairs_to_duet(commits, new):
         log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
         record = run_duet(
             root, base, head, targets, machine=machine, schedule=DUET_SCHEDULE, rounds=DUET_ROUNDS
@@ -86,6 +84,11 @@ def _duets(
         if any(f.problem for f in record.figures.values()):
             status = ExitCode.CANNOT_JUDGE
     return status
+
+
+def pairs_to_duet(commits: list[str], new: set[str]) -> list[tuple[str, str]]:
+    """Each new commit with the backend commit before it (the oldest has none)."""
+    return [(base, head) for base, head in itertools.pairwise(commits) if head in new]
 
 
 def _compare_newest(

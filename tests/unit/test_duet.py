@@ -281,3 +281,12 @@ def test_calibrated_noise_holds_for_its_own_design_only() -> None:
     assert calm.detection is not None and calm.detection.sigma == 0.03
     other = judge_pairs(timed_change(), slower, gate(), calibration, "another design")
     assert other.verdict is Verdict.REGRESSION
+
+
+def test_the_history_measures_each_new_commit_with_its_predecessor() -> None:
+    from afirgen_bench.history import pairs_to_duet
+
+    commits = ["a", "b", "c", "d"]
+    assert pairs_to_duet(commits, {"c", "d"}) == [("b", "c"), ("c", "d")]
+    assert pairs_to_duet(commits, {"a"}) == []  # the first commit has no predecessor
+    assert pairs_to_duet(commits, set()) == []
