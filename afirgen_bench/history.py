@@ -17,6 +17,7 @@ from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.reports import (
     drift_note,
+    duet_heading,
     fmt_seconds,
     noise_heading,
     noise_rows,
@@ -138,6 +139,8 @@ def publish_site(root: Path, machine: str) -> ExitCode:
             spread_rows(calibration, gate),
             spread_heading(calibration, gate),
             drift_note(calibration),
+            noise_rows(calibration, gate, duet=True),
+            duet_heading(calibration, gate) if calibration.duet else "",
         )
         log(
             f"wrote {page.relative_to(root)}: noise of {len(rows)} wall times, spread of "

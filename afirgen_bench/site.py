@@ -209,18 +209,8 @@ NOISE_LINK = f'<li id="nav-li-noise"><a href="{NOISE_PAGE}">Noise &amp; detectab
 NAV_ANCHOR = '<li id="nav-li-regressions">'
 
 
-def write_noise_page(
-    html_dir: Path,
-    rows: list[dict[str, Any]],
-    heading: str,
-    spread: list[dict[str, Any]] | None = None,
-    spread_heading: str = "",
-    drift_note: str = "",
-) -> Path:
-    """``noise.html``: every calibrated benchmark's noise and minimum detectable effect, and
-    every deterministic figure's A/A spread, linked from the site's navigation bar (the
-    numbers also go to ``noise.json``)."""
-    body = "\n".join(
+def _noise_body(rows: list[dict[str, Any]]) -> str:
+    return "\n".join(
         "<tr><td><code>{}</code></td><td>{:.2%}</td><td>{:.1%}</td><td>{}</td></tr>".format(
             html.escape(r["benchmark"]),
             r["sigma"],
@@ -230,6 +220,38 @@ def write_noise_page(
             else f"{r['limit']:.1%}",
         )
         for r in rows
+    )
+
+
+NOISE_HEAD = (
+    "<thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>limit</th></tr></thead>"
+)
+
+
+def write_noise_page(
+    html_dir: Path,
+    rows: list[dict[str, Any]],
+    heading: str,
+    spread: list[dict[str, Any]] | None = None,
+    spread_heading: str = "",
+    drift_note: str = "",
+    duet: list[dict[str, Any]] | None = None,
+    duet_heading: str = "",
+) -> Path:
+    """``noise.html``: every calibrated benchmark's noise and minimum detectable effect (in
+    the PR check's runs, and in duets), and every counted figure's spread, linked from the
+    site's navigation bar (the numbers also go to ``noise.json``)."""
+    body = _noise_body(rows)
+    duet_section = (
+        f"""<h2>Wall times in duet</h2>
+<p>{html.escape(duet_heading)}</p>
+<table class="table table-condensed table-striped">
+{NOISE_HEAD}
+<tbody>
+{_noise_body(duet)}
+</tbody></table>"""
+        if duet
+        else ""
     )
     spread_body = "\n".join(
         "<tr><td><code>{}</code></td><td>{}</td><td>{:.2e}</td><td>{}</td></tr>".format(
@@ -273,10 +295,11 @@ when nothing changed; <em>detects</em>: the smallest slowdown the check flags wi
 power; <em>limit</em>: the slowdown beyond which the benchmark fails a check, the larger of
 the gate's threshold and what it detects. Every benchmark can fail.</p>
 <table class="table table-condensed table-striped">
-<thead><tr><th>benchmark</th><th>noise</th><th>detects</th><th>limit</th></tr></thead>
+{NOISE_HEAD}
 <tbody>
 {body}
 </tbody></table>
+{duet_section}
 {spread_section}
 {drift_section}
 </div></body></html>
@@ -285,7 +308,13 @@ the gate's threshold and what it detects. Every benchmark can fail.</p>
     path.write_text(page)
     (html_dir / "noise.json").write_text(
         json.dumps(
-            {"heading": heading, "rows": rows, "spread": spread or [], "drift": drift_note},
+            {
+                "heading": heading,
+                "rows": rows,
+                "duet": duet or [],
+                "spread": spread or [],
+                "drift": drift_note,
+            },
             indent=1,
         )
     )

@@ -120,6 +120,27 @@ def test_noise_rows_give_each_benchmark_its_limit(tmp_path: Path) -> None:
     assert (tmp_path / "index.html").read_text().count(NOISE_LINK) == 1
 
 
+def test_duet_noise_has_a_section_and_limits_of_its_own(tmp_path: Path) -> None:
+    from afirgen_bench.core.reports import duet_heading
+
+    calibration = _calibration({}).model_copy(
+        update={
+            "duet": {
+                "api.GetFirStatus.time_get_fir_status": _noise(0.004),
+                "a.A.time_y": _noise(0.1),
+            }
+        }
+    )
+    rows = noise_rows(calibration, GateConfig(), duet=True)
+    heading = duet_heading(calibration, GateConfig())
+    assert "1 of 2 detect a 5% slowdown" in heading
+    assert "1 of 1 HTTP reads have a limit of 10 % or less" in heading
+    assert "1 have a limit above 50%" in heading and "a.A.time_y" in heading
+    (tmp_path / "index.html").write_text('<ul><li id="nav-li-regressions">R</li></ul>')
+    page = write_noise_page(tmp_path, [], "h", duet=rows, duet_heading=heading).read_text()
+    assert "Wall times in duet" in page and "a.A.time_y" in page
+
+
 def test_the_twin_has_the_same_tree_and_is_the_same_every_time(tmp_path: Path) -> None:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
