@@ -16,6 +16,8 @@ stdout (the benchmarks' own prints go to stderr):
 * ``{"op": "finish"}``: tear the benchmark down; ``{"op": "quit"}``.
 
 An error answers ``{"error": "..."}``; the coordinator records the benchmark as failed.
+Garbage collection stays on while a sample is timed (asv turns it off): a change that
+allocates more pays for its collections in the pairs.
 """
 
 from __future__ import annotations
