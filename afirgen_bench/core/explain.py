@@ -83,6 +83,19 @@ class Explanation:
     python_unit: str = "opcodes"
 
 
+# Where installed code starts in a path: what comes before it names the machine that
+# measured it (its virtualenv, its asv environment's hash), not the code.
+_INSTALLED = re.compile(r"^.*/(?:site-packages|dist-packages|lib/python3\.\d+)/")
+_BACKEND = re.compile(r"^.*/(?=afirgen_fixtures/|benchmarks/)")
+
+
+def readable_file(file: str) -> str:
+    """``pymysql/connections.py`` for ``/.../.asv/env/<hash>/lib/python3.11/site-packages/
+    pymysql/connections.py``; the project's own files from their package on."""
+    shorter = _INSTALLED.sub("", file, count=1)
+    return _BACKEND.sub("", shorter, count=1) if shorter == file else shorter
+
+
 def _location(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line is not None else file
 
@@ -94,10 +107,12 @@ View = dict[tuple[str, str], tuple[float, str]]  # (function, file) -> (cost, fi
 
 
 def _view(entries: list[tuple[str, str, int | None, float]]) -> View:
-    """Cost per function, keyed by name and file: the line Callgrind attributes first can
-    move between runs, and recursive activations are the same function."""
+    """Cost per function, keyed by name and file (as any machine would name it): the line
+    Callgrind attributes first can move between runs, and recursive activations are the same
+    function."""
     view: View = {}
-    for function, file, line, cost in entries:
+    for function, path, line, cost in entries:
+        file = readable_file(path)
         key = (_RECURSION.sub("", function), file)
         before, location = view.get(key, (0.0, _location(file, line)))
         view[key] = (before + cost, location)
