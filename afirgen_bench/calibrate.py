@@ -13,13 +13,19 @@ from pathlib import Path
 from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
 from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise, Spread
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, noise_version, paired_shift
+from afirgen_bench.core.duet import (
+    DUET_ROUNDS,
+    DUET_SCHEDULE,
+    DuetRecord,
+    noise_version,
+    paired_shift,
+)
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import measure_shift
 from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.stats import Shift
 from afirgen_bench.duet import duet_targets, run_duet
-from afirgen_bench.duet_store import write_record
+from afirgen_bench.duet_store import load_record, write_record
 from afirgen_bench.git import git, resolve_commit, twin_commit
 from afirgen_bench.judge import load_index, load_results, measured_together, pr_config
 from afirgen_bench.preflight import COST_SUITE
@@ -74,7 +80,7 @@ def duet_noise(
     records kept in .asv/calibrate/duet-<k>.json), each wall time's A/A estimates as noise
     (a bias between the two sides counts as noise too)."""
     targets = duet_targets(load_index(root / "results"), gate, bench)
-    runs = []
+    runs: list[DuetRecord] = []
     for number in range(1, duets + 1):
         progress(f"A/A duet {number}/{duets} of {commit[:8]}: {len(targets)} wall times")
         record = run_duet(
@@ -89,14 +95,35 @@ def duet_noise(
         )
         write_record(record, root / ".asv" / "calibrate" / f"duet-{number}.json")
         progress(f"A/A duet {number}/{duets} took {record.seconds:.0f} s")
-        runs.append(
+        runs.append(record)
+    return duet_estimate(runs)
+
+
+def duet_noise_from_records(root: Path, commit: str, machine: str) -> dict[str, Noise]:
+    """The duet noise from the A/A duets earlier ``calibrate --duets`` runs left in
+    ``.asv/calibrate/duet-*.json`` (after a change of the estimator, say), measuring nothing."""
+    paths = sorted((root / ".asv" / "calibrate").glob("duet-*.json"))
+    records = [load_record(path, machine=machine, base=commit, head=commit) for path in paths]
+    found = [r for r in records if r is not None]
+    if len(found) < 2:
+        raise HarnessError(
+            f"fewer than 2 A/A duets of {commit[:8]} in .asv/calibrate: run calibrate --duets"
+        )
+    return duet_estimate(found)
+
+
+def duet_estimate(records: list[DuetRecord]) -> dict[str, Noise]:
+    """Each wall time's A/A shifts over the duets, as noise (a bias counts too)."""
+    return estimate(
+        [
             {
                 key: (paired_shift(figure)[0], noise_version(figure, record.design))
                 for key, figure in record.figures.items()
                 if figure.problem is None
             }
-        )
-    return estimate(runs)
+            for record in records
+        ]
+    )
 
 
 def recalibrate_from_runs(

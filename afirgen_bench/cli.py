@@ -309,6 +309,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from afirgen_bench.calibrate import (
         calibrate,
         duet_noise,
+        duet_noise_from_records,
         layout_spreads,
         measure_drift,
         recalibrate_from_runs,
@@ -329,17 +330,21 @@ def _calibrate(args: argparse.Namespace) -> int:
             raise HarnessError(
                 f"no calibration for {machine} to add duet noise to: calibrate first"
             )
-        noise = duet_noise(
-            root,
-            commit,
-            machine=machine,
-            duets=args.duets,
-            bench=args.bench,
-            gate=rules.gate,
-            progress=log,
-        )
+        if args.from_runs:
+            noise = duet_noise_from_records(root, commit, machine)
+        else:
+            noise = duet_noise(
+                root,
+                commit,
+                machine=machine,
+                duets=args.duets,
+                bench=args.bench,
+                gate=rules.gate,
+                progress=log,
+            )
         note = (
-            f"duet noise of {len(noise)} wall times from {args.duets} A/A duets of "
+            f"duet noise of {len(noise)} wall times from "
+            f"{max((n.runs for n in noise.values()), default=0)} A/A duets of "
             f"{commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
         )
         calibration = rules.calibration.model_copy(
@@ -705,7 +710,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_at_least(2),
         default=None,
         help="measure --commit in duet with itself N times (the wall times --bench selects): "
-        "the noise of the duet design, which judges wall times on pairs",
+        "the noise of the duet design, which judges wall times on pairs (with --from-runs: "
+        "from the A/A duets the last run left in .asv/calibrate/)",
     )
     calibrate.set_defaults(handler=_calibrate)
 
