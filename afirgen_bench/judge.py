@@ -219,11 +219,9 @@ def judge(
     duet_path = record_path(duet_root or root, machine, base_commit, head_commit)
     record = load_record(duet_path, machine=machine, base=base_commit, head=head_commit)
     if record is not None:
-        changes = apply_duet(
-            changes, record, rules.gate, rules.calibration, across_runs=across_runs
-        )
-    elif across_runs and not beyond_drift:
-        changes = leave_across_runs(changes)
+        changes = apply_duet(changes, record, rules.gate, rules.calibration)
+    if across_runs and not beyond_drift:
+        changes = leave_across_runs(changes)  # what no duet judged stays unjudged
     judgement = Judgement.of(
         base_results, head_results, changes, rules.sla, rules.gate, across_runs=across_runs
     )

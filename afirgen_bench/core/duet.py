@@ -100,6 +100,8 @@ class DuetRecord(StrictModel):
 
     @model_validator(mode="after")
     def _keys_match(self) -> DuetRecord:
+        if not self.figures:
+            raise ValueError("no figures: a duet that measured nothing judges nothing")
         for key, figure in self.figures.items():
             if figure.key != key:
                 raise ValueError(f"figure {key!r} describes {figure.key!r}")
@@ -199,23 +201,23 @@ def judged_in_duet(change: Change) -> bool:
     )
 
 
-def unjudged(change: Change, why: str) -> Change:
-    """A wall time left unjudged: from different runs its ratio is the machine's drift."""
-    return replace(
-        change,
-        verdict=Verdict.ACROSS_RUNS,
-        ratio=None,
-        detection=None,
-        noise_source=None,
-        reason=why,
-    )
-
-
 def leave_across_runs(changes: list[Change]) -> list[Change]:
-    """With no duet of the pair, every wall time from different runs stays unjudged (the
-    counted figures still judge the pair)."""
-    why = "a wall time from another run, and no duet of the pair: not judged"
-    return [unjudged(c, why) if judged_in_duet(c) else c for c in changes]
+    """Every wall time from different runs that no duet judged stays unjudged (the counted
+    figures still judge the pair)."""
+    why = "a wall time from another run that no duet of the pair measured: not judged"
+    return [
+        replace(
+            c,
+            verdict=Verdict.ACROSS_RUNS,
+            ratio=None,
+            detection=None,
+            noise_source=None,
+            reason=why,
+        )
+        if judged_in_duet(c)
+        else c
+        for c in changes
+    ]
 
 
 def apply_duet(
@@ -223,20 +225,12 @@ def apply_duet(
     record: DuetRecord,
     gate: GateConfig,
     calibration: Calibration | None,
-    *,
-    across_runs: bool,
 ) -> list[Change]:
-    """Every wall time the duet measured judged on its pairs. Those it did not measure keep
-    their verdict when base and head ran in one run; ``across_runs`` they are left unjudged
-    (from different runs their ratio is the machine's drift)."""
-    judged = []
-    for change in changes:
-        if not judged_in_duet(change) or (change.key not in record.figures and not across_runs):
-            judged.append(change)
-        elif change.key in record.figures:
-            judged.append(
-                judge_pairs(change, record.figures[change.key], gate, calibration, record.design)
-            )
-        else:
-            judged.append(unjudged(change, "a wall time the duet did not measure: not judged"))
-    return judged
+    """Every wall time the duet measured judged on its pairs; the others keep their verdict
+    (a duet file that leaves a figure out cannot take it away from the gate)."""
+    return [
+        judge_pairs(change, record.figures[change.key], gate, calibration, record.design)
+        if judged_in_duet(change) and change.key in record.figures
+        else change
+        for change in changes
+    ]

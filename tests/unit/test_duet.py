@@ -17,6 +17,7 @@ from afirgen_bench.core.duet import (
     Schedule,
     apply_duet,
     judge_pairs,
+    leave_across_runs,
     paired_shift,
 )
 from afirgen_bench.core.errors import HarnessError
@@ -124,7 +125,8 @@ def test_a_duet_of_another_version_cannot_pass() -> None:
     assert judged.verdict is Verdict.INVALID
 
 
-def test_apply_duet_leaves_counts_and_unmeasured_wall_times() -> None:
+def test_apply_duet_judges_only_what_it_measured() -> None:
+    other = figure(1.0).model_copy(update={"benchmark": "x.X.time_y"})
     record = DuetRecord(
         machine=MACHINE,
         base="a" * 40,
@@ -133,17 +135,29 @@ def test_apply_duet_leaves_counts_and_unmeasured_wall_times() -> None:
         design="d",
         measured_at="now",
         seconds=1.0,
-        figures={},
+        figures={"x.X.time_y": other},
     )
     counted = Change(
         "cost.x", "cost.x", Verdict.UNCHANGED, None, None, noise_source=NoiseSource.EXACT
     )
     wall = timed_change(Verdict.REGRESSION)
-    across = apply_duet([counted, wall], record, gate(), None, across_runs=True)
-    assert across[0] is counted
-    assert across[1].verdict is Verdict.ACROSS_RUNS
-    within = apply_duet([counted, wall], record, gate(), None, across_runs=False)
-    assert within[1] is wall
+    assert apply_duet([counted, wall], record, gate(), None) == [counted, wall]
+    left = leave_across_runs([counted, wall])
+    assert left[0] is counted and left[1].verdict is Verdict.ACROSS_RUNS
+
+
+def test_a_duet_that_measured_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="measured nothing"):
+        DuetRecord(
+            machine=MACHINE,
+            base="a" * 40,
+            head="b" * 40,
+            schedule=Schedule.ALTERNATE,
+            design="d",
+            measured_at="now",
+            seconds=1.0,
+            figures={},
+        )
 
 
 @pytest.mark.parametrize(
@@ -248,6 +262,26 @@ def test_a_spoilt_duet_cannot_judge(tmp_path, monkeypatch, capsys, spoil) -> Non
     spoil(write_duet(repo, 1.0))
     assert compare_cli(repo) == 2
     assert one_clean_line(capsys.readouterr().err)
+
+
+def test_a_duet_file_cannot_take_a_wall_time_away_from_the_gate(tmp_path, monkeypatch) -> None:
+    """A duet of the pair that leaves the figure out: compare still judges it beyond the
+    machine's drift (1.8x against a drift of 1.35x: a regression)."""
+    from afirgen_bench.core.config import Calibration, Drift
+    from tests.unit.recorded import calibration_path
+
+    repo = duet_repo(tmp_path, monkeypatch)
+    path = calibration_path(repo)
+    calibration = Calibration.model_validate_json(path.read_text())
+    drift = Drift(largest=0.3, pairs=3, measured_at="now", source="test")
+    path.write_text(calibration.model_copy(update={"drift": drift}).dumps())
+    assert compare_cli(repo) == 1
+    duet = write_duet(repo, 1.0)
+    data = json.loads(duet.read_text())
+    data["figures"] = {"x.X.time_y": {**data["figures"][TIMED], "benchmark": "x.X.time_y"}}
+    duet.write_text(json.dumps(data))
+    assert compare_cli(repo) == 1
+    assert change_of(repo, TIMED)["verdict"] == "regression"
 
 
 def test_a_duet_that_could_not_measure_cannot_pass(tmp_path, monkeypatch) -> None:
