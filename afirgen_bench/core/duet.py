@@ -157,17 +157,6 @@ def judge_pairs(
             noise_source=None,
             reason=f"the duet could not measure it: {figure.problem}",
         )
-    measured = change.head.version if change.head else None
-    if measured != figure.version:
-        return replace(
-            change,
-            verdict=Verdict.INVALID,
-            ratio=None,
-            detection=None,
-            noise_source=None,
-            reason=f"the duet measured version {figure.version!r}, the results {measured!r}: "
-            "measure the pair again (python -m afirgen_bench duet BASE HEAD)",
-        )
     shift, error = paired_shift(figure)
     noise = duet_noise(calibration, figure, design)
     sigma = max(error, noise.sigma if noise else 0.0)
