@@ -15,8 +15,6 @@ from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
 from afirgen_bench.core.config import SIGMA_MAX, Calibration, Drift, GateConfig, Noise, Spread
 from afirgen_bench.core.duet import (
-    DUET_ROUNDS,
-    DUET_SCHEDULE,
     DuetRecord,
     noise_version,
     paired_shift,
@@ -90,8 +88,6 @@ def duet_noise(
             commit,
             targets,
             machine=machine,
-            schedule=DUET_SCHEDULE,
-            rounds=DUET_ROUNDS,
             progress=progress,
         )
         write_record(record, root / ".asv" / "calibrate" / f"duet-{number}.json")
@@ -117,23 +113,18 @@ def duet_estimate(records: list[DuetRecord]) -> dict[str, Noise]:
     """Each wall time's A/A shifts over the duets, as noise (a bias counts too), never below
     the median standard error its pairs had in one duet: the judge takes the larger of the
     two, so the limits shown are the ones it applies."""
-    noise = estimate(
-        [
-            {
-                key: (paired_shift(figure)[0], noise_version(figure, record.design))
-                for key, figure in record.figures.items()
-                if figure.problem is None
-            }
-            for record in records
-        ]
-    )
+    shifts: list[dict[str, tuple[Shift, str | None]]] = []
+    errors: dict[str, list[float]] = {}
+    for record in records:
+        shifts.append({})
+        for key, figure in record.figures.items():
+            if figure.problem is None:
+                shift, error = paired_shift(figure)
+                shifts[-1][key] = (shift, noise_version(figure, record.design))
+                errors.setdefault(key, []).append(error)
+    noise = estimate(shifts)
     for key, found in noise.items():
-        errors = [
-            paired_shift(record.figures[key])[1]
-            for record in records
-            if key in record.figures and record.figures[key].problem is None
-        ]
-        typical = min(statistics.median(errors), SIGMA_MAX)
+        typical = min(statistics.median(errors[key]), SIGMA_MAX)
         if typical > found.sigma:
             noise[key] = Noise(
                 sigma=typical, runs=found.runs, largest=found.largest, version=found.version

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, judge_pairs
+from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.verdict import SETTLED, Judgement
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import write_record
@@ -52,8 +52,6 @@ def confirm_regressions(
             head,
             targets,
             machine=machine,
-            schedule=DUET_SCHEDULE,
-            rounds=DUET_ROUNDS,
             extra_env={SCALES_ENV: ",".join(map(str, scales))} if scales else None,
         )
         write_record(record, root / ".asv" / folder / "duet.json")

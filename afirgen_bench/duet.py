@@ -31,6 +31,8 @@ from typing import Any
 from afirgen_bench import asv_driver
 from afirgen_bench.core.config import GateConfig
 from afirgen_bench.core.duet import (
+    DUET_ROUNDS,
+    DUET_SCHEDULE,
     MIN_PAIRS,
     DuetFigure,
     DuetRecord,
@@ -38,7 +40,7 @@ from afirgen_bench.core.duet import (
     paired_shift,
 )
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.core.models import declared_counted
+from afirgen_bench.core.models import declared_counted, result_key
 from afirgen_bench.core.results import IndexEntry
 from afirgen_bench.pinning import bench_cpu
 from afirgen_bench.runner import benchmark_environment, log
@@ -71,7 +73,7 @@ class Target:
 
     @property
     def key(self) -> str:
-        return f"{self.name}({', '.join(self.params)})" if self.params else self.name
+        return result_key(self.name, self.params)
 
 
 def duet_targets(index: dict[str, IndexEntry], gate: GateConfig, bench: str | None) -> list[Target]:
@@ -241,9 +243,9 @@ class Evidence:
     skipped: bool = False
 
     def summary(self) -> str:
-        figure = None if self.problem or self.skipped else self.figure()
+        figure = None if self.skipped else self.figure()
         if figure is None or figure.problem:
-            return f"{self.target.key}: {self.problem or (figure and figure.problem) or 'skipped'}"
+            return f"{self.target.key}: {figure.problem if figure else 'skipped'}"
         shift, error = paired_shift(figure)
         return (
             f"{self.target.key}: {len(self.pairs)} pairs, head/base {shift.ratio:.4f} "
@@ -308,8 +310,8 @@ def run_duet(
     targets: list[Target],
     *,
     machine: str,
-    schedule: Schedule,
-    rounds: int,
+    schedule: Schedule = DUET_SCHEDULE,
+    rounds: int = DUET_ROUNDS,
     progress: Callable[[str], None] = log,
     python: Path | None = None,
     extra_env: dict[str, str] | None = None,

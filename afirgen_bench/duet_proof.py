@@ -123,8 +123,6 @@ def run_duet_proof(
                 head,
                 targets,
                 machine=machine,
-                schedule=DUET_SCHEDULE,
-                rounds=DUET_ROUNDS,
                 progress=lambda _: None,
                 python=python,
                 extra_env=SCALES,

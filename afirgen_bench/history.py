@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 from afirgen_bench import asv_driver
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.reports import (
     drift_note,
@@ -78,9 +77,7 @@ def _duets(
     status = ExitCode.OK
     for base, head in pairs_to_duet(commits, new):
         log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
-        record = run_duet(
-            root, base, head, targets, machine=machine, schedule=DUET_SCHEDULE, rounds=DUET_ROUNDS
-        )
+        record = run_duet(root, base, head, targets, machine=machine)
         write_record(record, record_path(root, machine, base, head))
         if any(f.problem for f in record.figures.values()):
             status = ExitCode.CANNOT_JUDGE

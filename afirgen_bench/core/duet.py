@@ -25,8 +25,8 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from afirgen_bench.core.config import Calibration, GateConfig, Noise, StrictModel
-from afirgen_bench.core.gate import Change
-from afirgen_bench.core.models import NoiseSource, Verdict
+from afirgen_bench.core.gate import Change, shift_verdict
+from afirgen_bench.core.models import NoiseSource, Verdict, result_key
 from afirgen_bench.core.stats import Detection, Shift
 
 DUET_FORMAT = 1
@@ -80,9 +80,7 @@ class DuetFigure(StrictModel):
 
     @property
     def key(self) -> str:
-        if not self.params:
-            return self.benchmark
-        return f"{self.benchmark}({', '.join(self.params)})"
+        return result_key(self.benchmark, self.params)
 
 
 class DuetRecord(StrictModel):
@@ -162,18 +160,9 @@ def judge_pairs(
     sigma = max(error, noise.sigma if noise else 0.0)
     detection = Detection(sigma=sigma, alpha=gate.alpha, power=gate.power, threshold=gate.threshold)
     higher_is_better = change.benchmark in gate.higher_is_better
-    worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
-    if worse_by > detection.flag_at:
-        verdict = Verdict.REGRESSION
-    elif -worse_by > detection.flag_at:
-        verdict = Verdict.IMPROVEMENT
-    elif abs(shift.log_ratio) > math.log1p(gate.threshold):
-        verdict = Verdict.UNCERTAIN
-    else:
-        verdict = Verdict.UNCHANGED
     return replace(
         change,
-        verdict=verdict,
+        verdict=shift_verdict(shift, detection, gate, higher_is_better),
         ratio=shift.ratio,
         detection=detection,
         noise_source=NoiseSource.DUET,

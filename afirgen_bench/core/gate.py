@@ -212,25 +212,31 @@ def compare_one(
             "absolute limit in gate.toml [absolute]",
         )
     detection, source = detection_for(some.benchmark, gate, noise_of(calibration, head), drift)
-    worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
-    if worse_by > detection.flag_at:
-        verdict = Verdict.REGRESSION
-    elif -worse_by > detection.flag_at:
-        verdict = Verdict.IMPROVEMENT
-    elif abs(shift.log_ratio) > math.log1p(gate.threshold):
-        verdict = Verdict.UNCERTAIN
-    else:
-        verdict = Verdict.UNCHANGED
     return Change(
         some.key,
         some.benchmark,
-        verdict,
+        shift_verdict(shift, detection, gate, higher_is_better),
         base,
         head,
         ratio=shift.ratio,
         detection=detection,
         noise_source=source,
     )
+
+
+def shift_verdict(
+    shift: Shift, detection: Detection, gate: GateConfig, higher_is_better: bool
+) -> Verdict:
+    """A wall time's verdict: flagged beyond ``detection``, uncertain beyond the threshold
+    within the noise, else unchanged."""
+    worse_by = -shift.log_ratio if higher_is_better else shift.log_ratio
+    if worse_by > detection.flag_at:
+        return Verdict.REGRESSION
+    if -worse_by > detection.flag_at:
+        return Verdict.IMPROVEMENT
+    if abs(shift.log_ratio) > math.log1p(gate.threshold):
+        return Verdict.UNCERTAIN
+    return Verdict.UNCHANGED
 
 
 def _exact(base: Measurement, head: Measurement, tolerance: float, gate: GateConfig) -> Change:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -112,6 +113,11 @@ SECONDS_MIN, SECONDS_MAX = 1e-9, 1800.0
 TO_SECONDS = {"seconds": 1.0, "ms": 1e-3}
 
 
+def result_key(benchmark: str, params: Sequence[str]) -> str:
+    """A figure's key as asv's results spell it: ``name(p1, p2)``, or the bare name."""
+    return f"{benchmark}({', '.join(params)})" if params else benchmark
+
+
 def declared_counted(version: str | None) -> bool:
     """Whether a benchmark version declares a counted (exact) figure."""
     return COUNTED_DECLARATION in (version or "").split()
@@ -159,7 +165,7 @@ class Measurement:
 
     @property
     def key(self) -> str:
-        return f"{self.benchmark}({', '.join(self.params)})" if self.params else self.benchmark
+        return result_key(self.benchmark, self.params)
 
     @property
     def failed(self) -> bool:

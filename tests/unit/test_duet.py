@@ -66,6 +66,21 @@ def figure(ratio: float, rounds: int = 2, version: str | None = VERSION, **kw) -
     )
 
 
+def record_of(
+    figures: dict[str, DuetFigure], base: str = "a" * 40, head: str = "b" * 40
+) -> DuetRecord:
+    return DuetRecord(
+        machine=MACHINE,
+        base=base,
+        head=head,
+        schedule=Schedule.ALTERNATE,
+        design="d",
+        measured_at="2026-12-06T00:00:00Z",
+        seconds=1.0,
+        figures=figures,
+    )
+
+
 def timed_change(verdict: Verdict = Verdict.UNCHANGED) -> Change:
     from afirgen_bench.core.models import Kind, Measurement
 
@@ -129,16 +144,7 @@ def test_a_duet_is_judged_at_the_version_it_measured() -> None:
 
 def test_apply_duet_judges_only_what_it_measured() -> None:
     other = figure(1.0).model_copy(update={"benchmark": "x.X.time_y"})
-    record = DuetRecord(
-        machine=MACHINE,
-        base="a" * 40,
-        head="b" * 40,
-        schedule=Schedule.ALTERNATE,
-        design="d",
-        measured_at="now",
-        seconds=1.0,
-        figures={"x.X.time_y": other},
-    )
+    record = record_of({"x.X.time_y": other})
     counted = Change(
         "cost.x", "cost.x", Verdict.UNCHANGED, None, None, noise_source=NoiseSource.EXACT
     )
@@ -150,16 +156,7 @@ def test_apply_duet_judges_only_what_it_measured() -> None:
 
 def test_a_duet_that_measured_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="measured nothing"):
-        DuetRecord(
-            machine=MACHINE,
-            base="a" * 40,
-            head="b" * 40,
-            schedule=Schedule.ALTERNATE,
-            design="d",
-            measured_at="now",
-            seconds=1.0,
-            figures={},
-        )
+        record_of({})
 
 
 @pytest.mark.parametrize(
@@ -205,16 +202,7 @@ def duet_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def write_duet(repo: Path, ratio: float, **kw) -> Path:
     base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
-    record = DuetRecord(
-        machine=MACHINE,
-        base=base,
-        head=head,
-        schedule=Schedule.ALTERNATE,
-        design="d",
-        measured_at="2026-12-06T00:00:00Z",
-        seconds=10.0,
-        figures={TIMED: figure(ratio, **kw)},
-    )
+    record = record_of({TIMED: figure(ratio, **kw)}, base=base, head=head)
     path = record_path(repo, MACHINE, base, head)
     write_record(record, path)
     return path
