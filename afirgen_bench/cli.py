@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, Schedule
+from afirgen_bench.core.duet import DUET_PAIRS_FOR_S, DUET_ROUNDS, DUET_SCHEDULE, Schedule
 from afirgen_bench.core.errors import ExitCode, HarnessError
 
 if TYPE_CHECKING:
@@ -518,6 +518,7 @@ def _duet(args: argparse.Namespace) -> int:
         machine=machine,
         schedule=Schedule(args.schedule),
         rounds=args.rounds,
+        pairs_for=args.pairs_for,
     )
     out = args.output or record_path(root, machine, base, head)
     write_record(record, out)
@@ -658,6 +659,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     duet.add_argument(
         "--rounds", type=_at_least(1), default=DUET_ROUNDS, help="fresh processes per round"
+    )
+    duet.add_argument(
+        "--pairs-for",
+        type=_seconds,
+        default=DUET_PAIRS_FOR_S,
+        help="seconds of pairs per benchmark per round (judged with the calibration only when "
+        "the design matches the calibrated one)",
     )
     duet.add_argument("--output", type=_given_path, default=None, help="where to write the pairs")
     duet.set_defaults(handler=_duet)

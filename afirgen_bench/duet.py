@@ -31,13 +31,18 @@ from typing import Any
 from afirgen_bench import asv_driver
 from afirgen_bench.core.config import GateConfig
 from afirgen_bench.core.duet import (
+    DUET_PAIRS_FOR_MAX_S,
+    DUET_PAIRS_FOR_S,
+    DUET_ROUND_ERROR,
     DUET_ROUNDS,
     DUET_SCHEDULE,
     MIN_PAIRS,
+    TRIM,
     DuetFigure,
     DuetRecord,
     Schedule,
     paired_shift,
+    round_estimate,
 )
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import declared_counted, result_key
@@ -51,11 +56,11 @@ DUET_PYTHON_ENV = "AFIRGEN_BENCH_DUET_PYTHON"
 # (minutes per sample; judged against the SLA).
 NOT_IN_DUET = re.compile(r"^(cost|load)\.")
 # Each sample times calls for at least SAMPLE_S (a call of 60 us alone varies by ~13 % from
-# the next; batched, the pair's ratio steadies), and a benchmark takes pairs for
-# ROUND_BUDGET_S per round (at least MIN_PAIRS, at most MAX_PAIRS).
+# the next; batched, the pair's ratio steadies), and a benchmark takes pairs for the design's
+# seconds per round (at least MIN_PAIRS, at most MAX_PAIRS).
 SAMPLE_S = 0.001
-ROUND_BUDGET_S = 1.0
 MAX_PAIRS = 2000
+CHECK_EVERY = 25  # pairs between two looks at a round's standard error, past its seconds
 PREPARE_TIMEOUT_S = 3600.0  # a setup_cache may load a data set
 SEED = 20261206
 
@@ -312,14 +317,17 @@ def run_duet(
     machine: str,
     schedule: Schedule = DUET_SCHEDULE,
     rounds: int = DUET_ROUNDS,
+    pairs_for: float = DUET_PAIRS_FOR_S,
     progress: Callable[[str], None] = log,
     python: Path | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> DuetRecord:
     """Measure ``targets`` for ``base`` and ``head`` (full shas) in duet, ``rounds`` times
-    with fresh processes, and return the record (not yet written). ``python``: the workers'
-    interpreter (default: asv's benchmark environment); ``extra_env`` reaches the benchmarks
-    (``AFIRGEN_BENCH_SCALES`` for targets at a scale the default suite does not run)."""
+    with fresh processes, each benchmark taking pairs for ``pairs_for`` seconds per round (or
+    longer while they are noisy), and return the record (not yet written). ``python``: the
+    workers' interpreter (default: asv's benchmark environment); ``extra_env`` reaches the
+    benchmarks (``AFIRGEN_BENCH_SCALES`` for targets at a scale the default suite does not
+    run)."""
     if not targets:
         raise HarnessError("no wall-time benchmark selected for the duet")
     env = {**os.environ, **benchmark_environment()}
@@ -345,7 +353,7 @@ def run_duet(
                 found = evidence[target.key]
                 if found.problem or found.skipped:
                     continue
-                if not _measure(duet, target, found, round_):
+                if not _measure(duet, target, found, round_, pairs_for):
                     duet.close()  # a worker failed or hung: the next target gets new ones
                     duet = lineup.start(round_)
                 progress(f"round {round_ + 1}/{rounds} [{n}/{len(targets)}] {found.summary()}")
@@ -362,7 +370,8 @@ def run_duet(
         schedule=schedule,
         design=(
             f"{schedule} rounds={rounds} sample>={SAMPLE_S * 1000:g}ms "
-            f"pairs-for={ROUND_BUDGET_S:g}s hashseed=0"
+            f"pairs-for={pairs_for:g}-{_longest(pairs_for):g}s until±{DUET_ROUND_ERROR:.1%} "
+            f"trim={TRIM:g} hashseed=0"
         ),
         measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.monotonic() - started, 1),
@@ -370,7 +379,25 @@ def run_duet(
     )
 
 
-def _measure(duet: Duet, target: Target, found: Evidence, round_: int) -> bool:
+def _longest(pairs_for: float) -> float:
+    """The longest a benchmark takes pairs in a round, scaled with ``pairs_for``."""
+    return pairs_for * DUET_PAIRS_FOR_MAX_S / DUET_PAIRS_FOR_S
+
+
+def _more(ratios: list[float], elapsed: float, pairs_for: float) -> bool:
+    """Whether a round takes another pair: always below MIN_PAIRS and within ``pairs_for``;
+    past it, while its standard error is above DUET_ROUND_ERROR, up to the longest time the
+    design gives a benchmark (scaled with ``pairs_for``)."""
+    if len(ratios) < MIN_PAIRS or elapsed < pairs_for:
+        return True
+    if elapsed >= _longest(pairs_for):
+        return False
+    if len(ratios) % CHECK_EVERY and len(ratios) > CHECK_EVERY:
+        return True
+    return round_estimate(ratios)[1] > DUET_ROUND_ERROR
+
+
+def _measure(duet: Duet, target: Target, found: Evidence, round_: int, pairs_for: float) -> bool:
     """One round of one target's pairs; False when a worker failed or hung (the target then
     names the problem and has no pairs: it cannot pass unseen)."""
     prepare = {"op": "prepare", "name": target.name, "params": list(target.params)}
@@ -390,12 +417,13 @@ def _measure(duet: Duet, target: Target, found: Evidence, round_: int) -> bool:
         number = max(target.number, math.ceil(SAMPLE_S / slowest) if slowest > 0 else 1)
         if answers[0].get("kind") != "time":
             number = 1  # a track_ figure is one value per call
-        deadline = time.monotonic() + ROUND_BUDGET_S
-        taken = 0
-        while taken < MAX_PAIRS and (taken < MIN_PAIRS or time.monotonic() < deadline):
-            found.pairs.append(duet.pair(number, target.timeout))
+        started = time.monotonic()
+        ratios: list[float] = []
+        while len(ratios) < MAX_PAIRS and _more(ratios, time.monotonic() - started, pairs_for):
+            pair = duet.pair(number, target.timeout)
+            found.pairs.append(pair)
             found.rounds.append(round_)
-            taken += 1
+            ratios.append(math.log(pair[1] / pair[0]))
         for side in (duet.base, duet.head):
             side.ask({"op": "finish"}, target.timeout)
         return True

@@ -9,7 +9,8 @@ Commands arrive as JSON lines on stdin; each gets one JSON line back on the desc
 stdout (the benchmarks' own prints go to stderr):
 
 * ``{"op": "prepare", "name": ..., "params": [...]}``: set the benchmark up (its
-  ``setup_cache`` once per key, as asv shares it), warm it up; answers its kind and unit, or
+  ``setup_cache`` once per key, as asv shares it), warm it up, then start the suite's round
+  robins again (so both sides' n-th calls do the same work); answers its kind and unit, or
   that it is skipped;
 * ``{"op": "sample", "number": n}``: one sample, as asv takes it (set-up before every timed
   call); answers ``{"value": seconds per call}``, or a track_ benchmark's value;
@@ -70,7 +71,16 @@ class Worker:
             self.sample(1)
             calls += 1
         per_call = (time.perf_counter() - started) / calls
+        self.restart_cycles()
         return {"kind": benchmark.type, "unit": benchmark.unit, "per_call": per_call}
+
+    def restart_cycles(self) -> None:
+        """Both sides' round robins (``common.next_of``) start again where the other's do."""
+        package = os.path.basename(os.path.normpath(self.benchmark_dir))
+        common = sys.modules.get(f"{package}.common")
+        if common is None or not hasattr(common, "restart_cycles"):
+            raise RuntimeError(f"{package}.common.restart_cycles is missing: pairs would differ")
+        common.restart_cycles()
 
     def sample(self, number: int) -> dict[str, Any]:
         benchmark = self.benchmark

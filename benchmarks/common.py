@@ -166,6 +166,14 @@ def next_of(name: str, values: list[Any]) -> Any:
     return next(cycle)
 
 
+def restart_cycles() -> None:
+    """Every round robin starts again from its first value. A duet's two workers call it
+    after their warm-ups (of different lengths), so that the n-th call on one side reads the
+    same row, or runs the same query, as the n-th on the other: a pair then compares the
+    same work, not a rare term against a frequent one."""
+    _cycles().clear()
+
+
 def unique_token() -> str:
     return uuid.uuid4().hex
 
