@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from afirgen_bench import injections
-from afirgen_bench.core.duet import DUET_ROUNDS, DUET_SCHEDULE, judge_pairs
+from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, benchmark_python, duet_targets, run_duet
@@ -111,6 +111,7 @@ def run_duet_proof(
     results: dict[str, list[dict[str, Any]]] = {s.name: [] for s in SLOWDOWNS}
     results["A/A"] = []
     started = datetime.now(UTC)
+    design = ""
     for number in range(1, checks + 1):
         for name, head, targets in [
             *((s.name, heads[s.name], chosen[s.name]) for s in SLOWDOWNS),
@@ -127,6 +128,7 @@ def run_duet_proof(
                 python=python,
                 extra_env=SCALES,
             )
+            design = record.design
             flags = _flags(record, targets, rules)
             results[name].append(
                 {
@@ -137,7 +139,7 @@ def run_duet_proof(
                     "problems": sorted(k for k, f in record.figures.items() if f.problem),
                 }
             )
-        summary = _summary(results, base, started, checks, number)
+        summary = _summary(results, base, started, checks, number, design)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
         out.with_suffix(".md").write_text(markdown(summary))
@@ -145,7 +147,12 @@ def run_duet_proof(
 
 
 def _summary(
-    results: dict[str, list[dict[str, Any]]], base: str, started: datetime, checks: int, done: int
+    results: dict[str, list[dict[str, Any]]],
+    base: str,
+    started: datetime,
+    checks: int,
+    done: int,
+    design: str,
 ) -> dict[str, Any]:
     rows = []
     for name, found in results.items():
@@ -167,8 +174,7 @@ def _summary(
         "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "checks_planned": checks,
         "checks_done": done,
-        "schedule": str(DUET_SCHEDULE),
-        "rounds": DUET_ROUNDS,
+        "design": design,
         "rows": rows,
         "checks": results,
     }
@@ -179,8 +185,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"# Duet proof ({summary['checks_done']} of {summary['checks_planned']} checks)",
         "",
         f"`python -m afirgen_bench proof --duet --checks {summary['checks_planned']}`, started "
-        f"{summary['started']} at `{summary['base'][:8]}`; {summary['schedule']} pairs, "
-        f"{summary['rounds']} rounds per duet. A slowdown is caught in a check when any "
+        f"{summary['started']} at `{summary['base'][:8]}`; duet design `{summary['design']}`. "
+        "A slowdown is caught in a check when any "
         "benchmark it lies under is flagged; an A/A check is a false alarm when any is.",
         "",
         "| slowdown | checks | flagged | median head/base | seconds per check |",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import statistics
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,12 @@ from afirgen_bench.core.duet import (
     judge_pairs,
     leave_across_runs,
     paired_shift,
+    round_estimate,
 )
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import NoiseSource, Verdict
+from afirgen_bench.duet import _more
 from afirgen_bench.duet_store import load_record, record_path, write_record
 from tests.unit.recorded import (
     MACHINE,
@@ -126,6 +129,34 @@ def test_rounds_that_disagree_widen_the_error() -> None:
     )
     assert paired_shift(moody)[1] > 0.04 > paired_shift(steady)[1]
     assert judge_pairs(timed_change(), moody, gate(), None, "d").verdict is not Verdict.REGRESSION
+
+
+def test_a_pair_an_interrupt_hit_moves_a_round_little() -> None:
+    """The trimmed mean drops the tails: one pair 50x slower on one side barely counts,
+    where a plain mean would move by a tenth."""
+    rng = random.Random(3)
+    ratios = [rng.gauss(0, 0.05) for _ in range(40)]
+    centre, error = round_estimate(ratios)
+    hit_centre, hit_error = round_estimate([*ratios[:-1], math.log(50)])
+    assert abs(hit_centre - centre) < 0.01
+    assert hit_error < 2 * error
+    assert statistics.fmean([*ratios[:-1], math.log(50)]) - statistics.fmean(ratios) > 0.09
+
+
+def test_a_round_of_identical_pairs_has_no_error() -> None:
+    assert round_estimate([0.01] * 10) == (pytest.approx(0.01), 0.0)
+    assert round_estimate([0.02, 0.0, 0.01])[0] == pytest.approx(0.01)
+
+
+def test_a_noisy_benchmark_takes_pairs_longer_a_steady_one_does_not() -> None:
+    rng = random.Random(5)
+    steady = [rng.gauss(0, 0.01) for _ in range(200)]
+    noisy = [rng.gauss(0, 0.5) for _ in range(200)]
+    assert _more(steady[:2], elapsed=5.0, pairs_for=1.0)  # never fewer than MIN_PAIRS
+    assert _more(steady, elapsed=0.5, pairs_for=1.0)  # always for its seconds
+    assert not _more(steady, elapsed=1.1, pairs_for=1.0)
+    assert _more(noisy, elapsed=1.1, pairs_for=1.0)
+    assert not _more(noisy, elapsed=3.1, pairs_for=1.0)  # the design's longest
 
 
 def test_a_problem_cannot_pass() -> None:
