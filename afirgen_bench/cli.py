@@ -472,6 +472,23 @@ def _load(args: argparse.Namespace) -> int:
     return ExitCode.VERDICT_FAILED if problems else ExitCode.OK
 
 
+def _reference(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
+    from afirgen_bench.reference import REFERENCE, markdown
+
+    path = repo_root() / REFERENCE
+    written = markdown()
+    if args.check:
+        if not path.exists() or path.read_text() != written:
+            print(f"error: {REFERENCE} is out of date: run reference", file=sys.stderr)
+            return ExitCode.CANNOT_JUDGE
+        print(f"{REFERENCE} is up to date")
+        return ExitCode.OK
+    path.write_text(written)
+    print(f"wrote {REFERENCE}")
+    return ExitCode.OK
+
+
 def _search_mix(args: argparse.Namespace) -> int:
     from afirgen_bench.search_mix import MIX_FILE, build_mix, render_mix, sample_complaints
 
@@ -564,6 +581,13 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="benchmark every backend-changing commit of main that has no results yet, "
         "compare the newest two, publish the site (offline-ready)",
+        description=(
+            "The main job. It benchmarks the backend commits that have no results, measures each "
+            "new one in a duet with its predecessor (results-duet/), and judges the newest two "
+            "from what is stored: counted figures on their tolerances, wall times on the pairs of"
+            " their duet. It re-runs nothing: wall times from different runs with no duet are "
+            "reported unjudged."
+        ),
     )
     history.add_argument(
         "--limit", type=_at_least(1), default=None, help="only the newest N such commits"
@@ -647,6 +671,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="measure two commits' wall times together, pair by pair, into results-duet/ "
         "(compare and history then judge their wall times on the pairs)",
+        description=(
+            "Both commits' wall-time benchmarks, measured together in two worker processes (one "
+            "per commit), sample after sample in pairs, in fresh processes per round; compare and "
+            "history then judge those wall times on the pairs (docs/gate.md, 'Wall time in "
+            "duet')."
+        ),
     )
     duet.add_argument("base", type=_given)
     duet.add_argument("head", type=_given)
@@ -675,6 +705,14 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="A/A runs of one commit against its twin: each benchmark's noise and minimum "
         "detectable effect on this machine, saved in calibration/<machine>.json",
+        description=(
+            "A/A measurements of one commit against itself: each benchmark's noise (for its "
+            "version) and minimum detectable effect, saved in calibration/<machine>.json. By "
+            "default, asv runs of the commit against its twin (the same tree under another hash); "
+            "--duets N measures the duet design's noise instead, --layouts N the counted "
+            "figures' spread across memory layouts, --drift the drift between runs from results/. "
+            "A run in which a benchmark fails leaves that benchmark out of that run."
+        ),
     )
     calibrate.add_argument("--commit", type=_given, default="HEAD")
     calibrate.add_argument(
@@ -728,6 +766,16 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="in a scratch clone, inject known slowdowns into one benchmark per area and run "
         "the PR check on each pair many times: detection and false-alarm rates",
+        description=(
+            "In a scratch clone, commits known slowdowns and measures how often the gate catches "
+            "them and how often it cries wolf. Default: slowdowns at --levels in one backend "
+            "function per area, each pair run through the PR check --pairs times. --duet: "
+            "slowdowns only time can see (an index hint, a 0.5 ms sleep in a request path, a lock"
+            " held longer), each against the base in --checks duets, and as many A/A duets "
+            "(docs/measurements/duet-proof.md). --deterministic: no-op commits of every kind, "
+            "each counted in an asv run of its own, then realistic regressions judged on the "
+            "counted figures."
+        ),
     )
     proof.add_argument("--pairs", type=_at_least(1), default=20, help="PR checks per level")
     proof.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
@@ -788,6 +836,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--out", type=_given, default="reports/load")
     load.set_defaults(handler=_load)
+
+    reference = sub.add_parser(
+        "reference", help="write docs/commands.md, this reference, from the commands' parser"
+    )
+    reference.add_argument(
+        "--check", action="store_true", help="write nothing; exit 2 if the file is out of date"
+    )
+    reference.set_defaults(handler=_reference)
 
     mix = sub.add_parser(
         "search-mix",
