@@ -61,7 +61,7 @@ DUET_ROUNDS = 4
 # DUET_PAIRS_FOR_MAX_S) while its round's standard error is above DUET_ROUND_ERROR: the noisy
 # ones get the time, the steady ones do not waste it.
 DUET_PAIRS_FOR_S = 1.0
-DUET_PAIRS_FOR_MAX_S = 3.0
+DUET_PAIRS_FOR_MAX_S = 2.0
 DUET_ROUND_ERROR = 0.012
 
 
