@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise
@@ -135,6 +136,183 @@ def noise_of(calibration: Calibration | None, measurement: Measurement) -> Noise
     return noise
 
 
+@dataclass(frozen=True)
+class Case:
+    """What one benchmark's rules look at: both sides, the rules' settings, and whether the
+    sides come from different runs (wall times then move with the machine's drift)."""
+
+    base: Measurement | None
+    head: Measurement | None
+    gate: GateConfig
+    calibration: Calibration | None
+    across_runs: bool
+
+    @property
+    def some(self) -> Measurement:
+        found = self.head or self.base
+        if found is None:
+            raise ValueError("a benchmark's case needs a measurement on at least one side")
+        return found
+
+    @property
+    def sides(self) -> tuple[Measurement, Measurement]:
+        """Both sides, for the rules that come after the ones judging a missing side."""
+        if self.base is None or self.head is None:
+            raise ValueError(f"{self.some.key}: a rule for two sides met a missing one")
+        return self.base, self.head
+
+    def verdict(self, verdict: Verdict, reason: str = "") -> Change:
+        return Change(
+            self.some.key, self.some.benchmark, verdict, self.base, self.head, reason=reason
+        )
+
+
+# A rule judges a case or passes it on (None). The first rule that judges decides, so the
+# order below is the precedence: whatever did not run or came out wrong is named before any
+# figure is compared, a changed meaning before a number, the kind of figure (SLA only, a
+# ratio of others, a rate with an absolute limit, a counted figure) before a wall time, which
+# judges whatever reaches it.
+Rule = Callable[[Case], Change | None]
+
+
+def _gone(case: Case) -> Change | None:
+    return (
+        case.verdict(Verdict.GONE, "ran at base, no result at head") if case.head is None else None
+    )
+
+
+def _failed_at_head(case: Case) -> Change | None:
+    head = case.head
+    return case.verdict(Verdict.FAILED, "failed at head") if head and head.failed else None
+
+
+def _invalid_at_head(case: Case) -> Change | None:
+    head = case.head
+    return (
+        case.verdict(Verdict.INVALID, f"{head.problem} at head") if head and head.problem else None
+    )
+
+
+def _new(case: Case) -> Change | None:
+    return case.verdict(Verdict.NEW) if case.base is None else None
+
+
+def _invalid_at_base(case: Case) -> Change | None:
+    base, _ = case.sides
+    return case.verdict(Verdict.INVALID, f"{base.problem} at base") if base.problem else None
+
+
+def _fixed(case: Case) -> Change | None:
+    base, _ = case.sides
+    return case.verdict(Verdict.FIXED, "failed at base") if base.failed else None
+
+
+def _skipped(case: Case) -> Change | None:
+    base, head = case.sides
+    if head.skipped:
+        if base.skipped:
+            return case.verdict(Verdict.SKIPPED, "not in either commit")
+        return case.verdict(Verdict.NOT_RUN, "ran at base, skipped at head")
+    return case.verdict(Verdict.NEW, "skipped at base") if base.skipped else None
+
+
+def _version_changed(case: Case) -> Change | None:
+    base, head = case.sides
+    if base.version == head.version:
+        return None
+    if head.counted or base.counted:
+        return case.verdict(
+            Verdict.RECOUNT,
+            f"the counted figure's version changed ({base.version} -> {head.version}): "
+            "count the base again with this suite (run --commit BASE --bench '^cost\\.')",
+        )
+    return case.verdict(Verdict.INCOMPARABLE, "the benchmark's version (its meaning) changed")
+
+
+def _sla_only(case: Case) -> Change | None:
+    if case.some.benchmark not in case.gate.sla_only:
+        return None
+    return case.verdict(
+        Verdict.SLA_ONLY, "one figure per run, as noisy as the run: sla.toml judges it"
+    )
+
+
+def _derived(case: Case) -> Change | None:
+    parts = case.gate.derived.get(case.some.benchmark)
+    if parts is None:
+        return None
+    return case.verdict(Verdict.DERIVED, f"a ratio judged through its parts: {', '.join(parts)}")
+
+
+def _absolute_limit(case: Case) -> Change | None:
+    if case.some.benchmark not in case.gate.absolute:
+        return None
+    base, head = case.sides
+    return _absolute(base, head, case.gate, case.some.benchmark in case.gate.higher_is_better)
+
+
+def _counted(case: Case) -> Change | None:
+    base, head = case.sides
+    tolerance = exact_tolerance(case.gate, head, case.calibration)
+    if tolerance is not None:
+        return _exact(base, head, tolerance, case.gate)
+    if head.counted:
+        return case.verdict(
+            Verdict.INVALID,
+            f"a counted figure in {head.unit}, a unit with no tolerance in gate.toml [exact]",
+        )
+    return None
+
+
+def _wall_time(case: Case) -> Change:
+    base, head = case.sides
+    benchmark, gate = case.some.benchmark, case.gate
+    drift = 0.0
+    if case.across_runs and benchmark not in gate.deterministic:
+        measured: Drift | None = case.calibration.drift if case.calibration else None
+        if measured is None:
+            return case.verdict(
+                Verdict.ACROSS_RUNS,
+                "a wall time measured in another run, and no drift between runs measured "
+                "on this machine (calibrate --drift): its deterministic figures judge it",
+            )
+        drift = measured.largest
+    shift = measure_shift(base, head)
+    if shift is None:
+        return case.verdict(
+            Verdict.INVALID,
+            "a zero or negative base makes the relative change undefined; give it an "
+            "absolute limit in gate.toml [absolute]",
+        )
+    detection, source = detection_for(benchmark, gate, noise_of(case.calibration, head), drift)
+    return Change(
+        case.some.key,
+        benchmark,
+        shift_verdict(shift, detection, gate, benchmark in gate.higher_is_better),
+        base,
+        head,
+        ratio=shift.ratio,
+        detection=detection,
+        noise_source=source,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _gone,
+    _failed_at_head,
+    _invalid_at_head,
+    _new,
+    _invalid_at_base,
+    _fixed,
+    _skipped,
+    _version_changed,
+    _sla_only,
+    _derived,
+    _absolute_limit,
+    _counted,
+)
+
+
 def compare_one(
     base: Measurement | None,
     head: Measurement | None,
@@ -143,85 +321,15 @@ def compare_one(
     *,
     across_runs: bool = False,
 ) -> Change:
-    """One benchmark's verdict; ``across_runs`` when the two sides were measured in
-    different runs (wall times then move with the machine's drift)."""
-    some = head or base
-    if some is None:
+    """One benchmark's verdict: the first of ``RULES`` that judges it, else its wall time's;
+    ``across_runs`` when the two sides were measured in different runs."""
+    if base is None and head is None:
         raise ValueError("compare_one needs a measurement on at least one side")
-
-    def make(verdict: Verdict, reason: str = "") -> Change:
-        return Change(some.key, some.benchmark, verdict, base, head, reason=reason)
-
-    if head is None:
-        return make(Verdict.GONE, "ran at base, no result at head")
-    if head.failed:
-        return make(Verdict.FAILED, "failed at head")
-    if head.problem:
-        return make(Verdict.INVALID, f"{head.problem} at head")
-    if base is None:
-        return make(Verdict.NEW)
-    if base.problem:
-        return make(Verdict.INVALID, f"{base.problem} at base")
-    if base.failed:
-        return make(Verdict.FIXED, "failed at base")
-    if head.skipped:
-        if base.skipped:
-            return make(Verdict.SKIPPED, "not in either commit")
-        return make(Verdict.NOT_RUN, "ran at base, skipped at head")
-    if base.skipped:
-        return make(Verdict.NEW, "skipped at base")
-    if base.version != head.version:
-        if head.counted or base.counted:
-            return make(
-                Verdict.RECOUNT,
-                f"the counted figure's version changed ({base.version} -> {head.version}): "
-                "count the base again with this suite (run --commit BASE --bench '^cost\\.')",
-            )
-        return make(Verdict.INCOMPARABLE, "the benchmark's version (its meaning) changed")
-    if some.benchmark in gate.sla_only:
-        return make(Verdict.SLA_ONLY, "one figure per run, as noisy as the run: sla.toml judges it")
-    if some.benchmark in gate.derived:
-        parts = ", ".join(gate.derived[some.benchmark])
-        return make(Verdict.DERIVED, f"a ratio judged through its parts: {parts}")
-    higher_is_better = some.benchmark in gate.higher_is_better
-    if some.benchmark in gate.absolute:
-        return _absolute(base, head, gate, higher_is_better)
-    tolerance = exact_tolerance(gate, head, calibration)
-    if tolerance is not None:
-        return _exact(base, head, tolerance, gate)
-    if head.counted:
-        return make(
-            Verdict.INVALID,
-            f"a counted figure in {head.unit}, a unit with no tolerance in gate.toml [exact]",
-        )
-    drift = 0.0
-    if across_runs and some.benchmark not in gate.deterministic:
-        measured: Drift | None = calibration.drift if calibration else None
-        if measured is None:
-            return make(
-                Verdict.ACROSS_RUNS,
-                "a wall time measured in another run, and no drift between runs measured "
-                "on this machine (calibrate --drift): its deterministic figures judge it",
-            )
-        drift = measured.largest
-    shift = measure_shift(base, head)
-    if shift is None:
-        return make(
-            Verdict.INVALID,
-            "a zero or negative base makes the relative change undefined; give it an "
-            "absolute limit in gate.toml [absolute]",
-        )
-    detection, source = detection_for(some.benchmark, gate, noise_of(calibration, head), drift)
-    return Change(
-        some.key,
-        some.benchmark,
-        shift_verdict(shift, detection, gate, higher_is_better),
-        base,
-        head,
-        ratio=shift.ratio,
-        detection=detection,
-        noise_source=source,
-    )
+    case = Case(base, head, gate, calibration, across_runs)
+    for rule in RULES:
+        if (change := rule(case)) is not None:
+            return change
+    return _wall_time(case)
 
 
 def shift_verdict(
