@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -472,6 +473,34 @@ def _load(args: argparse.Namespace) -> int:
     return ExitCode.VERDICT_FAILED if problems else ExitCode.OK
 
 
+def _backfill(args: argparse.Namespace) -> int:
+    from afirgen_bench import backfill
+    from afirgen_bench.git import repo_root
+
+    root = repo_root()
+    if args.step == "plan":
+        machine = _machine(args)
+        commits = backfill.commits_to_measure(root, machine, args.range)
+        shards: list[list[str]] = []
+        if commits:
+            plan = backfill.write_plan(
+                root, machine=machine, commits=commits, shards=args.shards, out=args.plan
+            )
+            shards = plan.shards
+            sizes = ", ".join(str(len(s)) for s in shards)
+            print(f"wrote {args.plan}: {len(shards)} shard(s) of {sizes} commit(s)")
+        else:
+            print(f"every backend commit in range has results on {machine}: nothing to backfill")
+        if args.github_output:
+            matrix = json.dumps({"shard": list(range(len(shards)))})
+            with args.github_output.open("a") as out:
+                out.write(f"matrix={matrix}\ncommits={len(commits)}\n")
+        return ExitCode.OK
+    if args.step == "shard":
+        return backfill.run_shard(root, args.plan, args.index, args.output)
+    return backfill.merge_shards(root, args.plan, args.folders, accept_partial=args.accept_partial)
+
+
 def _reference(args: argparse.Namespace) -> int:
     from afirgen_bench.git import repo_root
     from afirgen_bench.reference import REFERENCE, markdown
@@ -836,6 +865,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--out", type=_given, default="reports/load")
     load.set_defaults(handler=_load)
+
+    backfill = sub.add_parser(
+        "backfill",
+        help="the history measured in shards (a GitHub Actions matrix): plan, shard, merge",
+        description=(
+            "Backfill the history on several runners at once. plan splits the backend commits "
+            "that have no results among N shards; shard measures one of them (asv results, "
+            "each commit's duet with its predecessor, a manifest); merge checks every shard "
+            "against the plan and files their results into results/ (docs/ci.md)."
+        ),
+    )
+    steps = backfill.add_subparsers(dest="step", required=True)
+    plan = steps.add_parser("plan", parents=[common], help="write the plan of N shards")
+    plan.add_argument("--shards", type=_at_least(1), required=True)
+    plan.add_argument(
+        "--range", default=None, help="A..B: only backend commits after A up to B (default: all)"
+    )
+    plan.add_argument("--plan", type=_given_path, default=Path("plan.json"))
+    plan.add_argument(
+        "--github-output",
+        type=_given_path,
+        default=None,
+        help="append the matrix (matrix={...}) to this file ($GITHUB_OUTPUT)",
+    )
+    shard = steps.add_parser("shard", help="measure one shard of the plan into a folder")
+    shard.add_argument("--plan", type=_given_path, required=True)
+    shard.add_argument("--index", type=_at_least(0), required=True)
+    shard.add_argument("--output", type=_given_path, required=True)
+    merge = steps.add_parser(
+        "merge", help="check the shards against the plan, then file them into results/"
+    )
+    merge.add_argument("--plan", type=_given_path, required=True)
+    merge.add_argument("folders", type=_given_path, nargs="+", help="each shard's folder")
+    merge.add_argument(
+        "--accept-partial",
+        action="store_true",
+        help="file what finished even if shards are missing or short (still exit 2)",
+    )
+    backfill.set_defaults(handler=_backfill)
 
     reference = sub.add_parser(
         "reference", help="write docs/commands.md, this reference, from the commands' parser"

@@ -368,14 +368,23 @@ def run_duet(
         base=base,
         head=head,
         schedule=schedule,
-        design=(
-            f"{schedule} rounds={rounds} sample>={SAMPLE_S * 1000:g}ms "
-            f"pairs-for={pairs_for:g}-{_longest(pairs_for):g}s until±{DUET_ROUND_ERROR:.1%} "
-            f"trim={TRIM:g} hashseed=0"
-        ),
+        design=duet_design(schedule, rounds, pairs_for),
         measured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.monotonic() - started, 1),
         figures=figures,
+    )
+
+
+def duet_design(
+    schedule: Schedule = DUET_SCHEDULE,
+    rounds: int = DUET_ROUNDS,
+    pairs_for: float = DUET_PAIRS_FOR_S,
+) -> str:
+    """How a duet takes its pairs, in words: a calibrated noise holds for this design only."""
+    return (
+        f"{schedule} rounds={rounds} sample>={SAMPLE_S * 1000:g}ms "
+        f"pairs-for={pairs_for:g}-{_longest(pairs_for):g}s until±{DUET_ROUND_ERROR:.1%} "
+        f"trim={TRIM:g} hashseed=0"
     )
 
 

@@ -1,0 +1,243 @@
+"""The history backfilled in shards (issue 24): ``plan`` splits the backend commits that have
+no results among N runners, ``shard`` measures one share (asv results, each commit's duet
+with its predecessor, host records, then a manifest), ``merge`` checks every shard against the
+plan (``core/shards.py``) and only then files their results into ``results/``.
+
+GitHub Actions runs the three as a matrix (``.github/workflows/backfill.yml``); here they are
+plain commands, so a backfill can be run, and tested, on one machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import platform
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from afirgen_bench.core.config import parse_json, validated
+from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.core.shards import (
+    ShardManifest,
+    ShardPlan,
+    check_shards,
+    counted_conflicts,
+    plan_shards,
+)
+from afirgen_bench.duet import duet_design, duet_targets, run_duet
+from afirgen_bench.duet_store import DUET_DIR, record_path, write_record
+from afirgen_bench.git import backend_commits, git, resolve_commit
+from afirgen_bench.host import HOST_DIR
+from afirgen_bench.inputs import read_input
+from afirgen_bench.judge import Rules, load_index, load_results, load_rules, pr_config, result_file
+from afirgen_bench.runner import log, run_commits
+
+MANIFEST = "manifest.json"
+RESULTS = "results"
+
+
+def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> list[str]:
+    """Backend commits (oldest first) without results for ``machine``; ``commit_range``
+    (``A..B``, as git reads it) narrows them."""
+    commits = backend_commits(root)
+    if commit_range:
+        if ".." not in commit_range:
+            raise HarnessError(f"--range {commit_range!r}: give it as A..B (after A, up to B)")
+        start, end = commit_range.split("..", 1)
+        wanted = set(
+            git(
+                root,
+                "rev-list",
+                "--first-parent",
+                f"{resolve_commit(root, start)}..{resolve_commit(root, end)}",
+            ).split()
+        )
+        commits = [c for c in commits if c in wanted]
+    done = {p.name[:8] for p in (root / RESULTS / machine).glob("*-*.json")}
+    return [c for c in commits if c[:8] not in done]
+
+
+def write_plan(
+    root: Path, *, machine: str, commits: list[str], shards: int, out: Path
+) -> ShardPlan:
+    """``commits`` dealt to ``shards`` shards, with this checkout as every shard's harness."""
+    plan = ShardPlan(
+        machine=machine,
+        harness=resolve_commit(root, "HEAD"),
+        shards=plan_shards(commits, shards),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(plan.model_dump_json(indent=1) + "\n")
+    return plan
+
+
+def load_plan(path: Path) -> ShardPlan:
+    text = read_input(path)
+    if text is None:
+        raise HarnessError(f"{path} does not exist: write it with backfill plan")
+    plan: ShardPlan = validated(
+        ShardPlan, parse_json(text, str(path), "write it again with backfill plan"), str(path)
+    )
+    return plan
+
+
+def host_facts() -> dict[str, str]:
+    """What a shard ran on: enough to tell two runners' wall times apart."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "cpu": model or platform.processor() or "unknown",
+        "cpus": str(os.cpu_count() or 0),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "node": platform.node(),
+    }
+
+
+def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
+    """Measure shard ``index`` of the plan into ``out`` (asv results, duets, host records),
+    then write its manifest: a shard without a manifest did not finish."""
+    plan = load_plan(plan_path)
+    if not 0 <= index < len(plan.shards):
+        raise HarnessError(f"shard {index}: the plan has shards 0-{len(plan.shards) - 1}")
+    here = resolve_commit(root, "HEAD")
+    if here != plan.harness:
+        raise HarnessError(
+            f"the plan was made with harness {plan.harness[:8]}, this checkout is "
+            f"{here[:8]}: check out the plan's commit"
+        )
+    commits = plan.shards[index]
+    started = datetime.now(UTC)
+    log(f"shard {index + 1}/{len(plan.shards)}: {len(commits)} commit(s) on {plan.machine}")
+    config, results_dir = pr_config(root, f"backfill/shard-{index}")
+    failed = run_commits(
+        root, commits, machine=plan.machine, bench=None, config=config, results_dir=results_dir
+    )
+    index_file = results_dir / "benchmarks.json"
+    suite = (
+        str(json.loads(index_file.read_text()).get("version", "")) if index_file.exists() else ""
+    )
+    duet_dir = results_dir.parent / DUET_DIR
+    _duets(root, plan.machine, commits, results_dir, duet_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in (RESULTS, HOST_DIR, DUET_DIR):
+        if (results_dir.parent / name).exists():
+            shutil.copytree(results_dir.parent / name, out / name)
+    measured = [c for c in commits if list((out / RESULTS / plan.machine).glob(f"{c[:8]}-*.json"))]
+    manifest = ShardManifest(
+        plan=plan.digest,
+        index=index,
+        machine=plan.machine,
+        harness=plan.harness,
+        suite=suite or "unknown",
+        duet_design=duet_design(),
+        commits=commits,
+        measured=measured,
+        failed=failed,
+        host=host_facts(),
+        started_at=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    (out / MANIFEST).write_text(manifest.model_dump_json(indent=1) + "\n")
+    log(f"shard {index}: {len(measured)} of {len(commits)} commit(s) measured into {out}")
+    return ExitCode.OK if len(measured) == len(commits) and not failed else ExitCode.CANNOT_JUDGE
+
+
+def _duets(root: Path, machine: str, commits: list[str], results_dir: Path, duet_dir: Path) -> None:
+    """Each of the shard's commits in duet with the backend commit before it: wall times
+    from different runners are only ever judged on such pairs."""
+    history = backend_commits(root)
+    before = {head: base for base, head in itertools.pairwise(history)}
+    targets = duet_targets(load_index(results_dir), load_rules(root, machine).gate, None)
+    for head in commits:
+        base = before.get(head)
+        if base is None or not targets:
+            continue
+        log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
+        record = run_duet(root, base, head, targets, machine=machine)
+        write_record(record, record_path(duet_dir.parent, machine, base, head))
+
+
+def merge_shards(
+    root: Path, plan_path: Path, folders: list[Path], *, accept_partial: bool
+) -> ExitCode:
+    """File the shards' results into ``results/`` once they are what the plan asked for;
+    any shard missing, foreign, duplicated or short of commits stops the merge (exit 2)
+    unless ``accept_partial`` (which files what finished and names the rest); a counted
+    figure two measurements disagree on always does."""
+    plan = load_plan(plan_path)
+    manifests: list[tuple[str, ShardManifest]] = []
+    unfinished = []
+    for folder in folders:
+        text = read_input(folder / MANIFEST)
+        if text is None:
+            unfinished.append(f"{folder}: no {MANIFEST} (the shard did not finish)")
+            continue
+        raw = parse_json(text, str(folder / MANIFEST), "run that shard again")
+        manifests.append((str(folder), validated(ShardManifest, raw, str(folder / MANIFEST))))
+    check = check_shards(plan, manifests)
+    problems = unfinished + check.problems()
+    if problems and not (accept_partial and not check.foreign and not check.duplicated):
+        raise HarnessError(
+            f"{'; '.join(problems)}: re-run the shards named, or merge with --accept-partial "
+            "to keep a partial history"
+        )
+    for line in problems:
+        log(f"accepted as partial: {line}")
+    accepted = bool(problems)
+    rules = load_rules(root, plan.machine)
+    filed = 0
+    for origin, manifest in manifests:
+        if manifest.plan != plan.digest:
+            continue
+        shard = Path(origin)
+        for commit in manifest.measured:
+            filed += _file_commit(root, shard, plan.machine, commit, rules)
+        _copy_tree(shard / DUET_DIR, root / DUET_DIR)
+        _copy_tree(shard / HOST_DIR, root / HOST_DIR)
+        index = shard / RESULTS / "benchmarks.json"
+        if index.exists() and not (root / RESULTS / "benchmarks.json").exists():
+            shutil.copy2(index, root / RESULTS / "benchmarks.json")
+    log(f"merged {filed} commit(s) from {len(manifests)} shard(s) into {RESULTS}/{plan.machine}/")
+    if accepted:
+        log(f"a partial history: {len(problems)} problem(s) accepted (--accept-partial)")
+    return ExitCode.OK
+
+
+def _file_commit(root: Path, shard: Path, machine: str, commit: str, rules: Rules) -> int:
+    """One commit's result file into ``results/``; a commit already there is kept, after its
+    counted figures are checked against the shard's (a disagreement is a determinism bug)."""
+    incoming = load_results(shard / RESULTS, machine, commit)
+    target = root / RESULTS / machine
+    existing = list(target.glob(f"{commit[:8]}-*.json"))
+    if existing:
+        held = load_results(root / RESULTS, machine, commit)
+        conflicts = counted_conflicts(held, incoming, rules.gate, rules.calibration)
+        if conflicts:
+            raise HarnessError(
+                f"{commit[:8]} was counted twice with different results (a determinism bug, "
+                f"never averaged): {'; '.join(conflicts[:5])}"
+            )
+        return 0
+    target.mkdir(parents=True, exist_ok=True)
+    source = result_file(shard / RESULTS, machine, commit)
+    shutil.copy2(source, target / source.name)
+    return 1
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    if source.exists():
+        shutil.copytree(source, target, dirs_exist_ok=True)
