@@ -122,14 +122,19 @@ def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
     log(f"shard {index + 1}/{len(plan.shards)}: {len(commits)} commit(s) on {plan.machine}")
     config, results_dir = pr_config(root, f"backfill/shard-{index}")
     failed = run_commits(
-        root, commits, machine=plan.machine, bench=None, config=config, results_dir=results_dir
+        root,
+        commits,
+        machine=plan.machine,
+        bench=plan.bench,
+        config=config,
+        results_dir=results_dir,
     )
     index_file = results_dir / "benchmarks.json"
     suite = (
         str(json.loads(index_file.read_text()).get("version", "")) if index_file.exists() else ""
     )
     duet_dir = results_dir.parent / DUET_DIR
-    _duets(root, plan.machine, commits, results_dir, duet_dir)
+    _duets(root, plan, commits, results_dir, duet_dir)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -156,12 +161,15 @@ def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
     return ExitCode.OK if len(measured) == len(commits) and not failed else ExitCode.CANNOT_JUDGE
 
 
-def _duets(root: Path, machine: str, commits: list[str], results_dir: Path, duet_dir: Path) -> None:
+def _duets(
+    root: Path, plan: ShardPlan, commits: list[str], results_dir: Path, duet_dir: Path
+) -> None:
     """Each of the shard's commits in duet with the backend commit before it: wall times
     from different runners are only ever judged on such pairs."""
     history = backend_commits(root)
     before = {head: base for base, head in itertools.pairwise(history)}
-    targets = duet_targets(load_index(results_dir), load_rules(root, machine).gate, None)
+    machine = plan.machine
+    targets = duet_targets(load_index(results_dir), load_rules(root, machine).gate, plan.bench)
     for head in commits:
         base = before.get(head)
         if base is None or not targets:

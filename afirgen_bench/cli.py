@@ -884,6 +884,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--plan", type=_given_path, default=Path("plan.json"))
     plan.add_argument(
+        "--bench", default=None, help="asv -b regex: the benchmarks every shard runs (all)"
+    )
+    plan.add_argument(
         "--github-output",
         type=_given_path,
         default=None,

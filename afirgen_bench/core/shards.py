@@ -42,6 +42,7 @@ class ShardPlan(StrictModel):
     format: Literal[1] = SHARD_FORMAT
     machine: Name
     harness: Sha  # the commit whose suite and harness every shard runs
+    bench: str | None = None  # the benchmarks every shard runs (asv -b regex; None: all)
     shards: Annotated[list[Annotated[list[Sha], Field(min_length=1)]], Field(min_length=1)]
 
     @model_validator(mode="after")
