@@ -124,7 +124,7 @@ def _history(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     from afirgen_bench.git import repo_root
-    from afirgen_bench.history import publish_site
+    from afirgen_bench.publish import publish_site
 
     return publish_site(repo_root(), _machine(args))
 
@@ -252,7 +252,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from afirgen_bench.git import repo_root
-    from afirgen_bench.history import benchmark_history
+    from afirgen_bench.show import benchmark_history
 
     root = repo_root()
     rows = benchmark_history(root, args.benchmark, _results_dir(args, root), _machine(args))

@@ -9,28 +9,17 @@ for the whole job and stopped when it ends; each commit's API server exits with 
 from __future__ import annotations
 
 import itertools
-import re
 from pathlib import Path
 
 from afirgen_bench import asv_driver
-from afirgen_bench.core.errors import ExitCode, HarnessError
-from afirgen_bench.core.reports import (
-    drift_note,
-    duet_heading,
-    fmt_seconds,
-    noise_heading,
-    noise_rows,
-    spread_heading,
-    spread_rows,
-    summary_text,
-)
-from afirgen_bench.core.stats import describe
+from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.core.reports import summary_text
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import record_path, write_record
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import judge, load_index, load_results, load_rules
+from afirgen_bench.judge import judge, load_index, load_rules
+from afirgen_bench.publish import publish_site
 from afirgen_bench.runner import log, run_commits
-from afirgen_bench.site import vendor_assets, write_noise_page
 
 
 def run_history(
@@ -112,67 +101,3 @@ def _compare_newest(
     )
     print(summary_text(judgement))
     return judgement.exit_code
-
-
-def publish_site(root: Path, machine: str) -> ExitCode:
-    """``asv publish``, then vendor its web assets so html/ works with no network."""
-    log("publishing html/")
-    result = asv_driver.run_asv(["publish"], root=root, echo=False)
-    if result.returncode != 0:
-        log(f"asv publish failed:\n{result.output[-2000:]}")
-        return ExitCode.CANNOT_JUDGE
-    used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
-    log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
-    rules = load_rules(root, machine)
-    if rules.calibration is None:
-        log(f"{rules.calibration_note}: the site has no noise page")
-    else:
-        calibration, gate = rules.calibration, rules.gate
-        rows = noise_rows(calibration, gate)
-        page = write_noise_page(
-            root / "html",
-            rows,
-            noise_heading(calibration, gate),
-            spread_rows(calibration, gate),
-            spread_heading(calibration, gate),
-            drift_note(calibration),
-            noise_rows(calibration, gate, duet=True),
-            duet_heading(calibration, gate) if calibration.duet else "",
-        )
-        log(
-            f"wrote {page.relative_to(root)}: noise of {len(rows)} wall times, spread of "
-            f"{len(calibration.spread)} deterministic figures"
-        )
-    return ExitCode.OK
-
-
-def benchmark_history(root: Path, pattern: str, results_dir: Path, machine: str) -> list[str]:
-    """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``."""
-    try:
-        matcher = re.compile(pattern)
-    except re.error as exc:
-        raise HarnessError(f"'{pattern}' is not a valid regular expression: {exc}") from exc
-    done = asv_driver.commits_with_results(results_dir, machine)
-    rows = []
-    for commit in backend_commits(root):
-        if commit[:8] not in done:
-            continue
-        try:
-            results = load_results(results_dir, machine, commit)
-        except HarnessError as exc:  # one unreadable file must not hide the others' history
-            rows.append(f"{commit[:8]}  unreadable: {exc}")
-            continue
-        for key, m in results.measurements.items():
-            if not matcher.search(key) or m.value is None:
-                continue
-            if m.problem:
-                rows.append(f"{commit[:8]}  {key}  invalid: {m.problem}")
-            elif m.kind == "track":
-                rows.append(f"{commit[:8]}  {key}  {m.value:.4g} {m.unit}")
-            else:
-                p95 = fmt_seconds(describe(m.rounds or [m.samples]).p95) if m.samples else "-"
-                rows.append(
-                    f"{commit[:8]}  {key}  median {fmt_seconds(m.value)}  p95 {p95}  "
-                    f"n={len(m.samples)}"
-                )
-    return rows

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from afirgen_bench.judge import load_rules
-from afirgen_bench.site import CDN_FILES, NOISE_LINK, NOISE_PAGE, vendor_assets
+from afirgen_bench.noise_page import NOISE_LINK, NOISE_PAGE
+from afirgen_bench.vendor import CDN_FILES, vendor_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "html"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from afirgen_bench.load.runner import distributed_commands
-from afirgen_bench.site import VendorError, _extract
+from afirgen_bench.vendor import VendorError, _extract
 
 
 def _tarball(members: dict[str, bytes], symlink: tuple[str, str] | None = None) -> bytes:

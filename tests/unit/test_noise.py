@@ -17,8 +17,8 @@ from afirgen_bench.core.models import Kind, Measurement, NoiseSource, Verdict
 from afirgen_bench.core.reports import noise_rows
 from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift
 from afirgen_bench.git import twin_commit
+from afirgen_bench.noise_page import NOISE_LINK, write_noise_page
 from afirgen_bench.proof import TARGETS, Outcome, bench_pattern, inject, markdown, summarize
-from afirgen_bench.site import NOISE_LINK, write_noise_page
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -39,7 +39,7 @@ from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.gate import compare_one
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.core.reports import noise_rows
-from afirgen_bench.site import write_noise_page
+from afirgen_bench.noise_page import write_noise_page
 
 COUNTED = "cost.Database.track_instructions"
 QUERIES = "cost.Database.track_queries"
