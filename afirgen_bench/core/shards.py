@@ -67,7 +67,7 @@ class ShardManifest(StrictModel):
     index: Annotated[int, Field(ge=0)]
     machine: Name
     harness: Sha
-    suite: Name  # the suite's version string (results/benchmarks.json "version")
+    suite: Name  # a digest of the suite's asv index (results/benchmarks.json)
     duet_design: Name
     commits: list[Sha]  # the commits it was given
     measured: list[Sha]  # those with a result file in the shard
@@ -119,6 +119,9 @@ def check_shards(plan: ShardPlan, manifests: list[tuple[str, ShardManifest]]) ->
     """The manifests (each with where it came from) against the plan."""
     check = MergeCheck()
     by_index: dict[int, ShardManifest] = {}
+    suites = {m.suite for _origin, m in manifests if m.plan == plan.digest}
+    if len(suites) > 1:
+        check.foreign.append(f"the shards ran {len(suites)} different suites: {sorted(suites)}")
     for origin, manifest in manifests:
         if manifest.plan != plan.digest:
             check.foreign.append(f"{origin}: a shard of another plan")

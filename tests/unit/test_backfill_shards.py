@@ -164,3 +164,11 @@ def test_a_commit_counted_twice_with_different_figures_is_named(
     assert merge(plan, folders) == 2
     err = capsys.readouterr().err
     assert one_clean_line(err) and HIT_RATE in err and "determinism" in err
+
+
+def test_shards_that_ran_different_suites_are_refused() -> None:
+    plan = ShardPlan(machine=MACHINE, harness="a" * 40, shards=plan_shards(shas(4), 2))
+    check = check_shards(
+        plan, [("s0", manifest(plan, 0)), ("s1", manifest(plan, 1, suite="another"))]
+    )
+    assert not check.complete and "different suites" in check.foreign[0]
