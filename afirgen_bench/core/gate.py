@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from afirgen_bench.core.config import Calibration, Drift, GateConfig, Noise
-from afirgen_bench.core.models import Measurement, NoiseSource, ResultSet, Verdict
+from afirgen_bench.core.models import Measurement, NoiseSource, ResultSet, Side, Verdict
 from afirgen_bench.core.stats import Detection, Shift, fastest_round_shift, single_shift
 
 # Noise sources whose sigma was measured, so a minimum detectable effect means something.
@@ -44,6 +44,9 @@ class Change:
     noise_source: NoiseSource | None = None
     absolute_limit: float | None = None  # rates: the largest worsening allowed, in its unit
     reason: str = ""  # why, for verdicts that are not a plain measurement
+
+    def side(self, which: Side) -> Measurement | None:
+        return self.base if which is Side.BASE else self.head
 
     @property
     def fails(self) -> bool:

@@ -21,6 +21,13 @@ class Outcome(StrEnum):
     CANNOT_JUDGE = "cannot judge"  # exit 2
 
 
+class Side(StrEnum):
+    """The two commits of a comparison."""
+
+    BASE = "base"
+    HEAD = "head"
+
+
 class Verdict(StrEnum):
     """One benchmark's verdict, base against head."""
 

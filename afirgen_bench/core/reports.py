@@ -14,7 +14,7 @@ from afirgen_bench.core.config import Calibration, GateConfig
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explanation_lines
 from afirgen_bench.core.gate import Change, detection_for
-from afirgen_bench.core.models import NoiseSource, Verdict
+from afirgen_bench.core.models import NoiseSource, Side, Verdict
 from afirgen_bench.core.verdict import Judgement
 
 REPORT_FILES = ("summary.txt", "detailed.txt", "report.json", "comment.md")
@@ -189,7 +189,7 @@ def detailed_text(j: Judgement) -> str:
     )
     lines = [summary_text(j), header, "-" * len(header)]
     for c in j.changes:
-        head = j.stats(c, "head")
+        head = j.stats(c, Side.HEAD)
         lines.append(
             f"{c.key[:70]:<70} {c.verdict:<14} {_ratio(c):>7} {_limit(c):>8} "
             f"{(c.noise_source or '-'):<12} "
@@ -204,8 +204,8 @@ def detailed_text(j: Judgement) -> str:
 
 
 def as_json(j: Judgement) -> dict[str, Any]:
-    def side(c: Change, name: str) -> dict[str, Any] | None:
-        measurement = c.base if name == "base" else c.head
+    def side(c: Change, name: Side) -> dict[str, Any] | None:
+        measurement = c.side(name)
         if measurement is None:
             return None
         stats = j.stats(c, name)
@@ -237,8 +237,8 @@ def as_json(j: Judgement) -> dict[str, Any]:
                 "noise_source": c.noise_source,
                 "advisory": c.advisory,
                 "unprotected": c.unprotected(j.gate),
-                "base": side(c, "base"),
-                "head": side(c, "head"),
+                "base": side(c, Side.BASE),
+                "head": side(c, Side.HEAD),
                 "explanation": asdict(j.explanations[c.key]) if c.key in j.explanations else None,
             }
             for c in j.changes
@@ -290,7 +290,7 @@ def comment_markdown(j: Judgement) -> str:
             "|---|---|---:|---:|---:|---:|---|",
         ]
         for c in noteworthy:
-            before, after = j.stats(c, "base"), j.stats(c, "head")
+            before, after = j.stats(c, Side.BASE), j.stats(c, Side.HEAD)
             verdict = str(c.verdict) + (f": {c.reason}" if c.reason else "")
             lines.append(
                 f"| `{c.key}` | {verdict} | {_ratio(c)} | {_limit(c)} | "

@@ -15,7 +15,7 @@ from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.explain import Explanation
 from afirgen_bench.core.gate import Change
-from afirgen_bench.core.models import NoiseSource, Outcome, ResultSet, Verdict
+from afirgen_bench.core.models import NoiseSource, Outcome, ResultSet, Side, Verdict
 from afirgen_bench.core.sla import SlaStatus, SlaVerdict, check_all
 from afirgen_bench.core.stats import SampleStats, describe
 
@@ -180,8 +180,8 @@ class Judgement:
             return "FAILED: " + ", ".join(problems)
         return "PASSED: no regression beyond any benchmark's limit, no new SLA breach"
 
-    def stats(self, change: Change, side: str) -> SampleStats | None:
-        measurement = change.base if side == "base" else change.head
+    def stats(self, change: Change, side: Side) -> SampleStats | None:
+        measurement = change.side(side)
         if measurement is None or not measurement.samples or measurement.problem:
             return None
         return describe(measurement.rounds or [measurement.samples])
