@@ -506,7 +506,7 @@ def _reference(args: argparse.Namespace) -> int:
     from afirgen_bench.reference import REFERENCE, markdown
 
     path = repo_root() / REFERENCE
-    written = markdown()
+    written = markdown(build_parser())
     if args.check:
         if not path.exists() or path.read_text() != written:
             print(f"error: {REFERENCE} is out of date: run reference", file=sys.stderr)

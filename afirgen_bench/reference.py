@@ -9,8 +9,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from afirgen_bench.cli import build_parser
-
 REFERENCE = Path("docs") / "commands.md"
 WIDTH = 100  # the help text's columns, whatever the terminal that writes it
 
@@ -43,10 +41,10 @@ def _commands(parser: argparse.ArgumentParser) -> dict[str, tuple[str, argparse.
     return found
 
 
-def markdown() -> str:
-    """The whole reference: the overview, then every command's usage and options."""
+def markdown(parser: argparse.ArgumentParser) -> str:
+    """The whole reference of ``parser`` (the harness's): the overview, then every command's
+    usage and options."""
     with _columns(WIDTH):
-        parser = build_parser()
         commands = _commands(parser)
         lines = [
             "# Command reference",

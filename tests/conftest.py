@@ -12,12 +12,18 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from afirgen_fixtures.config import MySQLTarget, Settings
 from afirgen_fixtures.db import connection, migrate
 from afirgen_fixtures.services import ServiceRuntime, ServiceURLs, resolve
 from afirgen_fixtures.services._process import is_alive
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
+
+# Property tests check what holds, never how fast: a per-example deadline is a timing
+# assertion that a busy machine fails (speed goals live in the benchmarks).
+settings.register_profile("afirgen", deadline=None)
+settings.load_profile("afirgen")
 
 
 @pytest.fixture(scope="session")
