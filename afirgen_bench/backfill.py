@@ -17,6 +17,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from afirgen_bench import asv_driver
 from afirgen_bench.core.config import parse_json, validated
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.shards import (
@@ -55,7 +56,7 @@ def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> li
             ).split()
         )
         commits = [c for c in commits if c in wanted]
-    done = {p.name[:8] for p in (root / RESULTS / machine).glob("*-*.json")}
+    done = asv_driver.commits_with_results(root / RESULTS, machine)
     return [c for c in commits if c[:8] not in done]
 
 

@@ -904,7 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument(
         "--accept-partial",
         action="store_true",
-        help="file what finished even if shards are missing or short (still exit 2)",
+        help="file what finished even if shards are missing or short, naming the rest",
     )
     backfill.set_defaults(handler=_backfill)
 
