@@ -536,6 +536,25 @@ def _search_mix(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _monitoring(args: argparse.Namespace) -> int:
+    """Write (or check) a file generated from sla.toml and the monitoring queries."""
+    from afirgen_bench.git import repo_root
+    from afirgen_bench.monitoring import generated
+
+    root = repo_root()
+    path, written = generated.files(root)[args.file]
+    if args.check:
+        if not (root / path).exists() or (root / path).read_text() != written:
+            print(f"error: {path} is out of date: run monitoring {args.file}", file=sys.stderr)
+            return ExitCode.CANNOT_JUDGE
+        print(f"{path} is up to date")
+        return ExitCode.OK
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(written)
+    print(f"wrote {path}")
+    return ExitCode.OK
+
+
 def _load_drive(args: argparse.Namespace) -> int:
     """Drive the load against a server someone else started (the asv load benchmark)."""
     from afirgen_bench.load.runner import LoadTarget, drive
@@ -922,6 +941,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mix.add_argument("--check", action="store_true", help="only check it is up to date")
     mix.set_defaults(handler=_search_mix)
+
+    monitoring = sub.add_parser(
+        "monitoring",
+        help="write monitoring/alerts.yml or the Grafana dashboard from sla.toml and the "
+        "monitoring queries (docs/monitoring.md)",
+    )
+    monitoring.add_argument("file", choices=["rules", "dashboard"])
+    monitoring.add_argument("--check", action="store_true", help="only check it is up to date")
+    monitoring.set_defaults(handler=_monitoring)
 
     drive = sub.add_parser(
         "load-drive", parents=[common], help="drive the load against a running server"

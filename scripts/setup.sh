@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 EXTRAS=${AFIRGEN_EXTRAS:-test,bench}
 APT_PACKAGES=(mariadb-server redis-server chromium valgrind gcc)
+# without recommends: no node exporter nor anything else we would not use
+MONITORING_PACKAGES=(prometheus prometheus-mysqld-exporter prometheus-redis-exporter)
 
 # mariadbd and redis-server run the backend; chromium checks the published site offline;
-# valgrind (with callgrind.h) and gcc count instructions for benchmarks/cost.py
+# valgrind (with callgrind.h) and gcc count instructions for benchmarks/cost.py; Prometheus
+# (with promtool) and its MariaDB and Redis exporters watch the load test (docs/monitoring.md)
 have_servers() {
   { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 &&
     command -v mariadb-install-db >/dev/null 2>&1 &&
@@ -18,18 +21,25 @@ have_servers() {
     command -v chromium >/dev/null 2>&1 &&
     command -v valgrind >/dev/null 2>&1 &&
     [ -f /usr/include/valgrind/callgrind.h ] &&
-    command -v gcc >/dev/null 2>&1
+    command -v gcc >/dev/null 2>&1 &&
+    command -v prometheus >/dev/null 2>&1 &&
+    command -v promtool >/dev/null 2>&1 &&
+    command -v prometheus-mysqld-exporter >/dev/null 2>&1 &&
+    command -v prometheus-redis-exporter >/dev/null 2>&1
 }
 
 if ! have_servers; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
     echo "error: MariaDB/Redis server binaries are missing and this user cannot install them." >&2
-    echo "       Ask an administrator to run: apt-get install -y ${APT_PACKAGES[*]}" >&2
+    echo "       Ask an administrator to run: apt-get install -y ${APT_PACKAGES[*]}" \
+      "&& apt-get install -y --no-install-recommends ${MONITORING_PACKAGES[*]}" >&2
     exit 4
   fi
-  echo "==> installing ${APT_PACKAGES[*]} (apt; no service is started)"
+  echo "==> installing ${APT_PACKAGES[*]} ${MONITORING_PACKAGES[*]} (apt; we start private instances ourselves)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${MONITORING_PACKAGES[@]}" >/dev/null
 fi
 
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -62,4 +72,4 @@ if ! grep -q '"machine"' ~/.asv-machine.json 2>/dev/null || [ -n "${AFIRGEN_BENC
   echo "==> registering the benchmark machine '$machine' with asv"
   .venv/bin/asv machine --yes --machine "$machine" >/dev/null
 fi
-echo "==> set up: .venv ready; mariadbd, redis-server, chromium, valgrind and gcc installed"
+echo "==> set up: .venv ready; mariadbd, redis-server, chromium, valgrind, gcc, prometheus and its exporters installed"
