@@ -466,10 +466,13 @@ def _load(args: argparse.Namespace) -> int:
         scale=args.scale,
         out=Path(args.out),
         search_share=args.search_share,
+        monitor=args.monitor,
         progress=lambda m: print(f"... {m}", file=sys.stderr),
     )
     problems = judge_load(result, sla)
-    print(load_table(result, problems))
+    table = load_table(result, problems)
+    Path(args.out, "load.md").write_text(table + "\n")
+    print(table)
     return ExitCode.VERDICT_FAILED if problems else ExitCode.OK
 
 
@@ -882,7 +885,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="make searches this share of the tasks, e.g. 0.5 for the search-heavy mix "
         "(default: the seed's weights, one task in eight)",
     )
-    load.add_argument("--out", type=_given, default="reports/load")
+    load.add_argument(
+        "--no-monitor",
+        dest="monitor",
+        action="store_false",
+        help="run without the private Prometheus and exporters (no server-side view)",
+    )
+    load.add_argument(
+        "--out", type=_given, default="reports/load", help="load.md, load.json, server-view.png"
+    )
     load.set_defaults(handler=_load)
 
     backfill = sub.add_parser(

@@ -27,19 +27,27 @@ settings.load_profile("afirgen")
 
 
 @pytest.fixture(scope="session")
-def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceURLs]:
+def service_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceRuntime | None]:
+    """The session's private servers; None when the environment names servers to use."""
     if os.environ.get(MYSQL_URL_ENV) and os.environ.get(REDIS_URL_ENV):
-        yield resolve()
+        yield None
         return
     runtime = ServiceRuntime(tmp_path_factory.mktemp("services"))
-    urls = runtime.ensure(idle_stop_s=None, owner_pid=os.getpid())
+    runtime.ensure(idle_stop_s=None, owner_pid=os.getpid())
     pids = runtime.pids()
     try:
-        yield urls
+        yield runtime
     finally:
         runtime.stop()
         left = [f"{name} (pid {pid})" for name, pid in pids.items() if is_alive(pid)]
         assert not left, f"processes left behind after the test session: {left}"
+
+
+@pytest.fixture(scope="session")
+def service_urls(service_runtime: ServiceRuntime | None) -> ServiceURLs:
+    if service_runtime is None:
+        return resolve()
+    return service_runtime.ensure(idle_stop_s=None, owner_pid=os.getpid())
 
 
 @pytest.fixture(scope="session")

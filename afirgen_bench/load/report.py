@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from afirgen_bench.load.runner import LoadResult
+from afirgen_bench.monitoring.server_view import ServerView
 
 
 def load_table(result: LoadResult, problems: list[str]) -> str:
@@ -35,4 +38,51 @@ def load_table(result: LoadResult, problems: list[str]) -> str:
         "",
         ("FAILED: " + "; ".join(problems)) if problems else "PASSED: every load criterion met",
     ]
+    if result.server_view:
+        lines += ["", *server_lines(result.server_view)]
     return "\n".join(lines)
+
+
+_FORMATS = {
+    "reqps": ("{:.1f}", "/s", 1),
+    "qps": ("{:.1f}", "/s", 1),
+    "ops": ("{:.1f}", "/s", 1),
+    "percentunit": ("{:.1f}", " %", 100),
+    "bytes": ("{:.1f}", " MB", 2**-20),
+}
+
+
+def _figure(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "no data"
+    pattern, suffix, scale = _FORMATS.get(unit, ("{:g}", "", 1))
+    return pattern.format(value * scale) + suffix
+
+
+def server_lines(view: ServerView) -> list[str]:
+    """The servers' own view of the run, from Prometheus."""
+    lines = [
+        f"What the servers saw (Prometheus, scraped every {view.interval_s:g} s). The server's "
+        "P95 is interpolated inside the histogram bucket it falls in; that bucket never "
+        "starts above the client's P95 (the client's time adds the network and the client).",
+        "",
+        "| route | requests | client P95 | server P95 | server's bucket |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in view.routes:
+        low, high = row.bucket_ms
+        mark = "" if row.consistent else " (above the client's!)"
+        lines.append(
+            f"| `{row.route}` | {row.requests:,} | {row.client_p95_ms:.1f} ms | "
+            f"{row.server_p95_ms:.1f} ms{mark} | {low:g}-{high:g} ms |"
+        )
+    lines += ["", "| figure | mean | peak |", "|---|---:|---:|"]
+    for signal in view.signals:
+        lines.append(
+            f"| {signal.title} | {_figure(signal.mean, signal.unit)} | "
+            f"{_figure(signal.peak, signal.unit)} |"
+        )
+    lines += ["", *(f"- {note}" for note in view.notes)] if view.notes else []
+    if view.plot:
+        lines += ["", f"![the run's time series]({view.plot})"]
+    return lines

@@ -3,7 +3,9 @@
 Locust runs headless in its own processes (one, or a master and local workers) against the
 API served by uvicorn on the private MariaDB and Redis. While it runs, the API, MariaDB and
 Redis processes are sampled for CPU and peak RSS, and the servers' own counters give queries
-and Redis commands per request. Afterwards the database is asked what the run left behind:
+and Redis commands per request. A private Prometheus scrapes the API, MariaDB and Redis every
+second meanwhile (``afirgen_bench.monitoring``), so the report shows what the servers saw
+beside what the client saw. Afterwards the database is asked what the run left behind:
 every FIR the load created must be stored exactly once and no session be left half-finished.
 """
 
@@ -27,6 +29,15 @@ import redis
 
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.load.endpoints import RUN_SECTION, STORES_FIR, endpoint_section
+from afirgen_bench.monitoring.server_view import (
+    PLOT_FILE,
+    ServerView,
+    client_by_route,
+    collect,
+    plot,
+)
+from afirgen_bench.monitoring.stack import MonitoringStack, exporter_login, watch
+from afirgen_fixtures.api.metrics import LATENCY_BUCKETS
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 API_KEY = "afirgen-load-api-key"
@@ -63,6 +74,7 @@ class LoadResult:
     duplicate_firs: int
     half_finished_sessions: int
     problems: list[str] = field(default_factory=list)
+    server_view: ServerView | None = None
 
     @property
     def error_rate(self) -> float:
@@ -71,6 +83,7 @@ class LoadResult:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["error_rate"] = self.error_rate
+        data["server_view"] = self.server_view.as_dict() if self.server_view else None
         return data
 
 
@@ -217,7 +230,8 @@ def _free_port() -> int:
     return free_port()
 
 
-def _endpoint_figures(out: Path, duration_s: float) -> dict[str, EndpointFigures]:
+def _latencies(out: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Every response time (ms) and the failures, by endpoint, as Locust's users wrote them."""
     times: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
     for path in out.glob("latencies-*.jsonl"):
@@ -225,6 +239,12 @@ def _endpoint_figures(out: Path, duration_s: float) -> dict[str, EndpointFigures
             name, response_ms, ok = json.loads(line)
             times[name].append(response_ms)
             failures[name] += not ok
+    return times, failures
+
+
+def _endpoint_figures(
+    times: dict[str, list[float]], failures: dict[str, int], duration_s: float
+) -> dict[str, EndpointFigures]:
     figures = {}
     for name, values in sorted(times.items()):
         p50, p95, p99 = np.percentile(values, [50, 95, 99])
@@ -302,9 +322,11 @@ def drive(
     workers: int,
     out: Path,
     search_share: float = 0.0,
+    stack: MonitoringStack | None = None,
 ) -> LoadResult:
-    """Run Locust against ``target`` and measure the servers; the database must hold only
-    generated rows before (every newer row is attributed to this run)."""
+    """Run Locust against ``target`` and measure the servers (and read back what ``stack``'s
+    Prometheus scraped meanwhile); the database must hold only generated rows before (every
+    newer row is attributed to this run)."""
     from afirgen_fixtures.config import MySQLTarget
 
     database = MySQLTarget.from_url(target.mysql_url)
@@ -313,11 +335,12 @@ def drive(
         old.unlink()
     questions0, commands0 = _server_counters(database, target.redis_url)
     with ProcessSampler(target.pids) as sampler:
-        started = time.monotonic()
+        started, wall_started = time.monotonic(), time.time()
         _locust(target, users, duration_s, out, workers, search_share)
-        elapsed = time.monotonic() - started
+        elapsed, wall_ended = time.monotonic() - started, time.time()
     questions1, commands1 = _server_counters(database, target.redis_url)
-    endpoints = _endpoint_figures(out, elapsed)
+    times, failures = _latencies(out)
+    endpoints = _endpoint_figures(times, failures, elapsed)
     total = sum(e.requests for e in endpoints.values())
     storing = endpoints.get(STORES_FIR)
     stored, duplicates, half_finished = _what_the_run_left(database)
@@ -338,6 +361,19 @@ def drive(
         duplicate_firs=duplicates,
         half_finished_sessions=half_finished,
     )
+    if stack is not None:
+        stack.settle()
+        result.server_view = collect(
+            stack.client,
+            started=wall_started,
+            ended=wall_ended,
+            interval_s=stack.interval_s,
+            client_ms=client_by_route(times),
+            buckets=LATENCY_BUCKETS,
+            jobs=stack.jobs,
+        )
+        result.server_view.notes += stack.notes
+        plot(result.server_view, out / PLOT_FILE)
     (out / "load.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
     return result
 
@@ -350,9 +386,11 @@ def run_load(
     scale: int = 100_000,
     out: Path,
     search_share: float = 0.0,
+    monitor: bool = True,
     progress: Any = print,
 ) -> LoadResult:
-    """Seed or reuse the data set, serve the API, drive the load, reset the data set."""
+    """Seed or reuse the data set, serve the API (watched by a private Prometheus unless
+    ``monitor`` is off), drive the load, reset the data set."""
     from afirgen_bench.runner import benchmark_environment, private_server_pids
     from afirgen_fixtures.config import MySQLTarget
     from afirgen_fixtures.data import load_dataset, reset_dataset
@@ -384,14 +422,23 @@ def run_load(
             env["AFIRGEN_REDIS_URL"],
             {"api": api.pid, **private_server_pids()},
         )
-        result = drive(
-            target,
-            users=users,
-            duration_s=duration_s,
-            workers=workers,
-            out=out,
-            search_share=search_share,
-        )
+        with watch(
+            monitor,
+            out / "prometheus",
+            api_url=api.base_url,
+            api_key=API_KEY,
+            redis_url=env["AFIRGEN_REDIS_URL"],
+            mysql=exporter_login(env["AFIRGEN_MYSQL_URL"]),
+        ) as stack:
+            result = drive(
+                target,
+                users=users,
+                duration_s=duration_s,
+                workers=workers,
+                out=out,
+                search_share=search_share,
+                stack=stack,
+            )
     reset_dataset(dataset.target)
     return result
 

@@ -17,6 +17,7 @@ from afirgen_bench.monitoring.client import PrometheusClient
 from afirgen_bench.monitoring.rules import route_of
 
 PLOT_FILE = "server-view.png"
+UNIT_WORDS = {"reqps": "per s", "qps": "per s", "ops": "per s", "percentunit": "share"}
 RATE_WINDOW = "5s"  # five scrapes at the load test's 1 s interval
 
 
@@ -158,7 +159,7 @@ def plot(view: ServerView, path: Path) -> None:
     start = min(s.points[0][0] for s in shown)
     for axis, signal in zip(axes.flat, shown, strict=False):
         axis.plot([t - start for t, _v in signal.points], [v for _t, v in signal.points], lw=1)
-        axis.set_title(f"{signal.title} ({signal.unit})", fontsize=9)
+        axis.set_title(f"{signal.title} ({UNIT_WORDS.get(signal.unit, signal.unit)})", fontsize=9)
         axis.tick_params(labelsize=8)
         axis.set_xlabel("seconds into the run", fontsize=8)
     for axis in list(axes.flat)[len(shown) :]:

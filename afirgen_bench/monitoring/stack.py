@@ -9,14 +9,17 @@ documentation names (PROCESS, REPLICATION CLIENT, SELECT), at most 3 connections
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
+import os
 import secrets
 import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +29,10 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.monitoring import queries
 from afirgen_bench.monitoring.bridge import MetricsBridge
 from afirgen_bench.monitoring.client import PrometheusClient
+from afirgen_bench.monitoring.rules import ALERTS_FILE
 from afirgen_fixtures.config import MySQLTarget
 from afirgen_fixtures.services import _process
+from afirgen_fixtures.services.runtime import MYSQL_URL_ENV
 
 APT_PACKAGES = ("prometheus", "prometheus-mysqld-exporter", "prometheus-redis-exporter")
 PROMETHEUS, PROMTOOL = "prometheus", "promtool"
@@ -37,6 +42,9 @@ EXPORTER_HOST = "127.0.0.1"  # the private server runs --skip-name-resolve: TCP 
 EXPORTER_PRIVILEGES = "PROCESS, REPLICATION CLIENT, SELECT"  # mysqld_exporter's README
 # No replication here: the slave-status collector would need REPLICA MONITOR on MariaDB 10.11
 MYSQLD_EXPORTER_FLAGS = ("--no-collect.slave_status",)
+# Servers someone else runs: the exporter's login (mysql://user:password@host:port/)
+EXPORTER_URL_ENV = "AFIRGEN_MYSQL_EXPORTER_URL"
+PROJECT = Path(__file__).resolve().parents[2]  # the checkout (installed editable)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -68,6 +76,33 @@ def create_exporter_user(admin: pymysql.Connection) -> str:
 
 
 @dataclass(frozen=True)
+class ExporterLogin:
+    """The MariaDB exporter's login, or why there is none."""
+
+    target: MySQLTarget | None
+    missing: str = ""
+
+
+def exporter_login(mysql_url: str) -> ExporterLogin:
+    """A login for the MariaDB exporter: made on our private server, or taken from
+    ``AFIRGEN_MYSQL_EXPORTER_URL`` for a server someone else runs."""
+    if os.environ.get(EXPORTER_URL_ENV):
+        return ExporterLogin(MySQLTarget.from_url(os.environ[EXPORTER_URL_ENV]))
+    if os.environ.get(MYSQL_URL_ENV):
+        return ExporterLogin(
+            None,
+            f"MariaDB not monitored: it is not ours ({MYSQL_URL_ENV}); set {EXPORTER_URL_ENV} "
+            f"to a login with {EXPORTER_PRIVILEGES} ON *.* to include it",
+        )
+    from afirgen_fixtures.services import ServiceRuntime, default_state_dir
+
+    app = MySQLTarget.from_url(mysql_url)
+    with ServiceRuntime(default_state_dir()).mariadb.admin_connection() as admin:
+        password = create_exporter_user(admin)
+    return ExporterLogin(MySQLTarget(EXPORTER_HOST, app.port, EXPORTER_USER, password, ""))
+
+
+@dataclass(frozen=True)
 class Scraped:
     """What the stack scrapes: the API (through the key bridge), Redis, and MariaDB when a
     login for its exporter is known."""
@@ -76,6 +111,7 @@ class Scraped:
     api_key: str
     redis_url: str
     mysql_exporter: MySQLTarget | None
+    notes: list[str] = field(default_factory=list)  # what is not scraped, and why
 
 
 _prctl = ctypes.CDLL(None, use_errno=True).prctl
@@ -99,6 +135,7 @@ class MonitoringStack:
         self._processes: list[tuple[str, subprocess.Popen]] = []
         self._bridge: MetricsBridge | None = None
         self.client = PrometheusClient(self.url)
+        self.notes = list(scraped.notes)
 
     @property
     def url(self) -> str:
@@ -248,3 +285,23 @@ class MonitoringStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def watch(
+    enabled: bool,
+    workdir: Path,
+    *,
+    api_url: str,
+    api_key: str,
+    redis_url: str,
+    mysql: ExporterLogin,
+) -> Iterator[MonitoringStack | None]:
+    """A running stack for the block, or None when monitoring is off."""
+    if not enabled:
+        yield None
+        return
+    notes = [mysql.missing] if mysql.missing else []
+    scraped = Scraped(api_url, api_key, redis_url, mysql.target, notes)
+    with MonitoringStack(workdir, scraped, rules=PROJECT / ALERTS_FILE) as stack:
+        yield stack
