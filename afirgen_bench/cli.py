@@ -540,15 +540,30 @@ def _search_mix(args: argparse.Namespace) -> int:
 
 
 def _monitoring(args: argparse.Namespace) -> int:
-    """Write (or check) a file generated from sla.toml and the monitoring queries."""
+    """Write (or check) a file generated from sla.toml and the monitoring queries, or measure
+    what scraping costs the load test."""
     from afirgen_bench.git import repo_root
+
+    if args.step == "cost":
+        from afirgen_bench.monitoring.cost import measure
+
+        summary = measure(
+            pairs=args.pairs,
+            users=args.users,
+            duration_s=args.duration,
+            scale=args.scale,
+            out=Path(args.out),
+            progress=lambda m: print(f"... {m}", file=sys.stderr),
+        )
+        print(Path(args.out, "scrape-cost.md").read_text())
+        return ExitCode.OK if summary["met"] else ExitCode.VERDICT_FAILED
     from afirgen_bench.monitoring import generated
 
     root = repo_root()
-    path, written = generated.files(root)[args.file]
+    path, written = generated.files(root)[args.step]
     if args.check:
         if not (root / path).exists() or (root / path).read_text() != written:
-            print(f"error: {path} is out of date: run monitoring {args.file}", file=sys.stderr)
+            print(f"error: {path} is out of date: run monitoring {args.step}", file=sys.stderr)
             return ExitCode.CANNOT_JUDGE
         print(f"{path} is up to date")
         return ExitCode.OK
@@ -955,11 +970,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     monitoring = sub.add_parser(
         "monitoring",
-        help="write monitoring/alerts.yml or the Grafana dashboard from sla.toml and the "
-        "monitoring queries (docs/monitoring.md)",
+        help="the alert rules and the Grafana dashboard (written from sla.toml and the "
+        "monitoring queries), and what scraping costs the load test (docs/monitoring.md)",
     )
-    monitoring.add_argument("file", choices=["rules", "dashboard"])
-    monitoring.add_argument("--check", action="store_true", help="only check it is up to date")
+    monitoring_steps = monitoring.add_subparsers(dest="step", required=True)
+    for name, text in (
+        ("rules", "write monitoring/alerts.yml"),
+        ("dashboard", "write monitoring/grafana/afirgen.json"),
+    ):
+        generated = monitoring_steps.add_parser(name, help=text)
+        generated.add_argument(
+            "--check", action="store_true", help="write nothing; exit 2 if it is out of date"
+        )
+    cost = monitoring_steps.add_parser(
+        "cost",
+        parents=[common],
+        help="load runs with and without Prometheus, interleaved; exit 1 if scraping costs "
+        "more than 2 %% of the requests per second",
+    )
+    cost.add_argument("--pairs", type=_at_least(1), default=3)
+    cost.add_argument("--users", type=_at_least(1), default=15)
+    cost.add_argument("--duration", type=_seconds, default=60, help="seconds per run")
+    cost.add_argument("--scale", type=_at_least(1), default=100_000)
+    cost.add_argument(
+        "--out", type=_given, default="reports/scrape-cost", help="scrape-cost.md and .json"
+    )
     monitoring.set_defaults(handler=_monitoring)
 
     drive = sub.add_parser(

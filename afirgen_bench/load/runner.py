@@ -230,7 +230,7 @@ def _free_port() -> int:
     return free_port()
 
 
-def _latencies(out: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
+def latencies(out: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Every response time (ms) and the failures, by endpoint, as Locust's users wrote them."""
     times: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
@@ -339,7 +339,7 @@ def drive(
         _locust(target, users, duration_s, out, workers, search_share)
         elapsed, wall_ended = time.monotonic() - started, time.time()
     questions1, commands1 = _server_counters(database, target.redis_url)
-    times, failures = _latencies(out)
+    times, failures = latencies(out)
     endpoints = _endpoint_figures(times, failures, elapsed)
     total = sum(e.requests for e in endpoints.values())
     storing = endpoints.get(STORES_FIR)

@@ -150,3 +150,18 @@ def test_a_server_p95_in_a_bucket_above_the_clients_is_inconsistent() -> None:
     assert by_route["/api/v1/firs/search"].requests == 100
     assert by_route["/api/v1/firs/search"].consistent  # bucket 25-50 ms, client P95 30 ms
     assert not by_route["/api/v1/fir/{fir_number}"].consistent  # bucket 5-10 ms, client 2 ms
+
+
+def test_provisioning_files_point_at_a_prometheus_and_a_dashboard_folder() -> None:
+    folder = ROOT / "monitoring" / "grafana" / "provisioning"
+    dashboards = yaml.safe_load((folder / "dashboards.yml").read_text())
+    assert dashboards["providers"][0]["options"]["path"]
+    sources = yaml.safe_load((folder / "datasources.yml").read_text())
+    assert sources["datasources"][0]["type"] == "prometheus"
+
+
+def test_watched_and_plain_runs_alternate_abba() -> None:
+    from afirgen_bench.monitoring.cost import order
+
+    assert order(2) == [True, False, False, True]
+    assert order(3).count(True) == 3
