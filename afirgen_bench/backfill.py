@@ -103,6 +103,8 @@ def host_facts() -> dict[str, str]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "node": platform.node(),
+        # GitHub names each runner (RUNNER_NAME); a shard run by hand is its host
+        "runner": os.environ.get("RUNNER_NAME") or platform.node(),
     }
 
 

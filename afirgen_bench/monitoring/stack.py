@@ -142,6 +142,15 @@ class MonitoringStack:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pids(self) -> list[int]:
+        """The processes the stack started (the scrape bridge is a thread of ours)."""
+        return [process.pid for _name, process in self._processes]
+
+    @property
+    def bridge_address(self) -> str | None:
+        return self._bridge.address if self._bridge else None
+
+    @property
     def jobs(self) -> list[str]:
         jobs = [queries.API_JOB, queries.REDIS_JOB]
         return [*jobs, queries.MARIADB_JOB] if self.scraped.mysql_exporter else jobs

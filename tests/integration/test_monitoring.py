@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import pymysql
 import pytest
 
 from afirgen_bench.load.runner import API_KEY, AUTH_KEY, LoadResult, LoadTarget, drive
@@ -50,13 +51,9 @@ def _api_env(mysql_url: str, redis_url: str) -> dict[str, str]:
     }
 
 
-def _exporter_login(admin: object, port: int) -> MySQLTarget:
-    password = create_exporter_user(admin)  # type: ignore[arg-type]
+def _exporter_login(admin: pymysql.Connection, port: int) -> MySQLTarget:
+    password = create_exporter_user(admin)
     return MySQLTarget(EXPORTER_HOST, port, EXPORTER_USER, password, "")
-
-
-def _stack_pids(stack: MonitoringStack) -> list[int]:
-    return [process.pid for _name, process in stack._processes]
 
 
 def _wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> float:
@@ -102,7 +99,7 @@ def monitored_run(
                 api.base_url, target.url(), service_urls.redis_url, {"api": api.pid}
             )
             result = drive(load_target, users=6, duration_s=15, workers=0, out=out, stack=stack)
-            pids = _stack_pids(stack)
+            pids = stack.pids
             yield result, stack, out
     reset_dataset(target)
     assert not [pid for pid in pids if is_alive(pid)], "the monitoring stack left processes"
@@ -147,8 +144,8 @@ def test_scrape_bridge_passes_the_api_metrics_and_nothing_else(
     monitored_run: tuple[LoadResult, MonitoringStack, Path],
 ) -> None:
     _result, stack, _out = monitored_run
-    assert stack._bridge is not None
-    base = f"http://{stack._bridge.address}"
+    assert stack.bridge_address is not None
+    base = f"http://{stack.bridge_address}"
     assert "afirgen_http_requests_total" in httpx.get(base + "/metrics").text
     assert httpx.get(base + "/api/v1/firs").status_code == 404
 
@@ -190,7 +187,7 @@ def test_cache_alert_pending_while_redis_is_down_then_clears(
                 20,
                 "AfirgenCacheUnavailable cleared",
             )
-            pids = _stack_pids(stack)
+            pids = stack.pids
     terminate(redis_pid)
     print(
         f"\nRedis down: alert pending after {pending:.1f} s; cleared {cleared:.1f} s after restart"
@@ -231,7 +228,7 @@ def test_database_alert_pending_while_mariadb_restarts_then_clears(tmp_path: Pat
                     30,
                     "AfirgenDatabaseUnavailable cleared",
                 )
-                pids = _stack_pids(stack)
+                pids = stack.pids
     finally:
         terminate(pid)
         terminate(redis_pid)
