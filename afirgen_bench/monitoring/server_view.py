@@ -19,6 +19,7 @@ from afirgen_bench.monitoring.rules import route_of
 PLOT_FILE = "server-view.png"
 UNIT_WORDS = {"reqps": "per s", "qps": "per s", "ops": "per s", "percentunit": "share"}
 RATE_WINDOW = "5s"  # five scrapes at the load test's 1 s interval
+P95_WINDOW = "10s"  # a P95 needs more requests than a rate
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ServerView:
     signals: list[SignalSummary]
     notes: list[str] = field(default_factory=list)
     plot: str | None = None
+    p95_over_time: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -140,7 +142,15 @@ def collect(
         if not points:
             notes.append(f"{signal.title}: no data in the run's window")
         signals.append(summarize(signal.name, signal.title, signal.unit, points))
-    return ServerView(interval_s, route_latencies(p95, client_ms, buckets), signals, notes)
+    over_time = {
+        s.labels.get("route", ""): s.points
+        for s in client.query_range(
+            queries.ENDPOINT_P95.expr(P95_WINDOW), started, ended, interval_s
+        )
+        if s.points
+    }
+    routes = route_latencies(p95, client_ms, buckets)
+    return ServerView(interval_s, routes, signals, notes, p95_over_time=over_time)
 
 
 def plot(view: ServerView, path: Path) -> None:
@@ -154,15 +164,26 @@ def plot(view: ServerView, path: Path) -> None:
     if not shown:
         return
     columns = 2
-    rows = (len(shown) + columns - 1) // columns
-    figure, axes = pyplot.subplots(rows, columns, figsize=(10, 2.2 * rows), squeeze=False)
+    panels = len(shown) + bool(view.p95_over_time)
+    rows = (panels + columns - 1) // columns
+    figure, axes = pyplot.subplots(rows, columns, figsize=(10, 2.4 * rows), squeeze=False)
     start = min(s.points[0][0] for s in shown)
-    for axis, signal in zip(axes.flat, shown, strict=False):
+    cells = iter(axes.flat)
+    if view.p95_over_time:
+        axis = next(cells)
+        for route, points in sorted(view.p95_over_time.items()):
+            axis.plot(
+                [t - start for t, _v in points], [v * 1000 for _t, v in points], lw=1, label=route
+            )
+        axis.set_title(f"Server-side P95 by route, {P95_WINDOW} windows (ms)", fontsize=9)
+        axis.tick_params(labelsize=8)
+        axis.legend(fontsize=6, loc="upper left")
+    for axis, signal in zip(cells, shown, strict=False):
         axis.plot([t - start for t, _v in signal.points], [v for _t, v in signal.points], lw=1)
         axis.set_title(f"{signal.title} ({UNIT_WORDS.get(signal.unit, signal.unit)})", fontsize=9)
         axis.tick_params(labelsize=8)
         axis.set_xlabel("seconds into the run", fontsize=8)
-    for axis in list(axes.flat)[len(shown) :]:
+    for axis in list(axes.flat)[panels:]:
         axis.set_visible(False)
     figure.tight_layout()
     figure.savefig(path, dpi=80)

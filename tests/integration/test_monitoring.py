@@ -122,6 +122,7 @@ def test_load_report_has_the_servers_view(
     assert signals["redis_ops_per_s"].mean > 1
     assert signals["redis_memory_bytes"].peak > 0
     assert all(s.points for s in view.signals), [s.name for s in view.signals if not s.points]
+    assert {"/api/v1/fir/{fir_number}"} <= set(view.p95_over_time)
     assert (out / PLOT_FILE).stat().st_size > 1000
     stored = json.loads((out / "load.json").read_text())
     assert stored["server_view"]["routes"]

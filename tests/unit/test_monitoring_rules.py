@@ -165,3 +165,16 @@ def test_watched_and_plain_runs_alternate_abba() -> None:
 
     assert order(2) == [True, False, False, True]
     assert order(3).count(True) == 3
+
+
+def test_the_plot_has_a_panel_per_signal_and_one_of_p95_by_route(tmp_path: Path) -> None:
+    from afirgen_bench.monitoring.server_view import ServerView, plot, summarize
+
+    points = [(1000.0 + t, float(t % 7)) for t in range(30)]
+    signals = [summarize(s.name, s.title, s.unit, points) for s in queries.REPORTED]
+    signals.append(summarize("empty", "No data", "ops", []))
+    view = ServerView(1.0, [], signals, p95_over_time={"/api/v1/firs": points})
+    plot(view, tmp_path / "view.png")
+    assert view.plot == "view.png"
+    assert (tmp_path / "view.png").read_bytes()[:4] == b"\x89PNG"
+    assert view.as_dict()["p95_over_time"]["/api/v1/firs"][0] == (1000.0, 0.0)

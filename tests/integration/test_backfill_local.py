@@ -1,0 +1,132 @@
+"""A backfill in three shards, run here as GitHub would run it: three separate processes,
+each with its own private servers (state dir) and runner name, then merged. The merged
+counted figures must equal a single-machine run of the same commits, and the shards' servers
+must be gone afterwards.
+
+The shards count one operation (``Generation.extract_facts`` at 10k) at the three newest
+backend commits, so the test stays a few minutes long; the full backfill's times are in
+docs/ci.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from afirgen_bench.core.shards import ShardManifest, counted_conflicts
+from afirgen_bench.git import backend_commits
+from afirgen_bench.judge import load_results, load_rules
+from afirgen_fixtures.services import ServiceRuntime
+from afirgen_fixtures.services._process import is_alive
+
+ROOT = Path(__file__).resolve().parents[2]
+MACHINE = "backfill-test-runner"
+BENCH = r"^cost\.Generation\.track_"
+OPERATION = "Generation.extract_facts(10000)"
+SHARDS = 3
+
+
+def _bench(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "afirgen_bench", *args],
+        cwd=repo,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}"
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def backfill(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    work = tmp_path_factory.mktemp("backfill")
+    repo = work / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(repo)], check=True)
+    # one asv environment per backend requirement set, shared with the checkout's own runs
+    (ROOT / ".asv" / "env").mkdir(parents=True, exist_ok=True)
+    (repo / ".asv").mkdir()
+    (repo / ".asv" / "env").symlink_to(ROOT / ".asv" / "env")
+    history = backend_commits(repo)
+    commits = history[-SHARDS:]
+    span = f"{history[-SHARDS - 1]}..{commits[-1]}"
+    for name, count in (("plan-3.json", SHARDS), ("plan-1.json", 1)):
+        _bench(
+            repo,
+            "backfill",
+            "plan",
+            "--machine",
+            MACHINE,
+            "--shards",
+            str(count),
+            "--range",
+            span,
+            "--bench",
+            BENCH,
+            "--plan",
+            str(work / name),
+        )
+    measuring = {
+        "AFIRGEN_BENCH_COST_ONLY": f"^{re.escape(OPERATION)}$",
+        "AFIRGEN_BENCH_SCALES": "10000",
+    }
+    states = []
+    for index, (plan, out) in enumerate(
+        [*(("plan-3.json", f"shard-{i}") for i in range(SHARDS)), ("plan-1.json", "single")]
+    ):
+        state = work / f"state-{index}"
+        states.append(state)
+        _bench(
+            repo,
+            "backfill",
+            "shard",
+            "--plan",
+            str(work / plan),
+            "--index",
+            str(index if out != "single" else 0),
+            "--output",
+            str(work / out),
+            env={**measuring, "AFIRGEN_STATE_DIR": str(state), "RUNNER_NAME": f"runner-{index}"},
+        )
+    merged = _bench(
+        repo,
+        "backfill",
+        "merge",
+        "--plan",
+        str(work / "plan-3.json"),
+        *(str(work / f"shard-{i}") for i in range(SHARDS)),
+    )
+    return {"work": work, "repo": repo, "commits": commits, "states": states, "merged": merged}
+
+
+def test_the_merged_counted_figures_equal_a_single_machine_run(backfill: dict) -> None:
+    repo, work = backfill["repo"], backfill["work"]
+    rules = load_rules(repo, MACHINE)
+    for commit in backfill["commits"]:
+        merged = load_results(repo / "results", MACHINE, commit)
+        single = load_results(work / "single" / "results", MACHINE, commit)
+        counted = {k: m for k, m in merged.items() if OPERATION in k and m.value}
+        assert any("track_instructions" in k for k in counted), f"{commit[:8]}: nothing counted"
+        assert counted_conflicts(merged, single, rules.gate, rules.calibration) == []
+
+
+def test_every_shard_ran_on_its_own_runner_and_left_no_server(backfill: dict) -> None:
+    work = backfill["work"]
+    manifests = [
+        ShardManifest.model_validate(
+            json.loads((work / f"shard-{i}" / "manifest.json").read_text())
+        )
+        for i in range(SHARDS)
+    ]
+    assert sorted(c for m in manifests for c in m.measured) == sorted(backfill["commits"])
+    assert {m.host["runner"] for m in manifests} == {f"runner-{i}" for i in range(SHARDS)}
+    for state in backfill["states"]:
+        assert not [p for p in ServiceRuntime(state).pids().values() if is_alive(p)], state
