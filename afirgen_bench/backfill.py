@@ -14,13 +14,17 @@ import itertools
 import os
 import platform
 import shutil
+import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.config import parse_json, validated
+from afirgen_bench.core.duet import DuetRecord
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.shards import (
+    SHARD_OVERHEAD_S,
+    BackfillCost,
     ShardManifest,
     ShardPlan,
     check_shards,
@@ -252,3 +256,37 @@ def _file_commit(root: Path, shard: Path, machine: str, commit: str, rules: Rule
 def _copy_tree(source: Path, target: Path) -> None:
     if source.exists():
         shutil.copytree(source, target, dirs_exist_ok=True)
+
+
+def _suite_seconds(path: Path) -> tuple[int, float]:
+    """A stored asv result: how many benchmarks it holds, and the seconds they took (each
+    benchmark's duration, the setup caches and the build)."""
+    raw = parse_json(read_input(path) or "{}", str(path), "measure that commit again")
+    columns = raw.get("result_columns", [])
+    if "duration" not in columns:
+        return 0, 0.0
+    at = columns.index("duration")
+    durations = [row[at] for row in raw.get("results", {}).values() if len(row) > at and row[at]]
+    return len(raw.get("results", {})), sum(durations) + sum(raw.get("durations", {}).values())
+
+
+def measured_cost(root: Path, machine: str, overhead_s: float = SHARD_OVERHEAD_S) -> BackfillCost:
+    """A backfill's cost from what is stored for ``machine``: the median suite time of the
+    commits measured with the newest (largest) suite, and the median duet of the current
+    design."""
+    files = sorted((root / RESULTS / machine).glob("*-env-*.json"))
+    measured = [_suite_seconds(path) for path in files]
+    largest = max((count for count, _s in measured), default=0)
+    suites = [seconds for count, seconds in measured if count == largest and seconds]
+    if not suites:
+        raise HarnessError(f"no stored results for {machine} to estimate from: run history first")
+    design = duet_design()
+    duets = []
+    for path in sorted((root / DUET_DIR / machine).glob("*.json")):
+        raw = parse_json(read_input(path) or "{}", str(path), "measure the pair again")
+        record: DuetRecord = validated(DuetRecord, raw, str(path))
+        if record.design == design:
+            duets.append(record.seconds)
+    if not duets:
+        raise HarnessError(f"no duet of the current design stored for {machine}: run duet first")
+    return BackfillCost(statistics.median(suites), statistics.median(duets), overhead_s)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from afirgen_bench.core.duet import DUET_PAIRS_FOR_S, DUET_ROUNDS, DUET_SCHEDULE, Schedule
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.core.shards import SHARD_OVERHEAD_S
 
 if TYPE_CHECKING:
     from afirgen_bench.core.verdict import Judgement
@@ -59,6 +60,12 @@ def _at_least(minimum: int) -> Callable[[str], int]:
         return number
 
     return parse
+
+
+def _int_list(value: str) -> list[int]:
+    """Comma-separated positive whole numbers: 1,3,10."""
+    parse = _at_least(1)
+    return [parse(part) for part in value.split(",")]
 
 
 def _seconds(value: str) -> float:
@@ -501,6 +508,22 @@ def _backfill(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if args.step == "shard":
         return backfill.run_shard(root, args.plan, args.index, args.output)
+    if args.step == "estimate":
+        machine = _machine(args)
+        cost = backfill.measured_cost(root, machine, args.overhead)
+        print(
+            f"On {machine}: a commit's suite {cost.suite_s / 60:.1f} min and its duet "
+            f"{cost.duet_s / 60:.1f} min (medians of what is stored), a shard's fixed cost "
+            f"{cost.overhead_s / 60:.1f} min.\n\n"
+            "| commits | shards | wall clock | runner time |\n|---:|---:|---:|---:|"
+        )
+        for commits in args.commits:
+            for shards in args.shards:
+                print(
+                    f"| {commits} | {shards} | {cost.wall_s(commits, shards) / 3600:.1f} h | "
+                    f"{cost.runner_s(commits, shards) / 3600:.1f} h |"
+                )
+        return ExitCode.OK
     return backfill.merge_shards(root, args.plan, args.folders, accept_partial=args.accept_partial)
 
 
@@ -941,6 +964,24 @@ def build_parser() -> argparse.ArgumentParser:
     shard.add_argument("--plan", type=_given_path, required=True)
     shard.add_argument("--index", type=_at_least(0), required=True)
     shard.add_argument("--output", type=_given_path, required=True)
+    estimate = steps.add_parser(
+        "estimate",
+        parents=[common],
+        help="how long a backfill takes on N shards, from the suite and duet times stored",
+    )
+    estimate.add_argument(
+        "--commits", type=_int_list, default=[29, 500], help="comma-separated: 29,500"
+    )
+    estimate.add_argument(
+        "--shards", type=_int_list, default=[1, 3, 10, 29], help="comma-separated: 1,3,10,29"
+    )
+    estimate.add_argument(
+        "--overhead",
+        type=_seconds,
+        default=SHARD_OVERHEAD_S,
+        help="a shard's fixed cost in seconds: set-up, asv environment, data sets "
+        "(default: what they took on this VM)",
+    )
     merge = steps.add_parser(
         "merge", help="check the shards against the plan, then file them into results/"
     )

@@ -22,6 +22,10 @@ from afirgen_bench.core.gate import compare_one
 from afirgen_bench.core.models import ResultSet, Verdict
 
 SHARD_FORMAT = 1
+# A shard's fixed cost on this VM before its first commit: scripts/setup.sh (48.7 s on
+# 2026-12-06), the asv environment, and the 10k, 100k (35.4 s) and 1M (641.0 s) data sets
+# (docs/measurements/README.md, docs/measurements/2026-12-04-load-1m.log).
+SHARD_OVERHEAD_S = 800.0
 Sha = Annotated[str, Field(pattern=r"^[0-9a-f]{40}$")]
 Name = Annotated[str, Field(min_length=1)]
 
@@ -167,3 +171,27 @@ def counted_conflicts(
         if change.verdict in (Verdict.REGRESSION, Verdict.IMPROVEMENT):
             conflicts.append(f"{key}: {one.value:g} against {other.value:g} {one.unit}")
     return conflicts
+
+
+@dataclass(frozen=True)
+class BackfillCost:
+    """What a backfill costs, from what this machine measured: a commit's suite and its duet
+    with its predecessor, and a shard's fixed cost before its first commit (set-up, the asv
+    environment, the data sets), all in seconds."""
+
+    suite_s: float
+    duet_s: float
+    overhead_s: float
+
+    def wall_s(self, commits: int, shards: int) -> float:
+        """The backfill's wall-clock time when ``shards`` runners measure at once: its
+        largest shard (shards are dealt to within one commit of each other)."""
+        if commits < 1 or shards < 1:
+            raise ValueError(f"{commits} commits on {shards} shards: both must be positive")
+        largest = -(-commits // min(shards, commits))
+        return self.overhead_s + largest * (self.suite_s + self.duet_s)
+
+    def runner_s(self, commits: int, shards: int) -> float:
+        """Runner time paid for (every shard's fixed cost, every commit's work)."""
+        used = min(shards, commits)
+        return used * self.overhead_s + commits * (self.suite_s + self.duet_s)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from afirgen_bench.cli import main
+from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.shards import ShardManifest, ShardPlan, check_shards, plan_shards
 from tests.unit.recorded import (
     HIT_RATE,
@@ -172,3 +173,41 @@ def test_shards_that_ran_different_suites_are_refused() -> None:
         plan, [("s0", manifest(plan, 0)), ("s1", manifest(plan, 1, suite="another"))]
     )
     assert not check.complete and "different suites" in check.foreign[0]
+
+
+def test_a_backfill_takes_its_largest_shard_and_every_shard_pays_its_set_up() -> None:
+    from afirgen_bench.core.shards import BackfillCost
+
+    cost = BackfillCost(suite_s=600, duet_s=900, overhead_s=800)
+    assert cost.wall_s(29, 1) == 800 + 29 * 1500
+    assert cost.wall_s(29, 3) == 800 + 10 * 1500  # 10, 10 and 9 commits
+    assert cost.wall_s(29, 50) == cost.wall_s(29, 29) == 800 + 1500  # no empty shard
+    assert cost.runner_s(29, 3) == 3 * 800 + 29 * 1500
+    with pytest.raises(ValueError):
+        cost.wall_s(0, 3)
+
+
+def test_the_estimate_reads_stored_suite_and_duet_times(tmp_path: Path) -> None:
+    import json
+
+    from afirgen_bench.backfill import measured_cost
+
+    folder = tmp_path / "results" / "m"
+    folder.mkdir(parents=True)
+    for name, durations in (("a", [10.0, 20.0]), ("b", [30.0, 50.0]), ("c", [1.0])):
+        results = {f"x.time_{i}": [1.0, None, d] for i, d in enumerate(durations)}
+        (folder / f"{name}0000000-env-1.json").write_text(
+            json.dumps(
+                {
+                    "result_columns": ["result", "params", "duration"],
+                    "results": results,
+                    "durations": {"<build>": 5.0},
+                }
+            )
+        )
+    from afirgen_bench.backfill import _suite_seconds
+
+    assert _suite_seconds(folder / "a0000000-env-1.json") == (2, 35.0)
+    assert _suite_seconds(folder / "c0000000-env-1.json") == (1, 6.0)
+    with pytest.raises(HarnessError, match="no duet of the current design"):
+        measured_cost(tmp_path, "m")
