@@ -67,11 +67,11 @@ LEVELS ?= 0,3,5,10
 # A/A runs of HEAD against its twin: each benchmark's noise and minimum detectable effect on
 # this machine, saved in calibration/ (commit it). 9-11 minutes per run (2026-11-29).
 perf-calibrate: setup
-	$(BENCH) calibrate --runs $(RUNS)
+	$(BENCH) calibrate runs --runs $(RUNS)
 
 # Known slowdowns injected in a scratch clone, PR-checked PAIRS times per level.
 perf-proof: setup
-	$(BENCH) proof --pairs $(PAIRS) --levels $(LEVELS)
+	$(BENCH) proof levels --pairs $(PAIRS) --levels $(LEVELS)
 
 services-start: setup
 	$(PY) -m afirgen_fixtures.services start

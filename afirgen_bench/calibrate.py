@@ -97,14 +97,14 @@ def duet_noise(
 
 
 def duet_noise_from_records(root: Path, commit: str, machine: str) -> dict[str, Noise]:
-    """The duet noise from the A/A duets earlier ``calibrate --duets`` runs left in
+    """The duet noise from the A/A duets earlier ``calibrate duets`` runs left in
     ``.asv/calibrate/duet-*.json`` (after a change of the estimator, say), measuring nothing."""
     paths = sorted((root / ".asv" / "calibrate").glob("duet-*.json"))
     records = [load_record(path, machine=machine, base=commit, head=commit) for path in paths]
     found = [r for r in records if r is not None]
     if len(found) < 2:
         raise HarnessError(
-            f"fewer than 2 A/A duets of {commit[:8]} in .asv/calibrate: run calibrate --duets"
+            f"fewer than 2 A/A duets of {commit[:8]} in .asv/calibrate: run calibrate duets"
         )
     return duet_estimate(found)
 
@@ -141,7 +141,7 @@ def recalibrate_from_runs(
     folders = sorted((root / ".asv" / "calibrate").glob("run-*/results"))
     pairs = [aa_pairs(folder, machine, commit, twin) for folder in folders]
     if len(pairs) < 2:
-        raise HarnessError("fewer than 2 A/A result folders in .asv/calibrate: run calibrate")
+        raise HarnessError("fewer than 2 A/A result folders in .asv/calibrate: run calibrate runs")
     return _calibration(machine, commit, len(pairs), [], pairs, gate)
 
 

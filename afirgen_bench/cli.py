@@ -11,14 +11,16 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from afirgen_bench.core.duet import DUET_PAIRS_FOR_S, DUET_ROUNDS, DUET_SCHEDULE, Schedule
 from afirgen_bench.core.errors import ExitCode, HarnessError
 from afirgen_bench.core.shards import SHARD_OVERHEAD_S
 
 if TYPE_CHECKING:
+    from afirgen_bench.core.config import Calibration
     from afirgen_bench.core.verdict import Judgement
+    from afirgen_bench.judge import Rules
 
 # What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
 # single noisy figures belong to the nightly history (`history`) and to `load`.
@@ -314,94 +316,23 @@ def _ci(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from afirgen_bench.calibrate import (
-        calibrate,
-        duet_noise,
-        duet_noise_from_records,
-        layout_spreads,
-        measure_drift,
-        recalibrate_from_runs,
-        spreads_from_folder,
-    )
+    """Measure (or compute) one part of this machine's calibration and save it."""
     from afirgen_bench.core.reports import noise_table
     from afirgen_bench.git import repo_root, resolve_commit
     from afirgen_bench.judge import calibration_file, load_rules
-    from afirgen_bench.runner import log
 
     root = repo_root()
     machine = _machine(args)
     rules = load_rules(root, machine)
-    commit = resolve_commit(root, args.commit)
+    commit = resolve_commit(root, getattr(args, "commit", "HEAD"))
     path = args.output or root / calibration_file(machine)
-    if args.duets:
-        if rules.calibration is None:
-            raise HarnessError(
-                f"no calibration for {machine} to add duet noise to: calibrate first"
-            )
-        if args.from_runs:
-            noise = duet_noise_from_records(root, commit, machine)
-        else:
-            noise = duet_noise(
-                root,
-                commit,
-                machine=machine,
-                duets=args.duets,
-                bench=args.bench,
-                gate=rules.gate,
-                progress=log,
-            )
-        note = (
-            f"duet noise of {len(noise)} wall times from "
-            f"{max((n.runs for n in noise.values()), default=0)} A/A duets of "
-            f"{commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
-        )
-        calibration = rules.calibration.model_copy(
-            update={
-                "duet": {**rules.calibration.duet, **noise},
-                "notes": [*rules.calibration.notes, note],
-            }
-        )
-    elif args.spread_from or args.layouts:
-        if rules.calibration is None:
-            raise HarnessError(f"no calibration for {machine} to add spreads to: calibrate first")
-        if args.layouts:
-            spreads = layout_spreads(
-                root, commit, machine=machine, layouts=args.layouts, gate=rules.gate, progress=log
-            )
-            note = (
-                f"spreads of {len(spreads)} counted figures across {args.layouts} memory "
-                f"layouts of {commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
-            )
-        else:
-            spreads = spreads_from_folder(args.spread_from, machine, rules.gate)
-            note = f"spreads of {len(spreads)} deterministic figures from {args.spread_from}"
-        calibration = rules.calibration.model_copy(
-            update={
-                "spread": {**rules.calibration.spread, **spreads},
-                "notes": [*rules.calibration.notes, note],
-            }
-        )
-    elif args.drift:
-        if rules.calibration is None:
-            raise HarnessError(f"no calibration for {machine} to add the drift to: calibrate first")
-        drift = measure_drift(root, root / "results", machine, rules.gate)
-        calibration = rules.calibration.model_copy(update={"drift": drift})
-    elif args.from_runs:
-        calibration = recalibrate_from_runs(root, commit, machine=machine, gate=rules.gate)
-    else:
-        calibration = calibrate(
-            root,
-            commit,
-            machine=machine,
-            runs=args.runs,
-            bench=args.bench or PR_SUITE,
-            gate=rules.gate,
-            progress=log,
-        )
-    if args.bench and rules.calibration is not None and args.output is None and not args.duets:
-        calibration = rules.calibration.merged(calibration, args.bench)
-    keeps_drift = not (args.drift or args.spread_from or args.layouts or args.duets)
-    if keeps_drift and rules.calibration is not None and rules.calibration.drift:
+    if args.part != "runs" and args.part != "resume" and rules.calibration is None:
+        raise HarnessError(f"no calibration for {machine} to add to: run calibrate runs first")
+    calibration = CALIBRATION_PARTS[args.part](args, root, machine, commit, rules)
+    bench = getattr(args, "bench", None)
+    if bench and rules.calibration is not None and args.output is None and args.part != "duets":
+        calibration = rules.calibration.merged(calibration, bench)
+    if args.part in ("runs", "resume") and rules.calibration and rules.calibration.drift:
         calibration = calibration.model_copy(update={"drift": rules.calibration.drift})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -413,49 +344,140 @@ def _calibrate(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _proof(args: argparse.Namespace) -> int:
-    from afirgen_bench.git import repo_root
-    from afirgen_bench.proof import run_proof
+def _calibrate_runs(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import calibrate
     from afirgen_bench.runner import log
 
-    if args.duet:
-        from afirgen_bench.duet_proof import run_duet_proof
-
-        out = Path(args.out if args.out != PROOF_OUT else DUET_PROOF_OUT)
-        run_duet_proof(
-            repo_root(), machine=_machine(args), checks=args.checks, out=out, progress=log
-        )
-        print(out.with_suffix(".md").read_text())
-        return ExitCode.OK
-
-    if args.deterministic:
-        from afirgen_bench.cost_proof import run_cost_proof
-
-        out = Path(args.out if args.out != PROOF_OUT else COST_PROOF_OUT)
-        run_cost_proof(
-            repo_root(),
-            machine=_machine(args),
-            runs=args.runs,
-            noops=args.noops,
-            out=out,
-            progress=log,
-        )
-        print(out.with_suffix(".md").read_text())
-        return ExitCode.OK
-
-    try:
-        levels = sorted({int(level) for level in args.levels.split(",")})
-    except ValueError as exc:
-        raise HarnessError(f"--levels takes whole percentages like 0,3,5,10: {exc}") from exc
-    run_proof(
-        repo_root(),
-        machine=_machine(args),
-        pairs=args.pairs,
-        levels=levels,
-        out=Path(args.out),
+    return calibrate(
+        root,
+        commit,
+        machine=machine,
+        runs=args.runs,
+        bench=args.bench or PR_SUITE,
+        gate=rules.gate,
         progress=log,
     )
-    print(Path(args.out).with_suffix(".md").read_text())
+
+
+def _calibrate_resume(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import recalibrate_from_runs
+
+    return recalibrate_from_runs(root, commit, machine=machine, gate=rules.gate)
+
+
+def _calibrate_duets(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import duet_noise, duet_noise_from_records
+    from afirgen_bench.runner import log
+
+    if args.from_records:
+        noise = duet_noise_from_records(root, commit, machine)
+    else:
+        noise = duet_noise(
+            root,
+            commit,
+            machine=machine,
+            duets=args.duets,
+            bench=args.bench,
+            gate=rules.gate,
+            progress=log,
+        )
+    runs = max((n.runs for n in noise.values()), default=0)
+    note = (
+        f"duet noise of {len(noise)} wall times from {runs} A/A duets of {commit[:8]}, "
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
+    return rules.calibration.model_copy(
+        update={
+            "duet": {**rules.calibration.duet, **noise},
+            "notes": [*rules.calibration.notes, note],
+        }
+    )
+
+
+def _with_spreads(rules: Rules, spreads: dict[str, Any], note: str) -> Calibration:
+    return rules.calibration.model_copy(
+        update={
+            "spread": {**rules.calibration.spread, **spreads},
+            "notes": [*rules.calibration.notes, note],
+        }
+    )
+
+
+def _calibrate_layouts(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import layout_spreads
+    from afirgen_bench.runner import log
+
+    spreads = layout_spreads(
+        root, commit, machine=machine, layouts=args.layouts, gate=rules.gate, progress=log
+    )
+    note = (
+        f"spreads of {len(spreads)} counted figures across {args.layouts} memory layouts of "
+        f"{commit[:8]}, {datetime.now(UTC):%Y-%m-%d}"
+    )
+    return _with_spreads(rules, spreads, note)
+
+
+def _calibrate_spread(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import spreads_from_folder
+
+    spreads = spreads_from_folder(args.folder, machine, rules.gate)
+    note = f"spreads of {len(spreads)} deterministic figures from {args.folder}"
+    return _with_spreads(rules, spreads, note)
+
+
+def _calibrate_drift(
+    args: argparse.Namespace, root: Path, machine: str, commit: str, rules: Rules
+) -> Calibration:
+    from afirgen_bench.calibrate import measure_drift
+
+    drift = measure_drift(root, root / "results", machine, rules.gate)
+    return rules.calibration.model_copy(update={"drift": drift})
+
+
+CALIBRATION_PARTS = {
+    "runs": _calibrate_runs,
+    "resume": _calibrate_resume,
+    "duets": _calibrate_duets,
+    "layouts": _calibrate_layouts,
+    "spread": _calibrate_spread,
+    "drift": _calibrate_drift,
+}
+
+
+def _proof(args: argparse.Namespace) -> int:
+    from afirgen_bench.git import repo_root
+    from afirgen_bench.runner import log
+
+    root, machine, out = repo_root(), _machine(args), Path(args.out)
+    if args.kind == "duet":
+        from afirgen_bench.duet_proof import run_duet_proof
+
+        run_duet_proof(root, machine=machine, checks=args.checks, out=out, progress=log)
+    elif args.kind == "deterministic":
+        from afirgen_bench.cost_proof import run_cost_proof
+
+        run_cost_proof(
+            root, machine=machine, runs=args.runs, noops=args.noops, out=out, progress=log
+        )
+    else:
+        from afirgen_bench.proof import run_proof
+
+        try:
+            levels = sorted({int(level) for level in args.levels.split(",")})
+        except ValueError as exc:
+            raise HarnessError(f"--levels takes whole percentages like 0,3,5,10: {exc}") from exc
+        run_proof(root, machine=machine, pairs=args.pairs, levels=levels, out=out, progress=log)
+    print(out.with_suffix(".md").read_text())
     return ExitCode.OK
 
 
@@ -791,119 +813,135 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        parents=[common],
-        help="A/A runs of one commit against its twin: each benchmark's noise and minimum "
-        "detectable effect on this machine, saved in calibration/<machine>.json",
+        help="this machine's noise, saved in calibration/<machine>.json: A/A runs, A/A duets, "
+        "memory layouts, the drift between runs",
         description=(
-            "A/A measurements of one commit against itself: each benchmark's noise (for its "
-            "version) and minimum detectable effect, saved in calibration/<machine>.json. By "
-            "default, asv runs of the commit against its twin (the same tree under another hash); "
-            "--duets N measures the duet design's noise instead, --layouts N the counted "
-            "figures' spread across memory layouts, --drift the drift between runs from results/. "
-            "A run in which a benchmark fails leaves that benchmark out of that run."
+            "Each part of this machine's calibration (calibration/<machine>.json), measured or "
+            "computed on its own: runs (asv A/A runs of one commit against its twin, the "
+            "noise and minimum detectable effect of every benchmark), resume (the same from "
+            "the runs an interrupted calibration left), duets (the duet design's noise), "
+            "layouts and spread (the counted figures' spread across memory layouts), drift "
+            "(between runs, from results/). A run in which a benchmark fails leaves that "
+            "benchmark out of that run."
         ),
     )
-    calibrate.add_argument("--commit", type=_given, default="HEAD")
-    calibrate.add_argument(
-        "--runs", type=_at_least(2), default=3, help="A/A repetitions (at least 2)"
-    )
-    calibrate.add_argument(
-        "--bench", default=None, help="asv -b regex: recalibrate only these, keep the rest"
-    )
-    calibrate.add_argument(
+    parts = calibrate.add_subparsers(dest="part", required=True, metavar="PART")
+    measured = argparse.ArgumentParser(add_help=False, parents=[common])
+    measured.add_argument("--commit", type=_given, default="HEAD")
+    measured.add_argument(
         "--output", type=_given_path, default=None, help="save here instead (to try a design)"
     )
-    calibrate.add_argument(
-        "--from-runs",
+    selected = argparse.ArgumentParser(add_help=False)
+    selected.add_argument(
+        "--bench", default=None, help="asv -b regex: recalibrate only these, keep the rest"
+    )
+    runs = parts.add_parser(
+        "runs", parents=[measured, selected], help="asv A/A runs of the commit against its twin"
+    )
+    runs.add_argument("--runs", type=_at_least(2), default=3, help="A/A repetitions (at least 2)")
+    parts.add_parser(
+        "resume",
+        parents=[measured, selected],
+        help="measure nothing: compute the runs' calibration from the A/A results an "
+        "interrupted or partly failed calibration left in .asv/calibrate/run-*/",
+    )
+    duets = parts.add_parser(
+        "duets",
+        parents=[measured, selected],
+        help="the commit in duet with itself N times (the wall times --bench selects): the "
+        "noise of the duet design, which judges wall times on pairs",
+    )
+    duets.add_argument("--duets", type=_at_least(2), default=5, help="A/A duets")
+    duets.add_argument(
+        "--from-records",
         action="store_true",
-        help="measure nothing: compute it from the A/A results earlier runs left in "
-        ".asv/calibrate/run-*/ (after an interrupted or partly failed calibration)",
+        help="measure nothing: use the A/A duets the last run left in .asv/calibrate/",
     )
-    calibrate.add_argument(
-        "--drift",
-        action="store_true",
-        help="measure nothing: add the drift between runs this machine has shown, from "
-        "results/ (result files of the same backend code benchmarked in different runs)",
+    layouts = parts.add_parser(
+        "layouts",
+        parents=[measured],
+        help="count the cost suite in N memory layouts (5 min each here): each counted "
+        "figure's largest move between them sets how far it may move unflagged",
     )
-    calibrate.add_argument(
-        "--spread-from",
-        type=_given_path,
-        default=None,
-        help="measure nothing: add the A/A spread of the deterministic figures from a folder "
-        "of results of the same code measured separately (each no-op folder of proof "
-        "--deterministic is one: .asv/proof/repo/.asv/cost-proof/noop-N/results)",
+    layouts.add_argument("--layouts", type=_at_least(2), default=5)
+    spread = parts.add_parser(
+        "spread",
+        parents=[measured],
+        help="measure nothing: the A/A spread of the counted figures from a folder of results "
+        "of the same code measured separately (each no-op folder of proof deterministic is "
+        "one: .asv/proof/repo/.asv/cost-proof/noop-N/results)",
     )
-    calibrate.add_argument(
-        "--layouts",
-        type=_at_least(2),
-        default=None,
-        help="count the cost suite at --commit in N memory layouts (5 min each here): each "
-        "counted figure's largest move between them sets how far it may move unflagged",
-    )
-    calibrate.add_argument(
-        "--duets",
-        type=_at_least(2),
-        default=None,
-        help="measure --commit in duet with itself N times (the wall times --bench selects): "
-        "the noise of the duet design, which judges wall times on pairs (with --from-runs: "
-        "from the A/A duets the last run left in .asv/calibrate/)",
+    spread.add_argument("folder", type=_given_path)
+    parts.add_parser(
+        "drift",
+        parents=[measured],
+        help="measure nothing: the drift between runs this machine has shown, from results/ "
+        "(result files of the same backend code benchmarked in different runs)",
     )
     calibrate.set_defaults(handler=_calibrate)
 
     proof = sub.add_parser(
         "proof",
-        parents=[common],
-        help="in a scratch clone, inject known slowdowns into one benchmark per area and run "
-        "the PR check on each pair many times: detection and false-alarm rates",
+        help="in a scratch clone, commit known slowdowns and measure how often the gate "
+        "catches them and how often it cries wolf",
         description=(
-            "In a scratch clone, commits known slowdowns and measures how often the gate catches "
-            "them and how often it cries wolf. Default: slowdowns at --levels in one backend "
-            "function per area, each pair run through the PR check --pairs times. --duet: "
-            "slowdowns only time can see (an index hint, a 0.5 ms sleep in a request path, a lock"
-            " held longer), each against the base in --checks duets, and as many A/A duets "
-            "(docs/measurements/duet-proof.md). --deterministic: no-op commits of every kind, "
-            "each counted in an asv run of its own, then realistic regressions judged on the "
-            "counted figures."
+            "In a scratch clone, commits known slowdowns and measures how often the gate "
+            "catches them and how often it cries wolf: levels (slowdowns of a few percent in "
+            "one backend function per area, each pair through the PR check), duet (slowdowns "
+            "only time can see, each in duets against the base, and A/A duets), "
+            "deterministic (no-op commits, then realistic regressions, on the counted figures)."
         ),
     )
-    proof.add_argument("--pairs", type=_at_least(1), default=20, help="PR checks per level")
-    proof.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
-    proof.add_argument(
-        "--out",
-        type=_given,
-        default=PROOF_OUT,
-        help="writes OUT.md and OUT.json (rewritten after every repetition)",
+    kinds = proof.add_subparsers(dest="kind", required=True, metavar="KIND")
+
+    def proof_kind(name: str, out: str, text: str) -> argparse.ArgumentParser:
+        kind = kinds.add_parser(name, parents=[common], help=text)
+        kind.add_argument(
+            "--out",
+            type=_given,
+            default=out,
+            help="writes OUT.md and OUT.json (rewritten after every repetition)",
+        )
+        return kind
+
+    levels = proof_kind(
+        "levels",
+        PROOF_OUT,
+        "slowdowns at --levels in one backend function per area, each pair run through the "
+        "PR check --pairs times",
     )
-    proof.add_argument(
-        "--deterministic",
-        action="store_true",
-        help="prove the counted figures instead: no-op commits (comments, docstrings, an "
-        "unused helper, reordered imports, a module no operation calls, a test file), each "
-        "counted in a run of its own, and realistic regressions (fixed work at +1, +2 and "
-        "+5 %% of instructions, an extra query, a lost cache hit, a dropped index)",
+    levels.add_argument("--pairs", type=_at_least(1), default=20, help="PR checks per level")
+    levels.add_argument("--levels", default="0,3,5,10", help="injected slowdowns, in percent")
+    duet_proof = proof_kind(
+        "duet",
+        DUET_PROOF_OUT,
+        "slowdowns only time can see (a worse query plan over the same rows, a 0.5 ms sleep "
+        "in a request path, a pool lock held longer), each measured against the base in "
+        "--checks duets, and as many A/A duets",
     )
-    proof.add_argument(
+    duet_proof.add_argument(
+        "--checks", type=_at_least(1), default=20, help="duets per slowdown and A/A"
+    )
+    deterministic = proof_kind(
+        "deterministic",
+        COST_PROOF_OUT,
+        "no-op commits (comments, docstrings, an unused helper, reordered imports, a module no "
+        "operation calls, a test file), each counted in a run of its own, and realistic "
+        "regressions (fixed work at +1, +2 and +5 %% of instructions, an extra query, a lost "
+        "cache hit, a dropped index)",
+    )
+    deterministic.add_argument(
         "--runs",
         type=_at_least(0),
         default=2,
-        help="--deterministic: separate runs per injected head (0: the no-op commits only)",
+        help="separate runs per injected head (0: the no-op commits only)",
     )
-    proof.add_argument(
+    deterministic.add_argument(
         "--noops",
         type=_at_least(1),
         default=24,
-        help="--deterministic: no-op commits, each counted in a run of its own (24 at most, "
-        "about 2 minutes each here)",
-    )
-    proof.add_argument(
-        "--duet",
-        action="store_true",
-        help="prove the duet instead: slowdowns only time can see (a worse query plan over "
-        "the same rows, a 0.5 ms sleep in a request path, a pool lock held longer), each "
-        "measured against the base in --checks duets, and as many A/A duets",
-    )
-    proof.add_argument(
-        "--checks", type=_at_least(1), default=20, help="--duet: duets per slowdown and A/A"
+        help="no-op commits, each counted in a run of its own (24 at most, about 2 minutes "
+        "each here)",
     )
     proof.set_defaults(handler=_proof)
 

@@ -480,7 +480,7 @@ def run_cost_proof(
     data: dict[str, Any] = {
         "machine": machine,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "command": f"python -m afirgen_bench proof --deterministic --noops {noops} --runs {runs}",
+        "command": f"python -m afirgen_bench proof deterministic --noops {noops} --runs {runs}",
         "base": base,
         "runs": runs,
         "minutes": 0.0,

@@ -184,7 +184,7 @@ def markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"# Duet proof ({summary['checks_done']} of {summary['checks_planned']} checks)",
         "",
-        f"`python -m afirgen_bench proof --duet --checks {summary['checks_planned']}`, started "
+        f"`python -m afirgen_bench proof duet --checks {summary['checks_planned']}`, started "
         f"{summary['started']} at `{summary['base'][:8]}`; duet design `{summary['design']}`. "
         "A slowdown is caught in a check when any "
         "benchmark it lies under is flagged; an A/A check is a false alarm when any is.",

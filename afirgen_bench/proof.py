@@ -315,7 +315,7 @@ def run_proof(
     meta = {
         "machine": machine,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "command": f"python -m afirgen_bench proof --pairs {pairs} "
+        "command": f"python -m afirgen_bench proof levels --pairs {pairs} "
         f"--levels {','.join(map(str, levels))}",
         "base": base,
         "heads": {str(level): head for level, head in heads.items()},

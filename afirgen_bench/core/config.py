@@ -400,11 +400,11 @@ def parse_calibration(
             f"noise: no calibration for {machine}; uncalibrated, every benchmark is judged "
             "against the bare threshold"
         )
-    raw = parse_json(text, source, "run `python -m afirgen_bench calibrate` again")
+    raw = parse_json(text, source, "run `python -m afirgen_bench calibrate runs` again")
     if isinstance(raw, dict) and raw.get("format") == 1:
         raise HarnessError(
             f"{source} predates recorded measurement designs (format 1): it cannot judge; "
-            "run `python -m afirgen_bench calibrate` again"
+            "run `python -m afirgen_bench calibrate runs` again"
         )
     calibration: Calibration = validated(Calibration, raw, source)
     if calibration.machine != machine:

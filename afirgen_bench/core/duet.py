@@ -11,7 +11,7 @@ moment; the machine's drift between runs (1.5-2.2x here) never enters.
 The estimate is the mean over rounds of each round's trimmed mean pair log ratio (a round is
 one process per side: calls within it share its luck). Its standard error comes from the pairs
 themselves (per round) and, with several rounds, from how far the rounds disagree; a
-calibration of A/A duets (``calibrate --duets``) can only raise it.
+calibration of A/A duets (``calibrate duets``) can only raise it.
 """
 
 from __future__ import annotations

@@ -277,7 +277,7 @@ def _wall_time(case: Case) -> Change:
             return case.verdict(
                 Verdict.ACROSS_RUNS,
                 "a wall time measured in another run, and no drift between runs measured "
-                "on this machine (calibrate --drift): its deterministic figures judge it",
+                "on this machine (calibrate drift): its deterministic figures judge it",
             )
         drift = measured.largest
     shift = measure_shift(base, head)

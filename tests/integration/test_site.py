@@ -128,7 +128,7 @@ def test_counted_graph_renders_offline_beside_the_wall_time_one(
 def test_noise_page_shows_every_counted_figures_spread(site_url: str, tmp_path: Path) -> None:
     (machine,) = [p.name for p in (ROOT / "results").iterdir() if p.is_dir()]
     calibration = load_rules(ROOT, machine).calibration
-    assert calibration is not None and calibration.spread, "run calibrate --spread-from"
+    assert calibration is not None and calibration.spread, "run calibrate spread FOLDER"
     dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
     assert "Counted figures" in dom and "Drift between runs" in dom
     assert "largest move between layouts" in dom

@@ -517,7 +517,7 @@ def test_a_commit_against_itself_is_refused(repo: Path, capsys) -> None:
         ["load", "--users", "0"],
         ["load", "--duration", "-5"],
         ["load", "--duration", "nan"],
-        ["calibrate", "--runs", "1"],
+        ["calibrate", "runs", "--runs", "1"],
         ["history", "--limit", "0"],
     ],
 )

@@ -414,7 +414,7 @@ def test_the_drift_between_runs_is_measured_from_identical_backend_code(repo: Pa
     write_results(repo, "HEAD~1", sampled(0.005, 1), run_started=0.0)
     write_results(repo, "HEAD", sampled(0.008, 2), run_started=7200.0)
     (repo / "afirgen_fixtures").mkdir()
-    assert main(["calibrate", "--drift"]) == ExitCode.CANNOT_JUDGE  # no backend in git yet
+    assert main(["calibrate", "drift"]) == ExitCode.CANNOT_JUDGE  # no backend in git yet
     git(repo, "checkout", "-q", "HEAD~1")
     (repo / "afirgen_fixtures" / "x.py").write_text("same\n")
     git(repo, "add", ".")
@@ -429,7 +429,7 @@ def test_the_drift_between_runs_is_measured_from_identical_backend_code(repo: Pa
     for stale in (repo / "results" / MACHINE).glob("*.json"):
         if stale.name[:8] not in {base[:8], git(repo, "rev-parse", "HEAD")[:8]}:
             stale.unlink()
-    assert main(["calibrate", "--drift"]) == ExitCode.OK
+    assert main(["calibrate", "drift"]) == ExitCode.OK
     drift = json.loads(calibration_path(repo).read_text())["drift"]
     assert drift["pairs"] == 1
     assert math.expm1(drift["largest"]) == pytest.approx(0.6, abs=0.08)
