@@ -9,6 +9,8 @@ a percentile is only judged from enough samples to estimate it (P99 needs 500).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -143,3 +145,54 @@ def idle_sections(results: ResultSet, sla: dict[str, Limits]) -> list[str]:
         elif measurement.benchmark in sla:
             used.add(measurement.benchmark)
     return [name for name in sla if name not in used]
+
+
+# The load test's sections: the whole run (its error rate), and one per endpoint (its P95)
+LOAD_RUN_SECTION = "load"
+LOAD_ENDPOINT_SECTION = "load:{endpoint}"
+
+
+def load_endpoint_section(endpoint: str) -> str:
+    return LOAD_ENDPOINT_SECTION.format(endpoint=endpoint)
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """What a load run measured that ``sla.toml``'s ``load`` sections judge."""
+
+    requests: int
+    failures: int
+    p95_ms: Mapping[str, float]  # by endpoint, as the load test names them
+    firs_created: int
+    firs_stored: int
+    duplicate_firs: int
+    half_finished_sessions: int
+
+
+def judge_load_run(run: LoadRun, sla: Mapping[str, Limits]) -> list[str]:
+    """What the run did wrong: errors beyond the run's limit (none by default), an endpoint's
+    P95 over its limit or not a number, and any FIR lost, doubled or left half-finished."""
+    problems = []
+    limits = sla.get(LOAD_RUN_SECTION)
+    max_error_rate = limits.max_error_rate if limits and limits.max_error_rate is not None else 0
+    error_rate = run.failures / run.requests if run.requests else 1.0
+    if error_rate > max_error_rate:
+        problems.append(
+            f"{run.failures} of {run.requests} requests failed "
+            f"(error rate {error_rate:.4f} over {max_error_rate:g})"
+        )
+    for name, p95 in run.p95_ms.items():
+        endpoint = sla.get(load_endpoint_section(name))
+        if endpoint is None or endpoint.p95_ms is None:
+            continue
+        if not math.isfinite(p95):
+            problems.append(f"{name}: P95 is {p95}, not a measurement")
+        elif p95 > endpoint.p95_ms:
+            problems.append(f"{name}: P95 {p95:.1f} ms over {endpoint.p95_ms:g} ms")
+    if run.firs_stored != run.firs_created:
+        problems.append(f"{run.firs_created} FIRs created but {run.firs_stored} stored")
+    if run.duplicate_firs:
+        problems.append(f"{run.duplicate_firs} session(s) hold more than one FIR")
+    if run.half_finished_sessions:
+        problems.append(f"{run.half_finished_sessions} session(s) left half-finished")
+    return problems

@@ -4,6 +4,7 @@ check that every ``sla.toml`` section names something real."""
 
 from __future__ import annotations
 
+from afirgen_bench.core.sla import LOAD_RUN_SECTION, load_endpoint_section
 from afirgen_bench.search_mix import QueryClass, suite_queries
 
 STORES_FIR = "/api/v1/validate [stores FIR]"
@@ -21,18 +22,12 @@ ENDPOINTS = (
 )
 # The seed's task weights (status : FIR : validate = 3 : 2 : 1) plus list and search pages.
 TASK_WEIGHTS = {"session_status": 3, "fir": 2, "list_page": 1, "validate": 1, "search": 1}
-RUN_SECTION = "load"  # the whole run: its error rate
-ENDPOINT_SECTION = "load:{endpoint}"  # one endpoint: its P95
-
-
-def endpoint_section(endpoint: str) -> str:
-    return ENDPOINT_SECTION.format(endpoint=endpoint)
 
 
 def sla_sections() -> dict[str, frozenset[str]]:
     """Each load-test section of ``sla.toml`` and the limits judged there."""
-    sections = {RUN_SECTION: frozenset({"max_error_rate"})}
-    sections.update({endpoint_section(e): frozenset({"p95_ms"}) for e in ENDPOINTS})
+    sections = {LOAD_RUN_SECTION: frozenset({"max_error_rate"})}
+    sections.update({load_endpoint_section(e): frozenset({"p95_ms"}) for e in ENDPOINTS})
     return sections
 
 

@@ -28,7 +28,8 @@ import psutil
 import redis
 
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.load.endpoints import RUN_SECTION, STORES_FIR, endpoint_section
+from afirgen_bench.core.sla import LoadRun, judge_load_run
+from afirgen_bench.load.endpoints import STORES_FIR
 from afirgen_bench.monitoring.server_view import (
     PLOT_FILE,
     ServerView,
@@ -445,22 +446,13 @@ def run_load(
 
 def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
     """What the run did wrong, by the criteria of ``sla.toml``'s ``load`` sections."""
-    problems = []
-    limits = sla.get(RUN_SECTION)
-    max_error_rate = limits.max_error_rate if limits and limits.max_error_rate is not None else 0
-    if result.error_rate > max_error_rate:
-        problems.append(
-            f"{result.failures} of {result.requests} requests failed "
-            f"(error rate {result.error_rate:.4f} over {max_error_rate:g})"
-        )
-    for name, figures in result.endpoints.items():
-        endpoint = sla.get(endpoint_section(name))
-        if endpoint and endpoint.p95_ms is not None and figures.p95_ms > endpoint.p95_ms:
-            problems.append(f"{name}: P95 {figures.p95_ms:.1f} ms over {endpoint.p95_ms:g} ms")
-    if result.firs_stored != result.firs_created:
-        problems.append(f"{result.firs_created} FIRs created but {result.firs_stored} stored")
-    if result.duplicate_firs:
-        problems.append(f"{result.duplicate_firs} session(s) hold more than one FIR")
-    if result.half_finished_sessions:
-        problems.append(f"{result.half_finished_sessions} session(s) left half-finished")
-    return problems
+    run = LoadRun(
+        requests=result.requests,
+        failures=result.failures,
+        p95_ms={name: figures.p95_ms for name, figures in result.endpoints.items()},
+        firs_created=result.firs_created,
+        firs_stored=result.firs_stored,
+        duplicate_firs=result.duplicate_firs,
+        half_finished_sessions=result.half_finished_sessions,
+    )
+    return judge_load_run(run, sla)

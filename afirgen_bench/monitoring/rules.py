@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from afirgen_bench.load.endpoints import RUN_SECTION, endpoint_section
+from afirgen_bench.core.sla import LOAD_RUN_SECTION, load_endpoint_section
 from afirgen_bench.monitoring import queries
 
 ALERTS_FILE = Path("monitoring/alerts.yml")
@@ -34,7 +34,7 @@ def route_limits(sla: Mapping[str, Any], endpoints: tuple[str, ...]) -> dict[str
     of query classes is never above the largest of theirs)."""
     limits: dict[str, float] = {}
     for endpoint in endpoints:
-        section = sla.get(endpoint_section(endpoint))
+        section = sla.get(load_endpoint_section(endpoint))
         if section is None or section.p95_ms is None:
             continue
         route = route_of(endpoint)
@@ -67,7 +67,7 @@ def alert_rules(sla: Mapping[str, Any], endpoints: tuple[str, ...]) -> dict[str,
                 f"P95 of {route} above {limit_ms:g} ms (the seed's limit) for 5 minutes",
             )
         )
-    run = sla.get(RUN_SECTION)
+    run = sla.get(LOAD_RUN_SECTION)
     max_ratio = run.max_error_rate if run and run.max_error_rate is not None else 0.0
     rules += [
         _alert(

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from afirgen_bench.core.sla import load_endpoint_section
 from afirgen_bench.judge import load_sla
-from afirgen_bench.load.endpoints import ENDPOINTS, endpoint_section
+from afirgen_bench.load.endpoints import ENDPOINTS
 from afirgen_bench.monitoring import dashboard, generated, queries, rules
 from afirgen_bench.monitoring.server_view import bucket_of, client_by_route, route_latencies
 from afirgen_bench.monitoring.stack import PROMTOOL, binary
@@ -67,7 +68,7 @@ def test_every_load_limit_has_an_alert() -> None:
         if "route" in a["labels"]
     }
     for endpoint in ENDPOINTS:
-        section = sla.get(endpoint_section(endpoint))
+        section = sla.get(load_endpoint_section(endpoint))
         if section is not None and section.p95_ms is not None:
             assert routes[rules.route_of(endpoint)] >= section.p95_ms
     names = {a["alert"] for a in alerts}
@@ -85,9 +86,9 @@ def test_a_route_takes_the_largest_limit_of_its_query_classes() -> None:
             self.p95_ms = p95_ms
 
     sla = {
-        endpoint_section("/api/v1/firs/search [rare]"): Limit(150),
-        endpoint_section("/api/v1/firs/search [phrase]"): Limit(400),
-        endpoint_section("/api/v1/fir/{fir_number}"): Limit(100),
+        load_endpoint_section("/api/v1/firs/search [rare]"): Limit(150),
+        load_endpoint_section("/api/v1/firs/search [phrase]"): Limit(400),
+        load_endpoint_section("/api/v1/fir/{fir_number}"): Limit(100),
     }
     endpoints = (
         "/api/v1/firs/search [rare]",

@@ -63,8 +63,9 @@ def test_the_search_heavy_mix_makes_searches_half_of_the_tasks() -> None:
 
 
 def test_every_class_is_judged_in_the_load_test() -> None:
-    from afirgen_bench.load.endpoints import endpoint_section, search_endpoint, sla_sections
+    from afirgen_bench.core.sla import load_endpoint_section
+    from afirgen_bench.load.endpoints import search_endpoint, sla_sections
 
     sections = sla_sections()
     for query_class in QueryClass:
-        assert endpoint_section(search_endpoint(query_class)) in sections
+        assert load_endpoint_section(search_endpoint(query_class)) in sections
