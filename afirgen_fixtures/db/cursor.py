@@ -3,7 +3,8 @@
 A cursor names the row a page ended (or began) at, the direction to continue in and a
 fingerprint of the filter it was issued for. It is signed with HMAC-SHA256, so a client can
 neither forge a position nor carry a cursor over to another filter; either is refused with
-``InvalidCursorError``, which the API turns into a 400.
+``InvalidCursorError``, which the API answers with 404: a token that names no page, like an
+id that names no row.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from afirgen_fixtures.config import Settings
 from afirgen_fixtures.data import Dataset
 from afirgen_fixtures.db.pool import Pool
-from afirgen_fixtures.db.repositories import FIRRepository
+from afirgen_fixtures.db.repositories import FIRRepository, InvalidSearchError
 from afirgen_fixtures.models.api import SEARCH_QUERY_PATTERN
 
 
@@ -40,4 +40,12 @@ _QUERIES = st.from_regex(SEARCH_QUERY_PATTERN, alphabet=_DENSE) | st.from_regex(
 @given(_QUERIES.filter(lambda q: 2 <= len(q) <= 200))
 def test_mariadb_parses_every_query_the_schema_allows(firs: FIRRepository, q: str) -> None:
     for mode in ("boolean", "natural"):
-        firs.search(q, mode=mode, limit=1)  # a syntax error raises ProgrammingError
+        firs.search(q, mode=mode, limit=1)  # a syntax error raises InvalidSearchError
+
+
+@pytest.mark.parametrize("q", ['+("theft', "((stolen", "-)"])
+def test_an_expression_mariadb_refuses_is_a_domain_error(firs: FIRRepository, q: str) -> None:
+    """The repository maps MariaDB's syntax error at its own boundary: the API answers 422
+    from ``InvalidSearchError``, never from a driver exception."""
+    with pytest.raises(InvalidSearchError, match="not a valid boolean search expression"):
+        firs.search(q, mode="boolean", limit=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pymysql
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
@@ -13,7 +12,7 @@ from afirgen_fixtures.api.errors import ApiError, error_responses
 from afirgen_fixtures.api.http_cache import CONDITIONAL_HEADERS, IfNoneMatchHeader, etagged_json
 from afirgen_fixtures.api.security import require_api_key
 from afirgen_fixtures.db.cursor import Direction
-from afirgen_fixtures.db.repositories.base import SearchMode
+from afirgen_fixtures.db.repositories.base import InvalidSearchError, SearchMode
 from afirgen_fixtures.db.repositories.fir import STATS_TAG
 from afirgen_fixtures.models.api import (
     CURSOR_MAX_CHARS,
@@ -164,8 +163,8 @@ def search_firs(
     """FULLTEXT search over complaint texts, most relevant first."""
     try:
         hits = backend.firs.search(q, mode=mode, limit=limit)
-    except pymysql.err.ProgrammingError as exc:  # a MariaDB whose boolean grammar differs
-        raise ApiError(422, f"not a valid {mode} search expression", loc=("query", "q")) from exc
+    except InvalidSearchError as exc:
+        raise ApiError(422, str(exc), loc=("query", "q")) from exc
     return _json(
         {
             "query": q,

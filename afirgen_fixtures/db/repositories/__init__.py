@@ -3,6 +3,7 @@
 from afirgen_fixtures.db.repositories.base import (
     BaseRepository,
     CacheLike,
+    InvalidSearchError,
     InvalidTransitionError,
     RecordNotFoundError,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "BaseRepository",
     "CacheLike",
     "FIRRepository",
+    "InvalidSearchError",
     "InvalidTransitionError",
     "LegalSectionRepository",
     "RecordNotFoundError",

@@ -34,6 +34,11 @@ class InvalidTransitionError(ValueError):
     """A status change that the FIR workflow does not allow (e.g. finalizing a draft)."""
 
 
+class InvalidSearchError(ValueError):
+    """A search expression MariaDB's FULLTEXT grammar refuses (its boolean grammar differs
+    between versions, so the API's own pattern cannot catch every case first)."""
+
+
 class CacheLike(Protocol):
     """The part of ``afirgen_fixtures.cache.CacheManager`` the repositories rely on.
 

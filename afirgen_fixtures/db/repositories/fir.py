@@ -32,6 +32,7 @@ from afirgen_fixtures.db.repositories import status_summary
 from afirgen_fixtures.db.repositories.base import (
     BaseRepository,
     CacheLike,
+    InvalidSearchError,
     InvalidTransitionError,
     RecordNotFoundError,
     SearchMode,
@@ -321,9 +322,12 @@ class FIRRepository(BaseRepository[FIRRecord]):
         _check_limit(limit)
         query = fulltext.parse(text, mode)
         with self.pool.connection() as conn:
-            ranked = self._top_planned(conn, query, limit) if query is not None else None
-            if ranked is None:
-                ranked = self._top_innodb(conn, text, mode, limit)
+            try:
+                ranked = self._top_planned(conn, query, limit) if query is not None else None
+                if ranked is None:
+                    ranked = self._top_innodb(conn, text, mode, limit)
+            except pymysql.err.ProgrammingError as exc:
+                raise InvalidSearchError(f"not a valid {mode} search expression") from exc
             summaries = self._summaries(conn, [record_id for record_id, _ in ranked])
         return [
             SearchHit[FIRSummary](score=score, item=summaries[record_id])
