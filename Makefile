@@ -36,7 +36,8 @@ perf-db: setup
 	$(BENCH) run --commit $(HEAD) --bench '^database\.' --check-sla
 perf-cache: setup
 	$(BENCH) run --commit $(HEAD) --bench '^cache\.' --check-sla
-# Locust: 15 users for 5 minutes against the real server; exit 1 if a criterion fails.
+# Locust: 15 users for 5 minutes against the real server, watched by a private Prometheus
+# (docs/monitoring.md); exit 1 if a criterion fails.
 perf-load: setup
 	$(BENCH) load --users $(or $(USERS),15) --duration $(or $(DURATION),300)
 

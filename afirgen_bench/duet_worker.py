@@ -75,12 +75,12 @@ class Worker:
         return {"kind": benchmark.type, "unit": benchmark.unit, "per_call": per_call}
 
     def restart_cycles(self) -> None:
-        """Both sides' round robins (``common.next_of``) start again where the other's do."""
+        """Both sides' round robins (``resources.next_of``) start again where the other's do."""
         package = os.path.basename(os.path.normpath(self.benchmark_dir))
-        common = sys.modules.get(f"{package}.common")
-        if common is None or not hasattr(common, "restart_cycles"):
-            raise RuntimeError(f"{package}.common.restart_cycles is missing: pairs would differ")
-        common.restart_cycles()
+        resources = sys.modules.get(f"{package}.resources")
+        if resources is None or not hasattr(resources, "restart_cycles"):
+            raise RuntimeError(f"{package}.resources.restart_cycles is missing: pairs would differ")
+        resources.restart_cycles()
 
     def sample(self, number: int) -> dict[str, Any]:
         benchmark = self.benchmark

@@ -6,18 +6,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .common import (
-    FROM_BATCH_START,
-    REQUESTS_PER_FIGURE,
-    SAMPLE_IDS,
-    OverHTTP,
-    executor,
-    move_to_client_cpus,
-    next_of,
-    percentile_ms,
-    pin_process,
-    statistic,
-)
+from .common import FROM_BATCH_START, REQUESTS_PER_FIGURE, OverHTTP, percentile_ms, statistic
+from .pinning import executor, move_to_client_cpus, pin_process
+from .resources import SAMPLE_IDS, next_of
 
 
 class GetSessionStatus(OverHTTP):

@@ -13,22 +13,15 @@ from typing import Any
 
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
-from .common import (
-    FROM_BATCH_START,
-    Latency,
-    OnData,
+from .backend import check_requirements, feature
+from .common import FROM_BATCH_START, Latency, OnData, percentile_ms, statistic
+from .pinning import executor, move_to_client_cpus, pin_process
+from .resources import (
     cache_manager,
-    check_requirements,
-    executor,
-    feature,
     fir_repository,
-    move_to_client_cpus,
     next_of,
-    percentile_ms,
-    pin_process,
     sample_ids,
     service_urls,
-    statistic,
     unique_token,
 )
 

@@ -1,198 +1,34 @@
-"""Shared pieces of the suite: services, data sets, the API server, and feature checks.
-
-The suite comes from the working tree but ``afirgen_fixtures`` is installed from the commit
-under test, so everything it needs from the backend is looked up at run time: a benchmark
-whose feature is missing at that commit raises ``NotImplementedError`` in ``setup`` and asv
-records it as skipped; a backend that is there but fails to import fails it.
+"""The mixins every benchmark class builds on, and the measurement design they share.
 
 Expensive work happens once per commit in ``setup_cache`` (asv keys it by this file and line,
 so every class inheriting a mixin shares one run of it): starting or reusing the private
 MariaDB and Redis, seeding or reusing each data set, starting the API server. ``setup`` runs
-before every sample (asv#966), so it only fetches what this process already built.
+before every sample (asv#966), so it only fetches what this process already built
+(``resources``). The backend is looked up at run time (``backend``), the API server started
+by ``server``, threads placed by ``pinning``.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import itertools
-import os
-import random
 import statistics
-import threading
-import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
-from functools import cache
+from collections.abc import Callable
 from typing import Any, TypeVar
+
+from .backend import check_requirements, feature, has_feature
+from .pinning import pin_like_the_harness
+from .resources import API_SCALE, SAMPLE_IDS, dataset, reset_writes, scales
+from .server import (
+    API_IDLE_EXIT_S,
+    API_KEY,
+    api_server_stops_by_itself,
+    http_client,
+    round_owner_pid,
+    start_api_server,
+)
 
 T = TypeVar("T")
 
 SUITE_VERSION = "2026.11.29"  # bump when a benchmark changes meaning; asv restarts its history
-BACKEND = "afirgen_fixtures"
-BENCH_CPU_ENV = "AFIRGEN_BENCH_CPU"
-DEFAULT_SCALES = (10_000, 100_000)
-API_SCALE = 100_000
-API_KEY = "afirgen-benchmark-key"
-API_IDLE_EXIT_S = 1800
-SAMPLE_IDS = 2_000
-
-
-def scales() -> list[int]:
-    """Data-set sizes to run database benchmarks at: ``$AFIRGEN_BENCH_SCALES`` or 10k, 100k."""
-    configured = os.environ.get("AFIRGEN_BENCH_SCALES")
-    if configured:
-        return [int(s) for s in configured.split(",") if s.strip()]
-    return list(DEFAULT_SCALES)
-
-
-def feature(module: str, *names: str) -> Any:
-    """``afirgen_fixtures.<module>`` (or its attribute), or NotImplementedError if this
-    commit does not have it yet: asv then skips the benchmark.
-
-    Only a module that does not exist (it, or a package above it) or an attribute missing
-    from a module that imported fine means "not in this commit". Anything else the import
-    raises (a syntax error, an ImportError from inside the backend, a third-party module
-    missing) propagates, so asv records a failure: a broken head must not pass as skipped."""
-    path = f"{BACKEND}.{module}"
-    try:
-        found: Any = importlib.import_module(path)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not (path == exc.name or path.startswith(f"{exc.name}.")):
-            raise
-        raise NotImplementedError(f"{path} not in this commit") from exc
-    for name in names:
-        try:
-            found = getattr(found, name)
-        except AttributeError as exc:
-            raise NotImplementedError(f"{path} {names} not in this commit") from exc
-    return found
-
-
-def has_feature(module: str, *names: str) -> bool:
-    """Whether this commit has the feature; a backend that fails to import raises, as in
-    ``feature``, rather than pass for a commit without it."""
-    try:
-        feature(module, *names)
-    except NotImplementedError:
-        return False
-    return True
-
-
-PRELOADED_MODULES = ("config", "db.pool", "db.repositories", "cache", "generation.pipeline", "data")
-
-
-def preload_backend() -> None:
-    """Import the backend once in asv's forkserver, so each forked benchmark process starts
-    with it imported (~0.4 s each). A module this commit lacks or cannot import is left to
-    the benchmarks that need it: they skip or fail with the real error."""
-    for module in PRELOADED_MODULES:
-        try:
-            importlib.import_module(f"{BACKEND}.{module}")
-        except Exception:
-            continue
-
-
-preload_backend()
-
-
-# -- per-process resources (built on first use, reused by every sample) ---------------------
-
-
-@cache
-def service_urls() -> Any:
-    return feature("services", "resolve")()
-
-
-@cache
-def server_target() -> Any:
-    return feature("config", "MySQLTarget").from_url(service_urls().mysql_url)
-
-
-@cache
-def dataset(scale: int) -> Any:
-    """The seeded data set (loaded once per scale, schema and generator version; reused)."""
-    return feature("data", "load_dataset")(server_target(), scale=scale)
-
-
-@cache
-def settings(scale: int) -> Any:
-    return feature("config", "Settings")(
-        mysql_url=dataset(scale).target.url(),
-        redis_url=service_urls().redis_url,
-        cache_namespace="afirgen-bench",
-        pool_size=60,
-    )
-
-
-@cache
-def pool(scale: int) -> Any:
-    return feature("db.pool", "Pool")(dataset(scale).target, settings(scale))
-
-
-@cache
-def fir_repository(scale: int) -> Any:
-    """FIR repository without a cache: database benchmarks time MariaDB, not Redis."""
-    return feature("db.repositories", "FIRRepository")(
-        pool(scale), cursor_secret=settings(scale).cursor_secret
-    )
-
-
-@cache
-def section_repository(scale: int) -> Any:
-    return feature("db.repositories", "LegalSectionRepository")(pool(scale))
-
-
-@cache
-def cache_manager() -> Any:
-    return feature("cache", "CacheManager")(service_urls().redis_url, namespace="afirgen-bench")
-
-
-@cache
-def sample_ids(scale: int) -> list[int]:
-    rng = random.Random(scale)
-    return [rng.randint(1, dataset(scale).counts["fir_records"]) for _ in range(SAMPLE_IDS)]
-
-
-@cache
-def _cycles() -> dict[str, Iterator[Any]]:
-    return {}
-
-
-def next_of(name: str, values: list[Any]) -> Any:
-    """The next value of a per-process round robin, so each sample reads another row."""
-    cycle = _cycles().setdefault(name, itertools.cycle(values))
-    return next(cycle)
-
-
-def restart_cycles() -> None:
-    """Every round robin starts again from its first value. A duet's two workers call it
-    after their warm-ups (of different lengths), so that the n-th call on one side reads the
-    same row, or runs the same query, as the n-th on the other: a pair then compares the
-    same work, not a rare term against a frequent one."""
-    _cycles().clear()
-
-
-def unique_token() -> str:
-    return uuid.uuid4().hex
-
-
-def reset_writes(scale: int) -> None:
-    """Remove rows earlier write benchmarks added, where this commit can."""
-    if has_feature("data", "reset_dataset"):
-        feature("data", "reset_dataset")(dataset(scale).target)
-
-
-# -- mixins --------------------------------------------------------------------------------
-
-
-def check_requirements(benchmark: object) -> None:
-    """Skip (NotImplementedError) unless this commit has every ``module:attribute`` the
-    benchmark class lists in ``requires``."""
-    for requirement in getattr(benchmark, "requires", ()):
-        module, _, attribute = requirement.partition(":")
-        feature(module, *filter(None, [attribute]))
 
 
 def skip_if_unprepared(prepared: dict[str, Any]) -> None:
@@ -300,12 +136,12 @@ class OverHTTP(Latency):
             api_key=API_KEY,
             namespace="afirgen-bench",
             idle_exit_s=API_IDLE_EXIT_S,
-            owner_pid=_round_owner_pid(),
+            owner_pid=round_owner_pid(),
             # One hash seed for every server: with a random one, each round's server had
             # its own speed (A/A noise of GET /fir/{n} 3.5 % -> 1.1 % with it fixed).
             extra_env={"PYTHONHASHSEED": "0"},
         )
-        _pin_like_the_harness(server.pid)
+        pin_like_the_harness(server.pid)
         target = dataset(API_SCALE).target
         with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
             cur.execute(
@@ -332,112 +168,6 @@ class OverHTTP(Latency):
         self.client = http_client(prepared["base_url"])
 
 
-def start_api_server(
-    *,
-    api_key: str,
-    namespace: str,
-    idle_exit_s: int,
-    owner_pid: int,
-    extra_env: dict[str, str] | None = None,
-) -> Any:
-    """This commit's API server over the API data set, taken back to as generated first, with
-    its own cache namespace; it stops when ``owner_pid`` exits or after ``idle_exit_s``."""
-    data = dataset(API_SCALE)
-    reset_writes(API_SCALE)
-    urls = service_urls()
-    return feature("services.api_server", "ApiServer")(
-        database=data.target.database,
-        env={
-            "AFIRGEN_MYSQL_URL": urls.mysql_url,
-            "AFIRGEN_REDIS_URL": urls.redis_url,
-            "AFIRGEN_API_KEY": api_key,
-            "AFIRGEN_CACHE_NAMESPACE": f"{namespace}-{unique_token()[:8]}",
-            **(extra_env or {}),
-        },
-        idle_exit_s=idle_exit_s,
-        owner_pid=owner_pid,
-    ).start()
-
-
-def api_server_stops_by_itself() -> bool:
-    """Commits whose API server cannot exit on its own are skipped: it would linger."""
-    if not has_feature("services.api_server", "ApiServer"):
-        return False
-    parameters = inspect.signature(feature("services.api_server", "ApiServer")).parameters
-    return {"idle_exit_s", "owner_pid"} <= parameters.keys()
-
-
-def _round_owner_pid() -> int:
-    """The asv process that runs this ``setup_cache``: the round's forkserver, or asv itself.
-    The server stops with it, so interleaved rounds (each runs ``setup_cache`` again) do not
-    pile up servers. A duet worker (``afirgen_bench/duet_worker.py``) runs ``setup_cache``
-    itself and names itself in ``$AFIRGEN_BENCH_OWNER_PID``."""
-    return int(os.environ.get("AFIRGEN_BENCH_OWNER_PID") or os.getppid())
-
-
-def server_cpu() -> int | None:
-    """The CPU the harness pinned MariaDB and Redis to, if it did (``$AFIRGEN_BENCH_CPU``);
-    asv's ``--cpu-affinity`` puts the benchmark process there too."""
-    cpu = os.environ.get(BENCH_CPU_ENV)
-    return None if cpu is None else int(cpu)
-
-
-def _pin_threads(pid: int, cpus: set[int]) -> None:
-    """Pin every thread of ``pid``: a thread only inherits affinity when it is created."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with suppress(ProcessLookupError):  # the thread ended meanwhile
-            os.sched_setaffinity(int(tid), cpus)
-
-
-def _pin_like_the_harness(pid: int | None) -> None:
-    """Put the API server on the harness's benchmark CPU, next to MariaDB and Redis."""
-    cpu = server_cpu()
-    if cpu is None or pid is None:
-        return
-    _pin_threads(pid, {cpu})
-
-
-def move_to_client_cpus() -> set[int]:
-    """Move this process's threads, and so those it starts later, off the servers' CPU onto
-    all the others, and return the affinity to give back in ``teardown`` (``pin_process``).
-
-    Concurrent clients on the servers' CPU measure time slicing, not concurrency. Nothing
-    moves when the harness pinned no servers, or on a machine with one CPU: there the
-    clients and the servers can only take turns."""
-    previous = os.sched_getaffinity(0)
-    cpu = server_cpu()
-    others = set(range(os.cpu_count() or 1)) - {cpu}
-    if cpu is not None and others:
-        pin_process(others)
-    return previous
-
-
-def pin_process(cpus: set[int]) -> None:
-    _pin_threads(os.getpid(), cpus)
-
-
-@cache
-def executor(workers: int) -> ThreadPoolExecutor:
-    """Client threads. A thread starts on the CPUs of the thread that creates it: call
-    ``move_to_client_cpus`` first (it also moves threads made before it)."""
-    pool = ThreadPoolExecutor(max_workers=workers)
-    everyone = threading.Barrier(workers)  # a task per thread, all at once: every thread starts
-    list(pool.map(lambda _: everyone.wait(), range(workers)))
-    return pool
-
-
 def percentile_ms(latencies_s: list[float], percent: int) -> float:
     """The ``percent``-th percentile of latencies in seconds, in ms."""
     return 1000 * statistics.quantiles(latencies_s, n=100)[percent - 1]
-
-
-@cache
-def http_client(base_url: str) -> Any:
-    import httpx
-
-    return httpx.Client(
-        base_url=base_url + "/api/v1",
-        headers={"X-API-Key": API_KEY},
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-        timeout=60,
-    )

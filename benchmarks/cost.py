@@ -33,9 +33,11 @@ from typing import Any
 
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
-from .common import SUITE_VERSION, dataset, has_feature, service_urls, skip_if_unprepared
+from .backend import has_feature
+from .common import SUITE_VERSION, skip_if_unprepared
 from .cost_probe.launch import probe_env, run_probe
 from .cost_probe.operations import registry
+from .resources import dataset, service_urls
 
 PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
 # A regular expression over operation names: measure only those (the deterministic proof

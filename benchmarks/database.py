@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import (
-    P95_SAMPLES,
-    P99_SAMPLES,
-    OnData,
-    feature,
-    fir_repository,
-    next_of,
-    pool,
-    repeat_for,
-    sample_ids,
-    scales,
-)
-from .common import section_repository as sections
+from .backend import feature
+from .common import P95_SAMPLES, P99_SAMPLES, OnData, repeat_for
+from .resources import fir_repository, next_of, pool, sample_ids, scales
+from .resources import section_repository as sections
 from .search_queries import QueryClass, queries
 
 STATUS_QUERY = (

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import OnData, cache_manager, feature, fir_repository, next_of, section_repository
+from .backend import feature
+from .common import OnData
+from .resources import cache_manager, fir_repository, next_of, section_repository
 
 COMPLAINT = (
     "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain near "

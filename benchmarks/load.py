@@ -16,18 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .common import (
-    API_SCALE,
-    api_server_stops_by_itself,
-    dataset,
-    design_version,
-    has_feature,
-    reset_writes,
-    service_urls,
-    skip_if_unprepared,
-    start_api_server,
-)
+from .backend import has_feature
+from .common import design_version, skip_if_unprepared
+from .resources import API_SCALE, dataset, reset_writes, service_urls
 from .search_queries import QueryClass, search_endpoint
+from .server import api_server_stops_by_itself, start_api_server
 
 USERS = 15
 ENDPOINTS = [

@@ -11,18 +11,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from .common import (
-    P99_SAMPLES,
-    Latency,
-    check_requirements,
-    feature,
-    has_feature,
-    repeat_for,
-    server_target,
-    service_urls,
-    skip_if_unprepared,
-    unique_token,
-)
+from .backend import check_requirements, feature, has_feature
+from .common import P99_SAMPLES, Latency, repeat_for, skip_if_unprepared
+from .resources import server_target, service_urls, unique_token
 
 WRITES_DATABASE = "afirgen_bench_writes"
 

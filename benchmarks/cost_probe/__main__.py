@@ -2,7 +2,7 @@
 
 Started by ``launch.probe_command``, which imports only ``benchmarks`` from the working tree
 (the backend must be the commit installed in the environment), with ``PYTHONHASHSEED=0`` and
-the services' URLs in the environment (as ``benchmarks.common.service_urls`` resolves them).
+the services' URLs in the environment (as ``benchmarks.resources.service_urls`` resolves them).
 The instructions mode runs under ``valgrind --tool=callgrind --instr-atstart=no`` with
 ``--dumps`` naming its ``--callgrind-out-file``.
 """

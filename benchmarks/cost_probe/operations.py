@@ -22,13 +22,11 @@ from typing import Any
 
 from .. import cache as cache_benchmarks
 from .. import database, generation, writes
-from ..common import (
-    API_KEY,
+from ..backend import check_requirements, feature
+from ..resources import (
     API_SCALE,
     SAMPLE_IDS,
-    check_requirements,
     dataset,
-    feature,
     fir_repository,
     pool,
     sample_ids,
@@ -37,6 +35,7 @@ from ..common import (
     service_urls,
 )
 from ..search_queries import QueryClass, queries
+from ..server import API_KEY
 
 Call = Callable[[int], Any]
 QUERIES_PER_CLASS = 20

@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..common import feature, has_feature, reset_writes, service_urls
+from ..backend import feature, has_feature
+from ..resources import reset_writes, service_urls
 from .callgrind import Dump, Hooks, parse_dump
 from .counters import FIGURES, Counters, figures_between
 from .opcodes import OpcodeCounter

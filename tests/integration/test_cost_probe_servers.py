@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import common  # noqa: E402
+from benchmarks import resources  # noqa: E402
 from benchmarks.cost_probe.launch import probe_env, run_probe  # noqa: E402
 from benchmarks.cost_probe.operations import Operation  # noqa: E402
 from benchmarks.cost_probe.runner import run  # noqa: E402
@@ -110,11 +110,11 @@ def test_one_more_query_counts_one_more(
     monkeypatch.setenv("PYTHONHASHSEED", "0")  # run() insists: the probe always runs so
     monkeypatch.setenv("AFIRGEN_MYSQL_URL", service_urls.mysql_url)
     monkeypatch.setenv("AFIRGEN_REDIS_URL", service_urls.redis_url)
-    common.service_urls.cache_clear()
+    resources.service_urls.cache_clear()
     try:
         result = run("counters", [_queries(mysql_server, 1), _queries(mysql_server, 2)])
     finally:
-        common.service_urls.cache_clear()
+        resources.service_urls.cache_clear()
     one, two = result["figures"]["select x1"], result["figures"]["select x2"]
     assert (one["queries"], two["queries"]) == (1, 2)
     assert (one["rows"], one["commands"]) == (0, 0)

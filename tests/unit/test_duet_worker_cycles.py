@@ -11,16 +11,16 @@ import textwrap
 from pathlib import Path
 
 from afirgen_bench.duet import WORKER
-from benchmarks.common import next_of, restart_cycles
+from benchmarks.resources import next_of, restart_cycles
 
 CYCLED = """
-from .common import next_of
+from .resources import next_of
 
 class Cycled:
     def track_value(self):
         return float(next_of("values", [1, 2, 3, 4, 5, 6, 7]))
 """
-COMMON = """
+RESOURCES = """
 import itertools
 
 _cycles = {}
@@ -34,11 +34,11 @@ def restart_cycles():
 """
 
 
-def suite(tmp_path: Path, common: str) -> Path:
+def suite(tmp_path: Path, resources: str) -> Path:
     folder = tmp_path / "benchmarks"
     folder.mkdir()
     (folder / "__init__.py").write_text("")
-    (folder / "common.py").write_text(textwrap.dedent(common))
+    (folder / "resources.py").write_text(textwrap.dedent(resources))
     (folder / "cycled.py").write_text(textwrap.dedent(CYCLED))
     return folder
 
@@ -64,7 +64,7 @@ def test_the_real_round_robin_starts_again_from_its_first_value() -> None:
 
 
 def test_after_its_warm_up_a_worker_samples_from_the_first_value(tmp_path: Path) -> None:
-    folder = suite(tmp_path, COMMON + RESTART)
+    folder = suite(tmp_path, RESOURCES + RESTART)
     prepare = {"op": "prepare", "name": "cycled.Cycled.track_value", "params": []}
     sample = {"op": "sample", "number": 1}
     replies = talk(folder, [prepare, sample, sample, sample, {"op": "quit"}])
@@ -73,7 +73,7 @@ def test_after_its_warm_up_a_worker_samples_from_the_first_value(tmp_path: Path)
 
 
 def test_a_suite_that_cannot_restart_its_round_robins_is_refused(tmp_path: Path) -> None:
-    folder = suite(tmp_path, COMMON)
+    folder = suite(tmp_path, RESOURCES)
     prepare = {"op": "prepare", "name": "cycled.Cycled.track_value", "params": []}
     replies = talk(folder, [prepare, {"op": "quit"}])
     assert "restart_cycles is missing" in replies[0]["error"]

@@ -8,6 +8,7 @@ feature checks.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import math
 import os
@@ -39,13 +40,27 @@ BATCHES = (
 P99_TOO_COSTLY = {"database.Aggregation.time_stats_by_status"}
 
 
-@pytest.fixture(scope="module")
-def common() -> ModuleType:
+def _suite_module(name: str) -> ModuleType:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    import benchmarks.common
+    return importlib.import_module(f"benchmarks.{name}")
 
-    return benchmarks.common
+
+@pytest.fixture(scope="module")
+def common() -> ModuleType:
+    """The mixins and the measurement design."""
+    return _suite_module("common")
+
+
+@pytest.fixture(scope="module")
+def backend_lookup() -> ModuleType:
+    """``feature``: the backend looked up at run time."""
+    return _suite_module("backend")
+
+
+@pytest.fixture(scope="module")
+def pinning() -> ModuleType:
+    return _suite_module("pinning")
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +70,16 @@ def suite(common: ModuleType) -> dict[str, Any]:
 
 
 @pytest.fixture
-def backend(common: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def backend(
+    backend_lookup: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A throwaway package standing in for ``afirgen_fixtures``; each test writes its
     modules."""
     name = f"fake_backend_{uuid.uuid4().hex[:8]}"
     (tmp_path / name).mkdir()
     (tmp_path / name / "__init__.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(common, "BACKEND", name)
+    monkeypatch.setattr(backend_lookup, "BACKEND", name)
     yield tmp_path / name
     for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
         del sys.modules[module]
@@ -71,20 +88,20 @@ def backend(common: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 # -- feature(): skip what a commit lacks, fail what is broken --------------------------------
 
 
-def test_a_module_this_commit_lacks_skips(common: ModuleType, backend: Path) -> None:
+def test_a_module_this_commit_lacks_skips(backend_lookup: ModuleType, backend: Path) -> None:
     with pytest.raises(NotImplementedError):
-        common.feature("cache")
+        backend_lookup.feature("cache")
     with pytest.raises(NotImplementedError):
-        common.feature("db.optimizer", "explain")  # its package is missing too
-    assert not common.has_feature("cache")
+        backend_lookup.feature("db.optimizer", "explain")  # its package is missing too
+    assert not backend_lookup.has_feature("cache")
 
 
-def test_an_attribute_this_commit_lacks_skips(common: ModuleType, backend: Path) -> None:
+def test_an_attribute_this_commit_lacks_skips(backend_lookup: ModuleType, backend: Path) -> None:
     (backend / "cache.py").write_text("def generate_key(*parts):\n    return ':'.join(parts)\n")
-    assert common.feature("cache", "generate_key")("a", "b") == "a:b"
+    assert backend_lookup.feature("cache", "generate_key")("a", "b") == "a:b"
     with pytest.raises(NotImplementedError):
-        common.feature("cache", "CacheManager")
-    assert not common.has_feature("cache", "CacheManager")
+        backend_lookup.feature("cache", "CacheManager")
+    assert not backend_lookup.has_feature("cache", "CacheManager")
 
 
 @pytest.mark.parametrize(
@@ -99,15 +116,15 @@ def test_an_attribute_this_commit_lacks_skips(common: ModuleType, backend: Path)
     ids=["raises", "syntax error", "third-party missing", "backend module missing", "bad name"],
 )
 def test_a_module_that_fails_to_import_fails(
-    common: ModuleType, backend: Path, source: str, error: type[Exception]
+    backend_lookup: ModuleType, backend: Path, source: str, error: type[Exception]
 ) -> None:
     (backend / "sibling.py").write_text("")
     (backend / "cache.py").write_text(source)
     with pytest.raises(error) as caught:
-        common.feature("cache", "CacheManager")
+        backend_lookup.feature("cache", "CacheManager")
     assert not isinstance(caught.value, NotImplementedError)
     with pytest.raises(error):
-        common.has_feature("cache", "CacheManager")
+        backend_lookup.has_feature("cache", "CacheManager")
 
 
 def _outcome(benchmark: Any, caches: dict[str, Any]) -> str:
@@ -289,7 +306,7 @@ def _thread_cpus() -> set[frozenset[int]]:
     return found
 
 
-def test_clients_move_off_the_server_cpu_and_back(common: ModuleType, server_cpu: int) -> None:
+def test_clients_move_off_the_server_cpu_and_back(pinning: ModuleType, server_cpu: int) -> None:
     others = frozenset(range(os.cpu_count() or 1)) - {server_cpu}
     if not others:
         pytest.skip("one CPU: the clients stay with the servers")
@@ -297,14 +314,14 @@ def test_clients_move_off_the_server_cpu_and_back(common: ModuleType, server_cpu
     earlier = threading.Thread(target=stop.wait)  # a thread made before the move moves too
     earlier.start()
     try:
-        previous = common.move_to_client_cpus()
+        previous = pinning.move_to_client_cpus()
         assert _thread_cpus() == {others}
         seen = []
         later = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0)))
         later.start()
         later.join()
         assert seen == [others]
-        common.pin_process(previous)
+        pinning.pin_process(previous)
         assert _thread_cpus() == {frozenset({server_cpu})}
     finally:
         stop.set()
@@ -312,11 +329,11 @@ def test_clients_move_off_the_server_cpu_and_back(common: ModuleType, server_cpu
 
 
 def test_without_pinned_servers_nothing_moves(
-    common: ModuleType, monkeypatch: pytest.MonkeyPatch
+    pinning: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AFIRGEN_BENCH_CPU", raising=False)
     before = _thread_cpus()
-    assert common.move_to_client_cpus() == os.sched_getaffinity(0)
+    assert pinning.move_to_client_cpus() == os.sched_getaffinity(0)
     assert _thread_cpus() == before
 
 
