@@ -179,3 +179,12 @@ def test_the_plot_has_a_panel_per_signal_and_one_of_p95_by_route(tmp_path: Path)
     assert view.plot == "view.png"
     assert (tmp_path / "view.png").read_bytes()[:4] == b"\x89PNG"
     assert view.as_dict()["p95_over_time"]["/api/v1/firs"][0] == (1000.0, 0.0)
+
+
+def test_a_missing_binary_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from afirgen_bench.monitoring.stack import MonitoringUnavailable
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    with pytest.raises(MonitoringUnavailable, match="apt-get install -y --no-install-recommends"):
+        binary("prometheus")
