@@ -65,12 +65,20 @@ def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> li
 
 
 def write_plan(
-    root: Path, *, machine: str, commits: list[str], shards: int, out: Path
+    root: Path,
+    *,
+    machine: str,
+    commits: list[str],
+    shards: int,
+    out: Path,
+    bench: str | None = None,
 ) -> ShardPlan:
-    """``commits`` dealt to ``shards`` shards, with this checkout as every shard's harness."""
+    """``commits`` dealt to ``shards`` shards, with this checkout as every shard's harness;
+    ``bench`` (an asv -b regex) narrows what every shard runs."""
     plan = ShardPlan(
         machine=machine,
         harness=resolve_commit(root, "HEAD"),
+        bench=bench,
         shards=plan_shards(commits, shards),
     )
     out.parent.mkdir(parents=True, exist_ok=True)

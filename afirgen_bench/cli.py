@@ -516,7 +516,12 @@ def _backfill(args: argparse.Namespace) -> int:
         shards: list[list[str]] = []
         if commits:
             plan = backfill.write_plan(
-                root, machine=machine, commits=commits, shards=args.shards, out=args.plan
+                root,
+                machine=machine,
+                commits=commits,
+                shards=args.shards,
+                out=args.plan,
+                bench=args.bench,
             )
             shards = plan.shards
             sizes = ", ".join(str(len(s)) for s in shards)

@@ -211,3 +211,12 @@ def test_the_estimate_reads_stored_suite_and_duet_times(tmp_path: Path) -> None:
     assert _suite_seconds(folder / "c0000000-env-1.json") == (1, 6.0)
     with pytest.raises(HarnessError, match="no duet of the current design"):
         measured_cost(tmp_path, "m")
+
+
+def test_the_plan_keeps_the_benchmarks_every_shard_runs(repo: Path) -> None:
+    from afirgen_bench.backfill import load_plan, write_plan
+
+    commits = [git(repo, "rev-parse", rev) for rev in ("HEAD~1", "HEAD")]
+    out = repo / "plan.json"
+    write_plan(repo, machine=MACHINE, commits=commits, shards=2, out=out, bench=r"^cost\.")
+    assert load_plan(out).bench == r"^cost\."
