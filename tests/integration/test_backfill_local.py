@@ -113,7 +113,7 @@ def test_the_merged_counted_figures_equal_a_single_machine_run(backfill: dict) -
     for commit in backfill["commits"]:
         merged = load_results(repo / "results", MACHINE, commit)
         single = load_results(work / "single" / "results", MACHINE, commit)
-        counted = {k: m for k, m in merged.items() if OPERATION in k and m.value}
+        counted = {k: m for k, m in merged.measurements.items() if OPERATION in k and m.value}
         assert any("track_instructions" in k for k in counted), f"{commit[:8]}: nothing counted"
         assert counted_conflicts(merged, single, rules.gate, rules.calibration) == []
 
