@@ -41,6 +41,7 @@ from afirgen_bench.runner import log, run_commits
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
+MACHINE_FILE = "machine.json"  # asv's description of the machine, beside its results
 
 
 def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> list[str]:
@@ -229,6 +230,11 @@ def merge_shards(
         shard = Path(origin)
         for commit in manifest.measured:
             filed += _file_commit(root, shard, plan.machine, commit, rules)
+        # asv publishes a machine's results only beside its machine.json (a new runner type
+        # has none in results/ yet)
+        described = root / RESULTS / plan.machine / MACHINE_FILE
+        if manifest.measured and not described.exists():
+            shutil.copy2(shard / RESULTS / plan.machine / MACHINE_FILE, described)
         _copy_tree(shard / DUET_DIR, root / DUET_DIR)
         _copy_tree(shard / HOST_DIR, root / HOST_DIR)
         index = shard / RESULTS / "benchmarks.json"

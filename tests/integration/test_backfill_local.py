@@ -104,7 +104,39 @@ def backfill(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         str(work / "plan-3.json"),
         *(str(work / f"shard-{i}") for i in range(SHARDS)),
     )
-    return {"work": work, "repo": repo, "commits": commits, "states": states, "merged": merged}
+    # the single run's history, in a checkout of its own, published beside the merged one
+    alone = work / "alone"
+    subprocess.run(["git", "clone", "--quiet", str(repo), str(alone)], check=True)
+    (alone / ".asv").mkdir()
+    (alone / ".asv" / "env").symlink_to(ROOT / ".asv" / "env")
+    _bench(alone, "backfill", "merge", "--plan", str(work / "plan-1.json"), str(work / "single"))
+    for checkout in (repo, alone):
+        _bench(checkout, "publish", "--machine", MACHINE)
+    return {
+        "work": work,
+        "repo": repo,
+        "alone": alone,
+        "commits": commits,
+        "states": states,
+        "merged": merged,
+    }
+
+
+def _graphs(checkout: Path) -> dict[str, list]:
+    """The published site's graphs of the test runner, by benchmark file name."""
+    found = checkout.glob(f"html/graphs/**/machine-{MACHINE}/**/cost.*.json")
+    return {path.name: json.loads(path.read_text()) for path in found}
+
+
+def test_the_merged_history_publishes_the_single_runs_counted_graphs(backfill: dict) -> None:
+    merged, alone = _graphs(backfill["repo"]), _graphs(backfill["alone"])
+    assert merged and merged.keys() == alone.keys()
+    for name, points in merged.items():
+        assert [x for x, _ in points] == [x for x, _ in alone[name]], name
+        for (_, ours), (_, theirs) in zip(points, alone[name], strict=True):
+            for a, b in zip(ours, theirs, strict=True):
+                # instruction counts move ~1e-5 between layouts here; every other count is exact
+                assert (a is None) == (b is None) and (a is None or abs(a - b) <= 1e-3 * abs(b))
 
 
 def test_the_merged_counted_figures_equal_a_single_machine_run(backfill: dict) -> None:
@@ -120,6 +152,7 @@ def test_the_merged_counted_figures_equal_a_single_machine_run(backfill: dict) -
 
 def test_every_shard_ran_on_its_own_runner_and_left_no_server(backfill: dict) -> None:
     work = backfill["work"]
+    assert (backfill["repo"] / "results" / MACHINE / "machine.json").exists()  # asv publishes it
     manifests = [
         ShardManifest.model_validate(
             json.loads((work / f"shard-{i}" / "manifest.json").read_text())
