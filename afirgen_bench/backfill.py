@@ -234,7 +234,13 @@ def merge_shards(
         # has none in results/ yet)
         described = root / RESULTS / plan.machine / MACHINE_FILE
         if manifest.measured and not described.exists():
-            shutil.copy2(shard / RESULTS / plan.machine / MACHINE_FILE, described)
+            source = shard / RESULTS / plan.machine / MACHINE_FILE
+            if not source.exists():
+                raise HarnessError(
+                    f"{shard} has no {RESULTS}/{plan.machine}/{MACHINE_FILE}: asv would not "
+                    "publish the merged history; run that shard again"
+                )
+            shutil.copy2(source, described)
         _copy_tree(shard / DUET_DIR, root / DUET_DIR)
         _copy_tree(shard / HOST_DIR, root / HOST_DIR)
         index = shard / RESULTS / "benchmarks.json"

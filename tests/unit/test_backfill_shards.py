@@ -5,6 +5,7 @@ averaged."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -98,6 +99,9 @@ def write_shards(repo: Path, hit_rates: dict[str, float]) -> tuple[Path, list[Pa
     for index, shard in enumerate(plan.shards):
         folder = repo / "shards" / f"shard-{index}"
         (folder / "results" / MACHINE).mkdir(parents=True)
+        (folder / "results" / MACHINE / "machine.json").write_text(
+            json.dumps({"machine": MACHINE, "version": 1})
+        )
         shutil.copy(repo / "results" / "benchmarks.json", folder / "results" / "benchmarks.json")
         rev = shard[0]
         made = write_results(repo, rev, sampled(1e-3, seed=index), hit_rate=hit_rates[rev])
@@ -112,7 +116,7 @@ def merge(plan: Path, folders: list[Path], *extra: str) -> int:
 
 
 def filed(repo: Path) -> list[str]:
-    return sorted(p.name for p in (repo / "results" / MACHINE).glob("*.json"))
+    return sorted(p.name for p in (repo / "results" / MACHINE).glob("*-env*.json"))
 
 
 def test_complete_shards_are_filed_into_the_history(repo: Path) -> None:
@@ -120,6 +124,7 @@ def test_complete_shards_are_filed_into_the_history(repo: Path) -> None:
     plan, folders = write_shards(repo, dict.fromkeys(commits, 80.0))
     assert merge(plan, folders) == 0
     assert filed(repo) == sorted(f"{c[:8]}-env.json" for c in commits)
+    assert (repo / "results" / MACHINE / "machine.json").exists()  # asv publishes beside it
     assert merge(plan, folders) == 0  # merging again changes nothing
     assert main(["compare", "HEAD~1", "HEAD", "--reports", str(repo / "reports")]) in (0, 1)
 
