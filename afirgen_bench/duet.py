@@ -36,6 +36,7 @@ from afirgen_bench.core.duet import (
     DUET_ROUND_ERROR,
     DUET_ROUNDS,
     DUET_SCHEDULE,
+    DUET_WARMUP_S,
     MIN_PAIRS,
     TRIM,
     DuetFigure,
@@ -383,8 +384,8 @@ def duet_design(
     """How a duet takes its pairs, in words: a calibrated noise holds for this design only."""
     return (
         f"{schedule} rounds={rounds} sample>={SAMPLE_S * 1000:g}ms "
-        f"pairs-for={pairs_for:g}-{_longest(pairs_for):g}s until±{DUET_ROUND_ERROR:.1%} "
-        f"trim={TRIM:g} hashseed=0"
+        f"warmup={DUET_WARMUP_S:g}s pairs-for={pairs_for:g}-{_longest(pairs_for):g}s "
+        f"until±{DUET_ROUND_ERROR:.1%} trim={TRIM:g} hashseed=0"
     )
 
 
@@ -409,7 +410,12 @@ def _more(ratios: list[float], elapsed: float, pairs_for: float) -> bool:
 def _measure(duet: Duet, target: Target, found: Evidence, round_: int, pairs_for: float) -> bool:
     """One round of one target's pairs; False when a worker failed or hung (the target then
     names the problem and has no pairs: it cannot pass unseen)."""
-    prepare = {"op": "prepare", "name": target.name, "params": list(target.params)}
+    prepare = {
+        "op": "prepare",
+        "name": target.name,
+        "params": list(target.params),
+        "warmup": DUET_WARMUP_S,
+    }
     try:
         # who sets up last starts its pairs warmest: the order is drawn, as for the pairs
         both = (duet.base, duet.head)

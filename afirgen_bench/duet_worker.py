@@ -8,10 +8,10 @@ the standard library and ``asv_runner`` (the harness's own packages are not inst
 Commands arrive as JSON lines on stdin; each gets one JSON line back on the descriptor that was
 stdout (the benchmarks' own prints go to stderr):
 
-* ``{"op": "prepare", "name": ..., "params": [...]}``: set the benchmark up (its
-  ``setup_cache`` once per key, as asv shares it), warm it up, then start the suite's round
-  robins again (so both sides' n-th calls do the same work); answers its kind and unit, or
-  that it is skipped;
+* ``{"op": "prepare", "name": ..., "params": [...], "warmup": s}``: set the benchmark up
+  (its ``setup_cache`` once per key, as asv shares it), call it for ``warmup`` seconds,
+  then start the suite's round robins again (so both sides' n-th calls do the same work);
+  answers its kind and unit, or that it is skipped;
 * ``{"op": "sample", "number": n}``: one sample, as asv takes it (set-up before every timed
   call); answers ``{"value": seconds per call}``, or a track_ benchmark's value;
 * ``{"op": "finish"}``: tear the benchmark down; ``{"op": "quit"}``.
@@ -32,7 +32,7 @@ import traceback
 from typing import Any
 
 OWNER_ENV = "AFIRGEN_BENCH_OWNER_PID"  # servers a benchmark starts stop with this process
-WARMUP_S = 0.2
+WARMUP_S = 0.2  # when the coordinator does not say
 
 
 class Worker:
@@ -41,7 +41,7 @@ class Worker:
         self.caches: dict[str, Any] = {}
         self.benchmark: Any = None
 
-    def prepare(self, name: str, params: list[str]) -> dict[str, Any]:
+    def prepare(self, name: str, params: list[str], warmup: float = WARMUP_S) -> dict[str, Any]:
         """Set ``name`` up at ``params`` (as asv's index spells them: ``'complaints'``)."""
         from asv_runner.discovery import get_benchmark_from_name
 
@@ -67,7 +67,7 @@ class Worker:
         self.benchmark = benchmark
         started = time.perf_counter()
         calls = 0
-        while time.perf_counter() < started + WARMUP_S:
+        while time.perf_counter() < started + warmup:
             self.sample(1)
             calls += 1
         per_call = (time.perf_counter() - started) / calls
@@ -120,7 +120,11 @@ def serve(benchmark_dir: str) -> None:
                 worker.finish()
                 break
             if op == "prepare":
-                reply = worker.prepare(command["name"], command.get("params", []))
+                reply = worker.prepare(
+                    command["name"],
+                    command.get("params", []),
+                    float(command.get("warmup", WARMUP_S)),
+                )
             elif op == "sample":
                 reply = worker.sample(int(command.get("number", 1)))
             elif op == "finish":
