@@ -345,25 +345,14 @@ def run_duet(
         schedule=schedule,
         rng=random.Random(SEED),
     )
-    evidence = {t.key: Evidence(t, [], []) for t in targets}
+    evidence = [Evidence(t, [], []) for t in targets]
     started = time.monotonic()
     for round_ in range(rounds):
-        duet = lineup.start(round_)
-        try:
-            for n, target in enumerate(targets, 1):
-                found = evidence[target.key]
-                if found.problem or found.skipped:
-                    continue
-                if not _measure(duet, target, found, round_, pairs_for):
-                    duet.close()  # a worker failed or hung: the next target gets new ones
-                    duet = lineup.start(round_)
-                progress(f"round {round_ + 1}/{rounds} [{n}/{len(targets)}] {found.summary()}")
-        finally:
-            duet.close()
+        _round(lineup, (round_, rounds), evidence, pairs_for, progress)
     figures = {}
-    for key, found in evidence.items():
+    for found in evidence:
         if (figure := found.figure()) is not None:
-            figures[key] = figure
+            figures[found.target.key] = figure
     return DuetRecord(
         machine=machine,
         base=base,
@@ -374,6 +363,29 @@ def run_duet(
         seconds=round(time.monotonic() - started, 1),
         figures=figures,
     )
+
+
+def _round(
+    lineup: Lineup,
+    of: tuple[int, int],
+    evidence: list[Evidence],
+    pairs_for: float,
+    progress: Callable[[str], None],
+) -> None:
+    """One round (``of``: its index and the number of rounds): fresh workers take each
+    target's pairs (targets that failed or were skipped in an earlier round are left out)."""
+    round_, rounds = of
+    duet = lineup.start(round_)
+    try:
+        for n, found in enumerate(evidence, 1):
+            if found.problem or found.skipped:
+                continue
+            if not _measure(duet, found.target, found, round_, pairs_for):
+                duet.close()  # a worker failed or hung: the next target gets new ones
+                duet = lineup.start(round_)
+            progress(f"round {round_ + 1}/{rounds} [{n}/{len(evidence)}] {found.summary()}")
+    finally:
+        duet.close()
 
 
 def duet_design(

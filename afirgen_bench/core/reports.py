@@ -266,49 +266,68 @@ def as_json(j: Judgement) -> dict[str, Any]:
 
 
 def comment_markdown(j: Judgement) -> str:
-    lines = [
-        f"### Performance: {j.headline}",
-        "",
-        f"**{_counts(j)}**",
-        "",
-    ]
+    """The PR comment: headline and counts, what the check promises, the changed benchmarks,
+    then the details a reviewer opens on demand."""
+    lines = [f"### Performance: {j.headline}", "", f"**{_counts(j)}**", ""]
     if incomparable := _incomparable_line(j):
         lines += [incomparable, ""]
-    lines += [
+    lines += [_promise_line(j), "", *_changes_table(j)]
+    lines += _unprotected_details(j)
+    lines += _explained_details(j)
+    if j.across_runs:
+        lines += ["", f"_{_across_runs_note(j)}_"]
+    lines += [f"\n_{note}_" for note in j.notes]
+    lines += _sla_details(j)
+    return "\n".join(lines) + "\n"
+
+
+def _promise_line(j: Judgement) -> str:
+    return (
         f"`{j.base.commit[:8]}` → `{j.head.commit[:8]}` on `{j.head.machine}`: "
         f"{j.compared} benchmarks compared. A slowdown fails the check beyond the benchmark's "
         f"*limit*: {j.gate.threshold:.0%}, or its minimum detectable effect where this "
         f"machine's noise hides {j.gate.threshold:.0%} (false alarm {j.gate.alpha:.0%} per "
         "benchmark and run; it must reproduce when re-run). Anything that failed, vanished or "
-        "came out invalid cannot pass.",
-        "",
-    ]
+        "came out invalid cannot pass."
+    )
+
+
+def _changes_table(j: Judgement) -> list[str]:
     noteworthy = [c for verdict, _title in SECTIONS for c in j.by_verdict(verdict)]
-    if noteworthy:
-        lines += [
-            "| benchmark | verdict | ratio | limit | P95 before | P95 after | SLA |",
-            "|---|---|---:|---:|---:|---:|---|",
-        ]
-        for c in noteworthy:
-            before, after = j.stats(c, Side.BASE), j.stats(c, Side.HEAD)
-            verdict = str(c.verdict) + (f": {c.reason}" if c.reason else "")
-            lines.append(
-                f"| `{c.key}` | {verdict} | {_ratio(c)} | {_limit(c)} | "
-                f"{fmt_seconds(before.p95 if before else None)} | "
-                f"{fmt_seconds(after.p95 if after else None)} | {_sla(j, c.key)} |"
-            )
-    else:
-        lines.append("No benchmark changed beyond its limit.")
-    if j.unprotected:
-        lines += [
-            "",
-            f"<details><summary>{len(j.unprotected)} unprotected benchmark(s): limit above "
-            f"{j.gate.unprotected_above:.0%}</summary>",
-            "",
-            *(f"- `{c.key}`: {unprotected_text(c)}" for c in j.unprotected),
-            "",
-            "</details>",
-        ]
+    if not noteworthy:
+        return ["No benchmark changed beyond its limit."]
+    lines = [
+        "| benchmark | verdict | ratio | limit | P95 before | P95 after | SLA |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for c in noteworthy:
+        before, after = j.stats(c, Side.BASE), j.stats(c, Side.HEAD)
+        verdict = str(c.verdict) + (f": {c.reason}" if c.reason else "")
+        lines.append(
+            f"| `{c.key}` | {verdict} | {_ratio(c)} | {_limit(c)} | "
+            f"{fmt_seconds(before.p95 if before else None)} | "
+            f"{fmt_seconds(after.p95 if after else None)} | {_sla(j, c.key)} |"
+        )
+    return lines
+
+
+def _unprotected_details(j: Judgement) -> list[str]:
+    if not j.unprotected:
+        return []
+    return [
+        "",
+        f"<details><summary>{len(j.unprotected)} unprotected benchmark(s): limit above "
+        f"{j.gate.unprotected_above:.0%}</summary>",
+        "",
+        *(f"- `{c.key}`: {unprotected_text(c)}" for c in j.unprotected),
+        "",
+        "</details>",
+    ]
+
+
+def _explained_details(j: Judgement) -> list[str]:
+    """Where each regression's instructions went, from its profile."""
+    lines: list[str] = []
     for c in j.regressions:
         if explained := _explained(j, c):
             lines += [
@@ -321,17 +340,18 @@ def comment_markdown(j: Judgement) -> str:
                 "",
                 "</details>",
             ]
-    if j.across_runs:
-        lines += ["", f"_{_across_runs_note(j)}_"]
-    lines += [f"\n_{note}_" for note in j.notes]
-    if j.breaches or j.sla_unjudgeable:
-        lines += ["", "<details><summary>SLA at head</summary>", ""]
-        for v in j.breaches:
-            new = " **(new)**" if v in j.new_breaches else ""
-            lines.append(f"- `{v.key}`{new}: " + "; ".join(str(b) for b in v.breaches))
-        lines += [f"- `{v.key}`: cannot judge, {v.reason}" for v in j.sla_unjudgeable]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _sla_details(j: Judgement) -> list[str]:
+    if not (j.breaches or j.sla_unjudgeable):
+        return []
+    lines = ["", "<details><summary>SLA at head</summary>", ""]
+    for v in j.breaches:
+        new = " **(new)**" if v in j.new_breaches else ""
+        lines.append(f"- `{v.key}`{new}: " + "; ".join(str(b) for b in v.breaches))
+    lines += [f"- `{v.key}`: cannot judge, {v.reason}" for v in j.sla_unjudgeable]
+    return [*lines, "", "</details>"]
 
 
 def _finite(value: Any) -> Any:

@@ -363,20 +363,29 @@ def drive(
         half_finished_sessions=half_finished,
     )
     if stack is not None:
-        stack.settle()
-        result.server_view = collect(
-            stack.client,
-            started=wall_started,
-            ended=wall_ended,
-            interval_s=stack.interval_s,
-            client_ms=client_by_route(times),
-            buckets=LATENCY_BUCKETS,
-            jobs=stack.jobs,
-        )
-        result.server_view.notes += stack.notes
-        plot(result.server_view, out / PLOT_FILE)
+        result.server_view = _server_view(stack, (wall_started, wall_ended), times, out)
     (out / "load.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n")
     return result
+
+
+def _server_view(
+    stack: MonitoringStack, window: tuple[float, float], times: dict[str, list[float]], out: Path
+) -> ServerView:
+    """What the stack's Prometheus scraped over ``window`` (wall-clock start and end), beside
+    the client's latencies, with its plot."""
+    stack.settle()
+    view = collect(
+        stack.client,
+        started=window[0],
+        ended=window[1],
+        interval_s=stack.interval_s,
+        client_ms=client_by_route(times),
+        buckets=LATENCY_BUCKETS,
+        jobs=stack.jobs,
+    )
+    view.notes += stack.notes
+    plot(view, out / PLOT_FILE)
+    return view
 
 
 def run_load(
@@ -402,16 +411,10 @@ def run_load(
         MySQLTarget.from_url(env["AFIRGEN_MYSQL_URL"]), scale=scale, progress=progress
     )
     reset_dataset(dataset.target)
-    api_env = {
-        **env,
-        "AFIRGEN_API_KEY": API_KEY,
-        "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
-        "AFIRGEN_CACHE_NAMESPACE": f"load-{uuid.uuid4().hex[:8]}",
-    }
     out.mkdir(parents=True, exist_ok=True)
     with ApiServer(
         database=dataset.target.database,
-        env=api_env,
+        env=_api_environment(env),
         owner_pid=os.getpid(),
         log=out / "api-server.log",
     ) as api:
@@ -442,6 +445,17 @@ def run_load(
             )
     reset_dataset(dataset.target)
     return result
+
+
+def _api_environment(env: dict[str, str]) -> dict[str, str]:
+    """The API server's settings for a load run: the load's keys and a cache namespace of
+    its own, so no earlier run's entries answer its reads."""
+    return {
+        **env,
+        "AFIRGEN_API_KEY": API_KEY,
+        "AFIRGEN_FIR_AUTH_KEY": AUTH_KEY,
+        "AFIRGEN_CACHE_NAMESPACE": f"load-{uuid.uuid4().hex[:8]}",
+    }
 
 
 def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:

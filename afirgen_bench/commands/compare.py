@@ -1,0 +1,60 @@
+"""``compare``: head judged against base from the stored results."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from afirgen_bench.commands._arguments import given
+from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._output import verdict
+from afirgen_bench.core.errors import HarnessError
+
+
+class Compare(Command):
+    name = "compare"
+    help = "judge head against base from stored results (the 5 %% gate + SLA)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("base", type=given, default="HEAD~1")
+        parser.add_argument("head", type=given, default="HEAD")
+        parser.add_argument("--results-dir", type=given, default=None)
+        parser.add_argument(
+            "--reports", type=given, default=None, help="also write the reports here"
+        )
+        parser.add_argument(
+            "--run-missing",
+            action="store_true",
+            help="benchmark a commit first if it has no results",
+        )
+
+    def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
+        from afirgen_bench.core.reports import comment_markdown, summary_text, write_reports
+        from afirgen_bench.judge import judge, refuse_swapped
+
+        root, machine, results_dir = workspace.root, workspace.machine, workspace.results_dir
+        refuse_swapped(root, args.base, args.head)
+        if args.run_missing:
+            _benchmark_missing(root, [args.base, args.head], results_dir, machine)
+        judgement = judge(root, args.base, args.head, results_dir, machine)
+        if args.reports:
+            write_reports(judgement, Path(args.reports))
+        print(summary_text(judgement))
+        print(comment_markdown(judgement))
+        return verdict(judgement)
+
+
+def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, machine: str) -> None:
+    """Benchmark the revisions that have no results in ``results_dir`` yet (--run-missing)."""
+    from afirgen_bench.asv_driver import commits_with_results
+    from afirgen_bench.git import resolve_commit
+    from afirgen_bench.runner import run_commits
+
+    done = commits_with_results(results_dir, machine)
+    missing = [c for c in (resolve_commit(root, r) for r in revisions) if c[:8] not in done]
+    if missing:
+        failed = run_commits(
+            root, missing, machine=machine, bench=None, config=None, results_dir=results_dir
+        )
+        if failed:
+            raise HarnessError(f"benchmarks failed on {machine}: {', '.join(failed)}")

@@ -1,0 +1,17 @@
+"""``publish``: asv's site of the stored results, made to work offline."""
+
+from __future__ import annotations
+
+import argparse
+
+from afirgen_bench.commands._base import Command, Workspace
+
+
+class Publish(Command):
+    name = "publish"
+    help = "asv publish, then make html/ work offline"
+
+    def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
+        from afirgen_bench.publish import publish_site
+
+        return publish_site(workspace.root, workspace.machine)
