@@ -13,6 +13,7 @@ from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
+from afirgen_bench.core.change import measure_shift
 from afirgen_bench.core.config import SIGMA_MAX, Calibration, Drift, GateConfig, Noise, Spread
 from afirgen_bench.core.duet import (
     DuetRecord,
@@ -20,7 +21,6 @@ from afirgen_bench.core.duet import (
     paired_shift,
 )
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.core.gate import measure_shift
 from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.stats import Shift
 from afirgen_bench.duet import duet_targets, run_duet

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from afirgen_bench import injections
+from afirgen_bench.core.change import Change
 from afirgen_bench.core.duet import judge_pairs
-from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, benchmark_python, duet_targets, run_duet
 from afirgen_bench.judge import load_index, load_rules

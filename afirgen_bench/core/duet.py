@@ -24,8 +24,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from afirgen_bench.core.change import Change, shift_verdict
 from afirgen_bench.core.config import Calibration, GateConfig, Noise, StrictModel
-from afirgen_bench.core.gate import Change, shift_verdict
 from afirgen_bench.core.models import NoiseSource, Verdict, result_key
 from afirgen_bench.core.stats import Detection, Shift
 

@@ -10,10 +10,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from afirgen_bench.core.change import Change, detection_for
 from afirgen_bench.core.config import Calibration, GateConfig
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explanation_lines
-from afirgen_bench.core.gate import Change, detection_for
 from afirgen_bench.core.models import NoiseSource, Side, Verdict
 from afirgen_bench.core.verdict import Judgement
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from afirgen_bench.core.change import Change
 from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.explain import Explanation
-from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import NoiseSource, Outcome, ResultSet, Side, Verdict
 from afirgen_bench.core.sla import SlaStatus, SlaVerdict, check_all
 from afirgen_bench.core.stats import SampleStats, describe

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench.core.gate import exact_tolerance
+from afirgen_bench.core.change import exact_tolerance
 from afirgen_bench.core.shards import ShardManifest, counted_conflicts
 from afirgen_bench.git import backend_commits
 from afirgen_bench.judge import load_results, load_rules

@@ -30,8 +30,8 @@ def flagged_from(operation: str) -> float:
     """The relative move at which the gate flags this operation's instruction count: its
     unit's floor, or ``layout_margin`` times its spread across layouts (the committed gate
     and calibration), as ``compare`` applies it."""
+    from afirgen_bench.core.change import exact_tolerance
     from afirgen_bench.core.config import parse_calibration, parse_gate
-    from afirgen_bench.core.gate import exact_tolerance
     from afirgen_bench.core.models import Kind, Measurement
 
     benchmark = "cost.Cache.track_instructions"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from afirgen_bench.core.change import Change
 from afirgen_bench.core.config import parse_gate
 from afirgen_bench.core.duet import Schedule, judge_pairs, paired_shift
-from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, run_duet
 from afirgen_fixtures.services import ServiceURLs

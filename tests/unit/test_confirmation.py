@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from afirgen_bench.core.change import Change
 from afirgen_bench.core.config import GateConfig, Limits
 from afirgen_bench.core.errors import ExitCode
-from afirgen_bench.core.gate import Change, compare
+from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import Kind, Measurement, ResultSet, Verdict
 from afirgen_bench.core.reports import comment_markdown, summary_text
 from afirgen_bench.core.verdict import Judgement

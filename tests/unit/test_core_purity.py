@@ -28,7 +28,7 @@ def _module(path: Path) -> str:
 
 
 def test_the_core_imports_only_itself_and_pure_libraries() -> None:
-    for path in sorted((PACKAGE / "core").glob("*.py")):
+    for path in sorted((PACKAGE / "core").rglob("*.py")):
         for name in _imports(path):
             top = name.split(".")[0]
             assert top not in FORBIDDEN_IN_CORE, f"{path.name} imports {name}"

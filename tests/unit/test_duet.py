@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from afirgen_bench.core.change import Change
 from afirgen_bench.core.config import GateConfig, parse_gate
 from afirgen_bench.core.duet import (
     DuetFigure,
@@ -23,7 +24,6 @@ from afirgen_bench.core.duet import (
     round_estimate,
 )
 from afirgen_bench.core.errors import HarnessError
-from afirgen_bench.core.gate import Change
 from afirgen_bench.core.models import NoiseSource, Verdict
 from afirgen_bench.duet import _more
 from afirgen_bench.duet_store import load_record, record_path, write_record
