@@ -30,13 +30,13 @@ def confirm_regressions(
     rules: Rules,
     results_dir: Path,
     folder: str,
-) -> None:
-    """Measure the suspected wall-time regressions of ``judgement`` again in a duet of
-    ``base`` and ``head`` (its pairs kept in ``.asv/<folder>/duet.json``) and keep only
+) -> Judgement:
+    """``judgement`` with its suspected wall-time regressions measured again in a duet of
+    ``base`` and ``head`` (its pairs kept in ``.asv/<folder>/duet.json``), keeping only
     those the pairs flag. A suspect the duet could not measure cannot pass."""
     suspects = [c for c in judgement.regressions if c.noise_source not in SETTLED]
     if not suspects:
-        return
+        return judgement
     keys = {c.key for c in suspects}
     targets = [t for t in duet_targets(load_index(results_dir), rules.gate, None) if t.key in keys]
     log(f"confirming {len(suspects)} suspected regression(s) in a duet of base and head")
@@ -62,7 +62,7 @@ def confirm_regressions(
             for c in suspects
             if c.key in record.figures
         }
-    judgement.keep_confirmed(again, "by a duet of base and head")
+    return judgement.keep_confirmed(again, "by a duet of base and head")
 
 
 def suspect_scales(

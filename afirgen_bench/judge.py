@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from afirgen_bench import asv_driver, host
@@ -225,12 +225,15 @@ def judge(
     judgement = Judgement.of(
         base_results, head_results, changes, rules.sla, rules.gate, across_runs=across_runs
     )
-    judgement.notes.append(rules.calibration_note)
-    judgement.notes.append(duet_note(record, duet_path, root))
-    judgement.notes.append(f"rules: gate.toml, sla.toml and calibration of {rules.source}")
-    judgement.host = host.load(results_dir, machine, head_results.commit)
-    explain_instructions(root, machine, judgement)
-    return judgement
+    judgement = replace(
+        judgement.with_notes(
+            rules.calibration_note,
+            duet_note(record, duet_path, root),
+            f"rules: gate.toml, sla.toml and calibration of {rules.source}",
+        ),
+        host=host.load(results_dir, machine, head_results.commit),
+    )
+    return explain_instructions(root, machine, judgement)
 
 
 def duet_note(record: DuetRecord | None, path: Path, root: Path) -> str:
@@ -243,29 +246,31 @@ def duet_note(record: DuetRecord | None, path: Path, root: Path) -> str:
     )
 
 
-def explain_instructions(root: Path, machine: str, judgement: Judgement) -> None:
-    """Attach a per-function diff to every flagged instruction count whose two profiles
-    this machine kept; say so when it did not."""
+def explain_instructions(root: Path, machine: str, judgement: Judgement) -> Judgement:
+    """``judgement`` with a per-function diff for every flagged instruction count whose two
+    profiles this machine kept, and a note when it did not."""
     flagged = [
         c for c in judgement.regressions if c.head is not None and c.head.unit == "instructions"
     ]
     if not flagged:
-        return
+        return judgement
     before = load_profiles(root, machine, judgement.base.commit)
     after = load_profiles(root, machine, judgement.head.commit)
-    missing = []
+    explanations, missing = {}, []
     for change in flagged:
         key = normalized(change.key)
         if key in before and key in after:
-            judgement.explanations[change.key] = explain(before[key], after[key])
+            explanations[change.key] = explain(before[key], after[key])
         else:
             missing.append(change.key)
-    if missing:
-        judgement.notes.append(
-            f"no per-function profile on this machine for {len(missing)} flagged instruction "
-            f"count(s) (first: {missing[0]}): benchmark both commits here to see where the "
-            "cost went"
-        )
+    judgement = replace(judgement, explanations={**judgement.explanations, **explanations})
+    if not missing:
+        return judgement
+    return judgement.with_notes(
+        f"no per-function profile on this machine for {len(missing)} flagged instruction "
+        f"count(s) (first: {missing[0]}): benchmark both commits here to see where the "
+        "cost went"
+    )
 
 
 def pr_config(root: Path, folder_name: str = "pr") -> tuple[Path, Path]:

@@ -205,9 +205,10 @@ def repetition(
             f"proof/run-{number}-confirm",
             machine,
         )
-        for level, judgement in suspects.items():
-            judgement.keep_confirmed(
-                judge(scratch, base, heads[level], confirm_dir, machine, rules=rules)
+        for level in suspects:
+            again = judge(scratch, base, heads[level], confirm_dir, machine, rules=rules)
+            first[level] = first[level].keep_confirmed(
+                {c.key: c for c in again.changes}, "re-run in the proof's scratch clone"
             )
     outcomes = []
     for level, judgement in first.items():

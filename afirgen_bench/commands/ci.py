@@ -53,9 +53,9 @@ class Ci(Command):
         )
         judgement = judge(root, base, head, results_dir, machine, rules=rules)
         if failed:
-            judgement.run_failures.extend(failed)
+            judgement = judgement.with_run_failures(failed)
         else:
-            confirm_regressions(
+            judgement = confirm_regressions(
                 root,
                 base,
                 head,

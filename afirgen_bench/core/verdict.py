@@ -8,6 +8,7 @@ not run, nothing compared, or the SLA judged nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,36 +25,52 @@ from afirgen_bench.core.stats import SampleStats, describe
 SETTLED = frozenset({NoiseSource.EXACT, NoiseSource.DUET})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Judgement:
+    """Built once by ``of`` and never changed: a second look (``keep_confirmed``) or an
+    added note (``with_notes``) gives a new judgement, so no caller sees one half-updated."""
+
     base: ResultSet
     head: ResultSet
-    changes: list[Change]
-    sla: list[SlaVerdict]
-    sla_at_base: dict[str, set[str]]  # benchmark -> limits the base breached
+    changes: tuple[Change, ...]
+    sla: tuple[SlaVerdict, ...]
+    sla_at_base: Mapping[str, frozenset[str]]  # benchmark -> limits the base breached
     gate: GateConfig
-    host: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-    run_failures: list[str] = field(default_factory=list)  # what the run itself reported
+    host: Mapping[str, Any] | None = None
+    notes: tuple[str, ...] = ()
+    run_failures: tuple[str, ...] = ()  # what the run itself reported
     across_runs: bool = False  # base and head measured in different runs
     # flagged instruction counts: where the cost went (benchmark key -> per-function diff)
-    explanations: dict[str, Explanation] = field(default_factory=dict)
+    explanations: Mapping[str, Explanation] = field(default_factory=dict)
 
     @classmethod
     def of(
         cls,
         base: ResultSet,
         head: ResultSet,
-        changes: list[Change],
+        changes: Sequence[Change],
         sla: dict[str, Limits],
         gate: GateConfig,
         *,
         across_runs: bool = False,
     ) -> Judgement:
-        at_base = {v.key: {b.limit for b in v.breaches} for v in check_all(base, sla)}
+        at_base = {v.key: frozenset(b.limit for b in v.breaches) for v in check_all(base, sla)}
         return cls(
-            base, head, changes, check_all(head, sla), at_base, gate, across_runs=across_runs
+            base,
+            head,
+            tuple(changes),
+            tuple(check_all(head, sla)),
+            at_base,
+            gate,
+            across_runs=across_runs,
         )
+
+    def with_notes(self, *notes: str) -> Judgement:
+        return replace(self, notes=(*self.notes, *notes))
+
+    def with_run_failures(self, failures: Sequence[str]) -> Judgement:
+        """The judgement of a run that reported ``failures``: it cannot judge (exit 2)."""
+        return replace(self, run_failures=(*self.run_failures, *failures))
 
     def by_verdict(self, *verdicts: Verdict) -> list[Change]:
         return [c for c in self.changes if c.verdict in verdicts]
@@ -90,12 +107,13 @@ class Judgement:
     def sla_unjudgeable(self) -> list[SlaVerdict]:
         return [v for v in self.sla if v.status is SlaStatus.CANNOT_JUDGE]
 
-    def keep_confirmed(self, again: dict[str, Change], how: str) -> None:
+    def keep_confirmed(self, again: Mapping[str, Change], how: str) -> Judgement:
         """Keep as regressions only those ``again`` (a second look, by key, ``how`` taken)
-        flagged again; the others become "unconfirmed" (reported, not failing). A suspect
-        the second look could not measure takes its verdict (failed, gone, invalid): it
-        cannot pass unseen. Settled evidence needs no second look: counted again, a figure
-        counts the same; duet pairs already took base and head side by side."""
+        flagged again, in a new judgement; the others become "unconfirmed" (reported, not
+        failing). A suspect the second look could not measure takes its verdict (failed,
+        gone, invalid): it cannot pass unseen. Settled evidence needs no second look:
+        counted again, a figure counts the same; duet pairs already took base and head side
+        by side."""
         suspected = [c.key for c in self.regressions]
         updated = []
         for change in self.changes:
@@ -114,10 +132,10 @@ class Judgement:
                 else:
                     change = replace(change, verdict=Verdict.UNCONFIRMED)
             updated.append(change)
-        self.changes = updated
-        self.notes.append(
+        confirmed = sum(c.verdict is Verdict.REGRESSION for c in updated)
+        return replace(self, changes=tuple(updated)).with_notes(
             f"confirmation: {len(suspected)} regression(s) suspected, "
-            f"{len(self.regressions)} confirmed (wall times {how}, counted figures as counted)"
+            f"{confirmed} confirmed (wall times {how}, counted figures as counted)"
         )
 
     @property

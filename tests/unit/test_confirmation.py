@@ -3,9 +3,11 @@ suspect the re-run could not measure cannot pass."""
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from afirgen_bench.core.change import Change
 from afirgen_bench.core.config import GateConfig, Limits
@@ -43,7 +45,7 @@ def again(rerun: Judgement) -> dict[str, Change]:
 def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
     first = _judgement({"a.A.time_x": 1.2, "a.A.time_y": 1.2}, seed=1)
     assert len(first.regressions) == 2
-    first.keep_confirmed(again(_judgement({"a.A.time_x": 1.2}, seed=7)), "re-run")
+    first = first.keep_confirmed(again(_judgement({"a.A.time_x": 1.2}, seed=7)), "re-run")
     assert [c.key for c in first.regressions] == ["a.A.time_x"]
     assert [c.key for c in first.by_verdict(Verdict.UNCONFIRMED)] == ["a.A.time_y"]
     assert first.exit_code == ExitCode.VERDICT_FAILED
@@ -53,14 +55,14 @@ def test_a_regression_that_does_not_reproduce_is_unconfirmed() -> None:
 
 def test_nothing_reproduced_passes() -> None:
     first = _judgement({"a.A.time_x": 1.2}, seed=1)
-    first.keep_confirmed(again(_judgement({}, seed=9)), "re-run")
+    first = first.keep_confirmed(again(_judgement({}, seed=9)), "re-run")
     assert first.regressions == [] and first.exit_code == ExitCode.OK
     assert "Unconfirmed" in summary_text(first)
 
 
 def test_a_suspect_missing_from_the_rerun_cannot_pass() -> None:
     first = _judgement({"a.A.time_x": 1.2}, seed=1)
-    first.keep_confirmed(again(_judgement({}, seed=9, names=("a.A.time_y",))), "re-run")
+    first = first.keep_confirmed(again(_judgement({}, seed=9, names=("a.A.time_y",))), "re-run")
     assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.GONE]
     assert first.exit_code == ExitCode.CANNOT_JUDGE
     assert "a.A.time_x" in summary_text(first) and "a.A.time_x" in comment_markdown(first)
@@ -73,8 +75,8 @@ def test_a_suspect_that_failed_in_the_rerun_cannot_pass() -> None:
     rerun.head.measurements["a.A.time_x"] = Measurement(
         failed.benchmark, (), Kind.TIME, "seconds", None, False, (), "1"
     )
-    rerun.changes = compare(rerun.base, rerun.head, GateConfig())
-    first.keep_confirmed(again(rerun), "re-run")
+    rerun = replace(rerun, changes=tuple(compare(rerun.base, rerun.head, GateConfig())))
+    first = first.keep_confirmed(again(rerun), "re-run")
     assert [c.verdict for c in first.changes if c.key == "a.A.time_x"] == [Verdict.FAILED]
     assert first.exit_code == ExitCode.CANNOT_JUDGE
 
@@ -82,7 +84,7 @@ def test_a_suspect_that_failed_in_the_rerun_cannot_pass() -> None:
 def test_a_failure_the_run_reported_without_a_name_cannot_pass() -> None:
     judgement = _judgement({}, seed=3)
     assert judgement.exit_code == ExitCode.OK
-    judgement.run_failures.append("a benchmark asv did not name (asv run exited 2)")
+    judgement = judgement.with_run_failures(["a benchmark asv did not name (asv run exited 2)"])
     assert judgement.exit_code == ExitCode.CANNOT_JUDGE
     assert "did not name" in summary_text(judgement)
 
@@ -110,3 +112,12 @@ def test_the_rerun_measures_the_suspects_at_their_own_scales() -> None:
     ]
     assert suspect_scales(suspects, names) == [10000, 1000000]
     assert suspect_scales(suspects[2:], names) == []
+
+
+def test_a_judgement_is_never_changed_in_place() -> None:
+    first = _judgement({"a.A.time_x": 1.2}, seed=1)
+    confirmed = first.keep_confirmed(again(_judgement({}, seed=9)), "re-run")
+    assert [c.key for c in first.regressions] == ["a.A.time_x"] and not first.notes
+    assert confirmed.regressions == [] and confirmed.notes
+    with pytest.raises(FrozenInstanceError):
+        first.changes = ()  # type: ignore[misc]
