@@ -23,7 +23,7 @@ from afirgen_bench import injections
 from afirgen_bench.core.change import Change
 from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.models import Kind, Measurement, Verdict
-from afirgen_bench.duet import Target, benchmark_python, duet_targets, run_duet
+from afirgen_bench.duet import Target, benchmark_python, duet_design, duet_targets, run_duet
 from afirgen_bench.judge import load_index, load_rules
 from afirgen_bench.proof import _git, scratch_clone
 
@@ -96,23 +96,35 @@ def _flags(record: Any, targets: list[Target], rules: Any) -> dict[str, tuple[Ve
 
 
 def run_duet_proof(
-    root: Path, *, machine: str, checks: int, out: Path, progress: Callable[[str], None]
+    root: Path,
+    *,
+    machine: str,
+    checks: int,
+    out: Path,
+    progress: Callable[[str], None],
+    resume: bool = False,
 ) -> dict[str, Any]:
     """``checks`` duets of every slowdown against the base, and ``checks`` A/A duets; writes
-    OUT.json and OUT.md after every check."""
+    OUT.json and OUT.md after every check. ``resume``: keep the checks OUT.json already holds
+    when they measured the same backend with the same duet design, and take the rest."""
     rules = load_rules(root, machine)
     scratch = scratch_clone(root)
     base = _git(scratch, "rev-parse", "HEAD")
+    backend = _git(scratch, "rev-parse", "HEAD:afirgen_fixtures")
     heads = make_heads(scratch, base)
     everything = duet_targets(load_index(root / "results"), rules.gate, None)
     chosen = {s.name: [t for t in everything if re.search(s.under, t.key)] for s in SLOWDOWNS}
     union = [t for t in everything if any(t in ts for ts in chosen.values())]
     python = benchmark_python(root)
+    earlier = _earlier_checks(out, backend, progress) if resume else None
     results: dict[str, list[dict[str, Any]]] = {s.name: [] for s in SLOWDOWNS}
     results["A/A"] = []
-    started = datetime.now(UTC)
-    design = ""
-    for number in range(1, checks + 1):
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if earlier is not None:
+        results, started = earlier
+    done = len(results["A/A"])
+    summary = _summary(results, base, backend, started, checks, done)
+    for number in range(done + 1, checks + 1):
         for name, head, targets in [
             *((s.name, heads[s.name], chosen[s.name]) for s in SLOWDOWNS),
             ("A/A", base, union),
@@ -128,7 +140,6 @@ def run_duet_proof(
                 python=python,
                 extra_env=SCALES,
             )
-            design = record.design
             flags = _flags(record, targets, rules)
             results[name].append(
                 {
@@ -139,20 +150,37 @@ def run_duet_proof(
                     "problems": sorted(k for k, f in record.figures.items() if f.problem),
                 }
             )
-        summary = _summary(results, base, started, checks, number, design)
+        summary = _summary(results, base, backend, started, checks, number)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
         out.with_suffix(".md").write_text(markdown(summary))
     return summary
 
 
+def _earlier_checks(
+    out: Path, backend: str, progress: Callable[[str], None]
+) -> tuple[dict[str, list[dict[str, Any]]], str] | None:
+    """The checks of an interrupted proof in OUT.json and when it started, if they measured
+    this backend tree with this duet design (anything else starts afresh, and says why)."""
+    path = out.with_suffix(".json")
+    if not path.exists():
+        return None
+    found = json.loads(path.read_text())
+    if found.get("design") != duet_design() or found.get("backend_tree") != backend:
+        progress(f"{path}: another backend or duet design; starting afresh")
+        return None
+    progress(f"{path}: resuming after {found['checks_done']} checks")
+    done = found["checks_done"]
+    return {name: checks[:done] for name, checks in found["checks"].items()}, found["started"]
+
+
 def _summary(
     results: dict[str, list[dict[str, Any]]],
     base: str,
-    started: datetime,
+    backend: str,
+    started: str,
     checks: int,
     done: int,
-    design: str,
 ) -> dict[str, Any]:
     rows = []
     for name, found in results.items():
@@ -171,10 +199,11 @@ def _summary(
         )
     return {
         "base": base,
-        "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "backend_tree": backend,
+        "started": started,
         "checks_planned": checks,
         "checks_done": done,
-        "design": design,
+        "design": duet_design(),
         "rows": rows,
         "checks": results,
     }

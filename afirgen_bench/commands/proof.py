@@ -52,6 +52,11 @@ class Proof(Command):
         duet.add_argument(
             "--checks", type=at_least(1), default=20, help="duets per slowdown and A/A"
         )
+        duet.add_argument(
+            "--resume",
+            action="store_true",
+            help="keep the checks --out already holds (same backend and duet design)",
+        )
         _add_deterministic(kinds)
 
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
@@ -61,7 +66,14 @@ class Proof(Command):
         if args.kind == "duet":
             from afirgen_bench.duet_proof import run_duet_proof
 
-            run_duet_proof(root, machine=machine, checks=args.checks, out=out, progress=log)
+            run_duet_proof(
+                root,
+                machine=machine,
+                checks=args.checks,
+                out=out,
+                progress=log,
+                resume=args.resume,
+            )
         elif args.kind == "deterministic":
             from afirgen_bench.cost_proof import run_cost_proof
 
