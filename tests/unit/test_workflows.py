@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,24 @@ def test_the_pr_check_judges_with_the_base_branchs_harness_and_rules() -> None:
     base_checkout = pr.index("ref: ${{ github.event.pull_request.base.sha }}")
     assert base_checkout < pr.index("path: .pr-head") < pr.index("afirgen_bench ci")
     assert "AFIRGEN_BENCH_MACHINE" in pr
+
+
+def test_every_called_workflow_is_in_this_repository_or_pinned_by_hash() -> None:
+    """A job's ``uses:`` calls a reusable workflow: one of this repository, in GitHub's
+    self-repository form ``$/.github/workflows/<file>`` (zizmor's ``self-repository`` audit
+    prefers it to ``./``) or the older ``./`` form, and the file must exist; or another
+    repository's, pinned by hash. The schema accepts any string, so a typo would pass it."""
+    import yaml
+
+    pinned = re.compile(r"[\w.-]+/[\w.-]+/\.github/workflows/[\w.-]+@[0-9a-f]{40}")
+    for path in WORKFLOWS:
+        for name, job in yaml.safe_load(path.read_text())["jobs"].items():
+            called = job.get("uses")
+            if called is None:
+                continue
+            where = f"{path.name}:{name}: {called}"
+            local = re.fullmatch(r"(?:\$|\.)/(\.github/workflows/[\w.-]+\.ya?ml)", called)
+            if local:
+                assert (ROOT / local.group(1)).is_file(), f"{where}: no such file"
+            else:
+                assert pinned.fullmatch(called), f"{where}: neither here nor pinned by hash"
