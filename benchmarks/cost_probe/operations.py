@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -27,6 +28,7 @@ from ..resources import (
     API_SCALE,
     SAMPLE_IDS,
     dataset,
+    draw_api_samples,
     fir_repository,
     pool,
     sample_ids,
@@ -42,12 +44,23 @@ QUERIES_PER_CLASS = 20
 RUN_TOKEN = "probe000"  # as long as the random tokens the history was counted with
 
 
+class Area(StrEnum):
+    """The classes of ``benchmarks/cost.py``, one per module of timed benchmarks: an
+    operation's figures are reported by the class named after its area."""
+
+    DATABASE = "Database"
+    CACHE = "Cache"
+    WRITES = "Writes"
+    GENERATION = "Generation"
+    API = "Api"
+
+
 @dataclass(frozen=True)
 class Operation:
     """``calls`` counted calls of what ``prepare`` returns, after ``warmup`` uncounted ones."""
 
     name: str  # the asv parameter of the cost benchmarks
-    area: str  # the class of benchmarks/cost.py that reports it
+    area: Area  # the class of benchmarks/cost.py that reports it
     mirrors: str  # the timed benchmark, as asv names it
     requires: tuple[str, ...]
     prepare: Callable[[int], Call]
@@ -116,7 +129,7 @@ def _database(scale: int) -> list[Operation]:
     ) -> Operation:
         return Operation(
             name=label,
-            area="Database",
+            area=Area.DATABASE,
             mirrors=f"database.{cls.__name__}.{method}",
             requires=cls.requires,
             prepare=prepare,
@@ -290,7 +303,7 @@ def _cache_operations() -> list[Operation]:
     ) -> Operation:
         return Operation(
             name=label,
-            area="Cache",
+            area=Area.CACHE,
             mirrors=f"cache.{cls.__name__}.{method}",
             requires=cls.requires,
             prepare=prepare,
@@ -490,7 +503,7 @@ def _writes() -> list[Operation]:
     return [
         Operation(
             name=f"BulkInsert({rows})",
-            area="Writes",
+            area=Area.WRITES,
             mirrors="writes.BulkInsert.time_bulk_insert",
             requires=writes.BulkInsert.requires,
             prepare=bulk_insert(rows),
@@ -537,7 +550,7 @@ def _generation() -> list[Operation]:
     return [
         Operation(
             name=f"Generation.{method}({scale})",
-            area="Generation",
+            area=Area.GENERATION,
             mirrors=f"generation.Generation.time_{method}",
             requires=generation.Generation.requires,
             prepare=step(method),
@@ -569,15 +582,7 @@ def api_client() -> Any:
 @cache
 def api_samples() -> dict[str, list[Any]]:
     """FIR numbers, session ids and complaints, drawn as ``OverHTTP.setup_cache`` draws them."""
-    target = dataset(API_SCALE).target
-    with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
-        cur.execute("SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
-        fir_numbers = [row[0] for row in cur.fetchall()]
-        cur.execute("SELECT id FROM sessions ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
-        session_ids = [row[0] for row in cur.fetchall()]
-        cur.execute("SELECT complaint_text FROM fir_records ORDER BY RAND(8) LIMIT 600")
-        complaints = [row[0] for row in cur.fetchall()]
-    return {"fir_numbers": fir_numbers, "session_ids": session_ids, "complaints": complaints}
+    return vars(draw_api_samples())
 
 
 def _sample(kind: str, offset: int = 0) -> Callable[[int], Any]:
@@ -662,7 +667,7 @@ def _api() -> list[Operation]:
     def on(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) -> Operation:
         return Operation(
             name=name,
-            area="Api",
+            area=Area.API,
             mirrors=f"api.{mirrors}",
             requires=requires,
             prepare=prepare,
