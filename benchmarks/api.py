@@ -44,6 +44,24 @@ class GetFirContent(OverHTTP):
             raise RuntimeError("FIR content came back without gzip")
 
 
+# The statuses a desk lists FIRs by, in the order the samples take them.
+LISTED_STATUSES = ["pending", "finalized", "draft"]
+
+
+def status_page(status: str) -> str:
+    """The request of ``ListFirsByStatus``: the newest page of 20 FIRs of ``status``."""
+    return f"/firs?status={status}&limit=20"
+
+
+class ListFirsByStatus(OverHTTP):
+    """GET /api/v1/firs?status=...: the newest 20 FIRs of one status, the list a police
+    station's desk reads (a keyset page over the status index); each sample the next
+    status."""
+
+    def time_list_firs_by_status(self, prepared: ApiServed) -> None:
+        self.client.get(status_page(next_of("list-status", LISTED_STATUSES))).raise_for_status()
+
+
 class ValidateStep(OverHTTP):
     """Seed ``validate_step``: one POST /api/v1/validate (transcript approved -> summary).
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from .. import api as api_benchmarks
 from .. import cache as cache_benchmarks
 from .. import database, generation, writes
 from ..backend import check_requirements, feature
@@ -611,6 +612,10 @@ def _api() -> list[Operation]:
 
         return call
 
+    def listed(count: int) -> Call:
+        client, status = api_client(), _cycle(api_benchmarks.LISTED_STATUSES)
+        return lambda i: client.get(api_benchmarks.status_page(status(i))).raise_for_status()
+
     def validate(count: int) -> Call:
         client, complaints = api_client(), _cycle(api_samples()["complaints"])
         sessions = [  # asv's setup opens a fresh session before every sample
@@ -679,6 +684,7 @@ def _api() -> list[Operation]:
         on("GetSessionStatus", "GetSessionStatus.time_get_session_status", status),
         on("GetFirStatus", "GetFirStatus.time_get_fir_status", fir),
         on("GetFirContent", "GetFirContent.time_get_fir_content", content),
+        on("ListFirsByStatus", "ListFirsByStatus.time_list_firs_by_status", listed),
         on("ValidateStep", "ValidateStep.time_validate_step", validate, calls=5),
         on("ProcessText.uncached", "ProcessText.time_process_uncached", process(False), calls=5),
         on("ProcessText.cached", "ProcessText.time_process_cached", process(True)),
