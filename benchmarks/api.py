@@ -6,7 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .common import FROM_BATCH_START, REQUESTS_PER_FIGURE, OverHTTP, percentile_ms, statistic
+from .common import (
+    FROM_BATCH_START,
+    REQUESTS_PER_FIGURE,
+    ApiServed,
+    OverHTTP,
+    percentile_ms,
+    statistic,
+)
 from .pinning import executor, move_to_client_cpus, pin_process
 from .resources import SAMPLE_IDS, next_of
 
@@ -14,27 +21,45 @@ from .resources import SAMPLE_IDS, next_of
 class GetSessionStatus(OverHTTP):
     """Seed ``get_session_status``: GET /api/v1/session/{id}/status."""
 
-    def time_get_session_status(self, prepared: Any) -> None:
-        session_id = next_of("session", prepared["session_ids"])
+    def time_get_session_status(self, prepared: ApiServed) -> None:
+        session_id = next_of("session", prepared.session_ids)
         self.client.get(f"/session/{session_id}/status").raise_for_status()
 
 
 class GetFirStatus(OverHTTP):
     """Seed ``get_fir_status``: GET /api/v1/fir/{n}."""
 
-    def time_get_fir_status(self, prepared: Any) -> None:
-        self.client.get(f"/fir/{next_of('fir', prepared['fir_numbers'])}").raise_for_status()
+    def time_get_fir_status(self, prepared: ApiServed) -> None:
+        self.client.get(f"/fir/{next_of('fir', prepared.fir_numbers)}").raise_for_status()
 
 
 class GetFirContent(OverHTTP):
     """Seed ``get_fir_content``: GET /api/v1/fir/{n}/content, gzip-encoded."""
 
-    def time_get_fir_content(self, prepared: Any) -> None:
-        number = next_of("content", prepared["fir_numbers"])
+    def time_get_fir_content(self, prepared: ApiServed) -> None:
+        number = next_of("content", prepared.fir_numbers)
         response = self.client.get(f"/fir/{number}/content", headers={"Accept-Encoding": "gzip"})
         response.raise_for_status()
         if response.headers.get("content-encoding") != "gzip":
             raise RuntimeError("FIR content came back without gzip")
+
+
+# The statuses a desk lists FIRs by, in the order the samples take them.
+LISTED_STATUSES = ["pending", "finalized", "draft"]
+
+
+def status_page(status: str) -> str:
+    """The request of ``ListFirsByStatus``: the newest page of 20 FIRs of ``status``."""
+    return f"/firs?status={status}&limit=20"
+
+
+class ListFirsByStatus(OverHTTP):
+    """GET /api/v1/firs?status=...: the newest 20 FIRs of one status, the list a police
+    station's desk reads (a keyset page over the status index); each sample the next
+    status."""
+
+    def time_list_firs_by_status(self, prepared: ApiServed) -> None:
+        self.client.get(status_page(next_of("list-status", LISTED_STATUSES))).raise_for_status()
 
 
 class ValidateStep(OverHTTP):
@@ -42,14 +67,14 @@ class ValidateStep(OverHTTP):
 
     ``setup`` opens a fresh session before every sample, outside the timing."""
 
-    def setup(self, prepared: Any) -> None:
+    def setup(self, prepared: ApiServed) -> None:
         super().setup(prepared)
-        complaint = next_of("validate-complaint", prepared["complaints"])
+        complaint = next_of("validate-complaint", prepared.complaints)
         response = self.client.post("/process", json={"text": complaint})
         response.raise_for_status()
         self.session_id = response.json()["session_id"]
 
-    def time_validate_step(self, prepared: Any) -> None:
+    def time_validate_step(self, prepared: ApiServed) -> None:
         self.client.post(
             "/validate", json={"session_id": self.session_id, "approved": True}
         ).raise_for_status()
@@ -61,9 +86,9 @@ class ProcessText(OverHTTP):
 
     repeat = 60
 
-    def setup(self, prepared: Any) -> None:
+    def setup(self, prepared: ApiServed) -> None:
         super().setup(prepared)
-        self.repeated = prepared["complaints"][0]
+        self.repeated = prepared.complaints[0]
         self._generate(self.repeated)  # in the cache from here on
 
     def _generate(self, text: str) -> dict[str, Any]:
@@ -71,12 +96,12 @@ class ProcessText(OverHTTP):
         response.raise_for_status()
         return response.json()
 
-    def time_process_uncached(self, prepared: Any) -> None:
-        text = f"{next_of('uncached', prepared['complaints'][1:])} Ref {time.perf_counter_ns()}."
+    def time_process_uncached(self, prepared: ApiServed) -> None:
+        text = f"{next_of('uncached', prepared.complaints[1:])} Ref {time.perf_counter_ns()}."
         if self._generate(text)["cached"]:
             raise RuntimeError("a new complaint was served from the cache")
 
-    def time_process_cached(self, prepared: Any) -> None:
+    def time_process_cached(self, prepared: ApiServed) -> None:
         if not self._generate(self.repeated)["cached"]:
             raise RuntimeError("a repeated complaint missed the cache")
 
@@ -92,12 +117,12 @@ class ConcurrentLoad(OverHTTP):
     param_names = ["concurrency"]
     repeat = 50
 
-    def setup(self, prepared: Any, concurrency: int) -> None:
+    def setup(self, prepared: ApiServed, concurrency: int) -> None:
         self.server_side_cpus = move_to_client_cpus()  # first: teardown runs after a skip too
         super().setup(prepared)
         self.executor = executor(concurrency)
 
-    def teardown(self, prepared: Any, concurrency: int) -> None:
+    def teardown(self, prepared: ApiServed, concurrency: int) -> None:
         pin_process(self.server_side_cpus)
 
     def _status(self, session_id: int, sent: float) -> float:
@@ -105,16 +130,16 @@ class ConcurrentLoad(OverHTTP):
         self.client.get(f"/session/{session_id}/status").raise_for_status()
         return time.perf_counter() - sent
 
-    def _batch(self, prepared: Any, concurrency: int) -> list[float]:
-        ids = [next_of("concurrent", prepared["session_ids"]) for _ in range(concurrency)]
+    def _batch(self, prepared: ApiServed, concurrency: int) -> list[float]:
+        ids = [next_of("concurrent", prepared.session_ids) for _ in range(concurrency)]
         sent = time.perf_counter()
         return list(self.executor.map(self._status, ids, [sent] * concurrency))
 
-    def time_concurrent_status(self, prepared: Any, concurrency: int) -> None:
+    def time_concurrent_status(self, prepared: ApiServed, concurrency: int) -> None:
         self._batch(prepared, concurrency)
 
     @statistic(FROM_BATCH_START)
-    def track_request_p95_ms(self, prepared: Any, concurrency: int) -> float:
+    def track_request_p95_ms(self, prepared: ApiServed, concurrency: int) -> float:
         """P95, in ms, of the latencies of ``REQUESTS_PER_FIGURE`` requests sent in batches
         like the timed ones, each from the moment its batch was sent (seed limit: 500 ms)."""
         self._batch(prepared, concurrency)  # opens the connections, as asv's warm-up does
@@ -133,20 +158,20 @@ class StatusThroughput(OverHTTP):
     rounds = 1
     unit = "requests/s"
 
-    def setup(self, prepared: Any) -> None:
+    def setup(self, prepared: ApiServed) -> None:
         self.server_side_cpus = move_to_client_cpus()  # first: teardown runs after a skip too
         super().setup(prepared)
 
-    def teardown(self, prepared: Any) -> None:
+    def teardown(self, prepared: ApiServed) -> None:
         pin_process(self.server_side_cpus)
 
-    def track_status_throughput(self, prepared: Any) -> float:
+    def track_status_throughput(self, prepared: ApiServed) -> float:
         deadline = time.perf_counter() + 2.0
 
         def client_loop(offset: int) -> int:
             done = 0
             while time.perf_counter() < deadline:
-                session_id = prepared["session_ids"][(offset + done * 15) % SAMPLE_IDS]
+                session_id = prepared.session_ids[(offset + done * 15) % SAMPLE_IDS]
                 self.client.get(f"/session/{session_id}/status").raise_for_status()
                 done += 1
             return done
@@ -162,19 +187,19 @@ class SustainedLoad(OverHTTP):
     rounds = 1
     repeat = 4
 
-    def _run(self, prepared: Any) -> list[float]:
+    def _run(self, prepared: ApiServed) -> list[float]:
         latencies = []
         for _ in range(500):
-            session_id = next_of("sustained", prepared["session_ids"])
+            session_id = next_of("sustained", prepared.session_ids)
             start = time.perf_counter()
             self.client.get(f"/session/{session_id}/status").raise_for_status()
             latencies.append(time.perf_counter() - start)
         return latencies
 
-    def time_sustained_500(self, prepared: Any) -> None:
+    def time_sustained_500(self, prepared: ApiServed) -> None:
         self._run(prepared)
 
-    def track_sustained_p95_ms(self, prepared: Any) -> float:
+    def track_sustained_p95_ms(self, prepared: ApiServed) -> float:
         """P95 of the 500 requests' latencies, in ms (seed limit: 200 ms)."""
         return percentile_ms(self._run(prepared), 95)
 

@@ -14,7 +14,7 @@ from typing import Any
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import check_requirements, feature
-from .common import FROM_BATCH_START, Latency, OnData, percentile_ms, statistic
+from .common import FROM_BATCH_START, DataSets, Latency, OnData, percentile_ms, statistic
 from .pinning import executor, move_to_client_cpus, pin_process
 from .resources import (
     cache_manager,
@@ -88,17 +88,17 @@ class GetOrFetch(OnData):
     requires = (*OnData.requires, "cache:CacheManager")
     params = [[10_000]]
 
-    def setup(self, prepared: Any, scale: int) -> None:
+    def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
         self.cache = cache_manager()
         self.hit_id = sample_ids(scale)[0]
         self.cache.set("bench_fir", self.hit_id, VALUE_1KB)
         self.miss_key = unique_token()
 
-    def time_get_or_fetch_hit(self, prepared: Any, scale: int) -> None:
+    def time_get_or_fetch_hit(self, prepared: DataSets, scale: int) -> None:
         self.cache.get_or_fetch("bench_fir", self.hit_id, lambda: VALUE_1KB)
 
-    def time_get_or_fetch_miss(self, prepared: Any, scale: int) -> None:
+    def time_get_or_fetch_miss(self, prepared: DataSets, scale: int) -> None:
         record_id = next_of("fetch", sample_ids(scale))
         self.cache.get_or_fetch(
             "bench_fir", self.miss_key, lambda: fir_repository(scale).get_by_id(record_id)
@@ -116,7 +116,7 @@ class HitRate(OnData):
     unit = "%"
     rounds = 1
 
-    def track_hit_rate(self, prepared: Any, scale: int) -> float:
+    def track_hit_rate(self, prepared: DataSets, scale: int) -> float:
         manager = feature("cache", "CacheManager")(
             service_urls().redis_url, namespace=f"hitrate-{unique_token()[:8]}"
         )
@@ -152,27 +152,27 @@ class CachePerformanceImprovement(OnData):
     requires = (*OnData.requires, "cache:CacheManager")
     missed_before: int | None = None  # set once setup got past its skip checks
 
-    def setup(self, prepared: Any, scale: int) -> None:
+    def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
         self.cached = cached_fir_repository(scale)
         self.uncached = fir_repository(scale)
         self.ids = speedup_ids(scale)
         self.missed_before = _missed(speedup_cache())
 
-    def teardown(self, prepared: Any, scale: int) -> None:
+    def teardown(self, prepared: DataSets, scale: int) -> None:
         if self.missed_before is None:
             return
         missed = _missed(speedup_cache()) - self.missed_before
         if missed:
             raise RuntimeError(f"{missed} cached read(s) did not come from Redis")
 
-    def time_cached_read(self, prepared: Any, scale: int) -> None:
+    def time_cached_read(self, prepared: DataSets, scale: int) -> None:
         self.cached.get_by_id(next_of("speedup-cached", self.ids))
 
-    def time_uncached_read(self, prepared: Any, scale: int) -> None:
+    def time_uncached_read(self, prepared: DataSets, scale: int) -> None:
         self.uncached.get_by_id(next_of("speedup-uncached", self.ids))
 
-    def track_speedup(self, prepared: Any, scale: int) -> float:
+    def track_speedup(self, prepared: DataSets, scale: int) -> float:
         """How many times faster the cached read is: the ratio of the medians of 400
         interleaved reads each (seed: at least 2x). Higher is better."""
         fast, slow = [], []

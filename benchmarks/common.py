@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .backend import check_requirements, feature, has_feature
+from .backend import check_requirements, has_feature
 from .pinning import pin_like_the_harness
-from .resources import API_SCALE, SAMPLE_IDS, dataset, reset_writes, scales
+from .resources import ApiSamples, dataset, draw_api_samples, reset_writes, scales
 from .server import (
     API_IDLE_EXIT_S,
     API_KEY,
@@ -31,11 +32,31 @@ T = TypeVar("T")
 SUITE_VERSION = "2026.11.29"  # bump when a benchmark changes meaning; asv restarts its history
 
 
-def skip_if_unprepared(prepared: dict[str, Any]) -> None:
-    """``setup_cache`` must return a value (asv drops a None), so a missing feature comes
-    back as ``{"skip": reason}``."""
-    if "skip" in prepared:
-        raise NotImplementedError(prepared["skip"])
+@dataclass(frozen=True)
+class Skipped:
+    """What ``setup_cache`` returns at a commit that lacks a feature (asv drops a None, so
+    it cannot raise ``NotImplementedError`` there): every ``setup`` then skips with it."""
+
+    reason: str
+
+
+def skip_if_unprepared(prepared: object) -> None:
+    if isinstance(prepared, Skipped):
+        raise NotImplementedError(prepared.reason)
+
+
+@dataclass(frozen=True)
+class DataSets:
+    """``OnData.setup_cache``: the scales whose data sets are seeded and reset."""
+
+    scales: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ApiServed(ApiSamples):
+    """``OverHTTP.setup_cache``: the API server's address and what the benchmarks request."""
+
+    base_url: str
 
 
 def design_version(rounds: int, repeat: int, number: int) -> str:
@@ -110,17 +131,17 @@ class OnData(Latency):
     param_names = ["scale"]
     requires = ("db.repositories:FIRRepository", "db.pool:Pool")
 
-    def setup_cache(self) -> dict[str, Any]:
+    def setup_cache(self) -> DataSets | Skipped:
         if not has_feature("data", "load_dataset"):
-            return {"skip": "no data loader in this commit"}
+            return Skipped("no data loader in this commit")
         for scale in scales():
             dataset(scale)
             reset_writes(scale)
-        return {"scales": scales()}
+        return DataSets(tuple(scales()))
 
     setup_cache.timeout = 3600
 
-    def setup(self, prepared: dict[str, Any], scale: int) -> None:
+    def setup(self, prepared: DataSets | Skipped, scale: int) -> None:
         skip_if_unprepared(prepared)
         check_requirements(self)
         self.scale = scale
@@ -129,9 +150,9 @@ class OnData(Latency):
 class OverHTTP(Latency):
     """Benchmarks over real HTTP against the API served by uvicorn from this commit."""
 
-    def setup_cache(self) -> dict[str, Any]:
+    def setup_cache(self) -> ApiServed | Skipped:
         if not (api_server_stops_by_itself() and has_feature("data", "load_dataset")):
-            return {"skip": "no API server that stops by itself in this commit"}
+            return Skipped("no API server that stops by itself in this commit")
         server = start_api_server(
             api_key=API_KEY,
             namespace="afirgen-bench",
@@ -142,30 +163,16 @@ class OverHTTP(Latency):
             extra_env={"PYTHONHASHSEED": "0"},
         )
         pin_like_the_harness(server.pid)
-        target = dataset(API_SCALE).target
-        with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,)
-            )
-            fir_numbers = [row[0] for row in cur.fetchall()]
-            cur.execute("SELECT id FROM sessions ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
-            session_ids = [row[0] for row in cur.fetchall()]
-            cur.execute("SELECT complaint_text FROM fir_records ORDER BY RAND(8) LIMIT 600")
-            complaints = [row[0] for row in cur.fetchall()]
-        return {
-            "base_url": server.base_url,
-            "fir_numbers": fir_numbers,
-            "session_ids": session_ids,
-            "complaints": complaints,
-        }
+        samples = draw_api_samples()
+        return ApiServed(**vars(samples), base_url=server.base_url)
 
     setup_cache.timeout = 3600
 
-    def setup(self, prepared: dict[str, Any], *params: Any) -> None:
+    def setup(self, prepared: ApiServed | Skipped, *params: Any) -> None:
         skip_if_unprepared(prepared)
         check_requirements(self)
         self.prepared = prepared
-        self.client = http_client(prepared["base_url"])
+        self.client = http_client(prepared.base_url)
 
 
 def percentile_ms(latencies_s: list[float], percent: int) -> float:

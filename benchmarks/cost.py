@@ -28,15 +28,16 @@ import os
 import re
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import has_feature
-from .common import SUITE_VERSION, skip_if_unprepared
+from .common import SUITE_VERSION, Skipped, skip_if_unprepared
 from .cost_probe.launch import probe_env, run_probe
-from .cost_probe.operations import registry
+from .cost_probe.operations import Area, registry
 from .resources import dataset, service_urls
 
 PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
@@ -47,22 +48,30 @@ ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"
 LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
 
 
-def operations_of(area: str) -> list[str]:
+def operations_of(area: Area) -> list[str]:
     return [op.name for op in registry().values() if op.area == area]
 
 
-def benchmark_key(area: str, operation: str) -> str:
+def benchmark_key(area: Area, operation: str) -> str:
     """asv's name of the instructions figure of ``operation``: its string parameter as repr."""
     return f"{__name__.rpartition('.')[2]}.{area}.track_instructions({operation!r})"
 
 
-def measure() -> dict[str, Any]:
-    """Both probe runs, merged: ``{"figures": {op: {...}}, "errors": {op: message}}``, or
-    ``{"skip": reason}`` at a commit without the services."""
+@dataclass(frozen=True)
+class Counted:
+    """``_Cost.setup_cache``: each operation's figures by name, and each failed operation's
+    error."""
+
+    figures: dict[str, dict[str, float]]
+    errors: dict[str, str]
+
+
+def measure() -> Counted | Skipped:
+    """Both probe runs, merged, or why they cannot run at this commit."""
     if shutil.which("valgrind") is None:
         raise RuntimeError("valgrind is not installed: run scripts/setup.sh (apt: valgrind)")
     if not has_feature("services", "resolve"):
-        return {"skip": "no private services in this commit"}
+        return Skipped("no private services in this commit")
     if has_feature("data", "load_dataset"):
         for scale in sorted({op.scale for op in registry().values() if op.scale is not None}):
             dataset(scale)  # seeded natively here, not 20x slower under Callgrind
@@ -90,7 +99,7 @@ def measure() -> dict[str, Any]:
             f"(slowest: {', '.join(f'{name} {s:.0f} s' for name, s in slowest)})",
             file=sys.stderr,
         )
-    return {"figures": figures, "errors": errors}
+    return Counted(figures, errors)
 
 
 def write_profiles(runs: dict[str, dict[str, Any]]) -> None:
@@ -119,9 +128,10 @@ def write_profiles(runs: dict[str, dict[str, Any]]) -> None:
 
 
 class _Cost:
-    """One ``setup_cache`` for every class below (asv keys it by file and line)."""
+    """One ``setup_cache`` for every class below (asv keys it by file and line). Each class
+    is named after an ``Area`` and reports that area's operations."""
 
-    area: str
+    area: Area
     param_names = ["operation"]
     version = f"{SUITE_VERSION} cost"  # "cost" declares counted figures to the gate (exact rules)
     rounds = 1
@@ -129,48 +139,54 @@ class _Cost:
     number = 1
     timeout = 1800
 
-    def setup_cache(self) -> dict[str, Any]:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__ != cls.area:
+            raise TypeError(f"cost.{cls.__name__} reports area {cls.area!r}: name it after it")
+        cls.params = [operations_of(cls.area)]
+
+    def setup_cache(self) -> Counted | Skipped:
         return measure()
 
     setup_cache.timeout = 1800
 
-    def setup(self, prepared: dict[str, Any], operation: str) -> None:
+    def setup(self, prepared: Counted | Skipped, operation: str) -> None:
         skip_if_unprepared(prepared)
 
-    def _figure(self, prepared: dict[str, Any], operation: str, name: str) -> float:
-        value = prepared["figures"].get(operation, {}).get(name)
+    def _figure(self, prepared: Counted, operation: str, name: str) -> float:
+        value = prepared.figures.get(operation, {}).get(name)
         if value is not None:
             return value
-        if operation in prepared["errors"]:
-            raise RuntimeError(prepared["errors"][operation])
+        if operation in prepared.errors:
+            raise RuntimeError(prepared.errors[operation])
         raise SkipNotImplemented(f"{operation}: not in this commit")
 
-    def track_instructions(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_instructions(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "instructions")
 
     track_instructions.unit = "instructions"
 
-    def track_queries(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_queries(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "queries")
 
     track_queries.unit = "queries"
 
-    def track_rows(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_rows(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "rows")
 
     track_rows.unit = "rows"
 
-    def track_commands(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_commands(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "commands")
 
     track_commands.unit = "commands"
 
-    def track_bytes(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_bytes(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "bytes")
 
     track_bytes.unit = "bytes"
 
-    def track_opcodes(self, prepared: dict[str, Any], operation: str) -> float:
+    def track_opcodes(self, prepared: Counted, operation: str) -> float:
         return self._figure(prepared, operation, "opcodes")
 
     track_opcodes.unit = "opcodes"
@@ -179,28 +195,28 @@ class _Cost:
 class Database(_Cost):
     """``database.py``: each operation named after its benchmark class and parameters."""
 
-    params = [operations_of("Database")]
+    area = Area.DATABASE
 
 
 class Cache(_Cost):
     """``cache.py``: ``Class.method`` of the timed benchmark (and its parameter)."""
 
-    params = [operations_of("Cache")]
+    area = Area.CACHE
 
 
 class Writes(_Cost):
     """``writes.py``: the bulk insert of 10 and of 100 FIRs."""
 
-    params = [operations_of("Writes")]
+    area = Area.WRITES
 
 
 class Generation(_Cost):
     """``generation.py``: each step of the pipeline, at the 10k data set."""
 
-    params = [operations_of("Generation")]
+    area = Area.GENERATION
 
 
 class Api(_Cost):
     """``api.py``: the app's request handling in process, per request the timed one makes."""
 
-    params = [operations_of("Api")]
+    area = Area.API

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import feature
-from .common import P95_SAMPLES, P99_SAMPLES, OnData, repeat_for
+from .common import P95_SAMPLES, P99_SAMPLES, DataSets, OnData, repeat_for
 from .resources import fir_repository, next_of, pool, sample_ids, scales
 from .resources import section_repository as sections
 from .search_queries import QueryClass, queries
@@ -31,14 +31,14 @@ SEARCH_TERMS = [
 class SimpleSelectById(OnData):
     """Seed ``simple_select_by_id``: a FIR by primary key through pool + repository."""
 
-    def time_select_by_id(self, prepared: Any, scale: int) -> None:
+    def time_select_by_id(self, prepared: DataSets, scale: int) -> None:
         fir_repository(scale).get_by_id(next_of(f"id{scale}", sample_ids(scale)))
 
 
 class SelectWithWhere(OnData):
     """Seed ``select_with_where``: FIRs of one status, newest first, LIMIT 20."""
 
-    def time_select_by_status(self, prepared: Any, scale: int) -> None:
+    def time_select_by_status(self, prepared: DataSets, scale: int) -> None:
         with pool(scale).connection() as conn, conn.cursor() as cur:
             cur.execute(STATUS_QUERY, (next_of("status", ["pending", "finalized", "draft"]),))
             cur.fetchall()
@@ -47,7 +47,7 @@ class SelectWithWhere(OnData):
 class JoinQuery(OnData):
     """Seed ``join_query``: a FIR with its violations (JOIN fir_violations, legal_sections)."""
 
-    def time_fir_with_violations(self, prepared: Any, scale: int) -> None:
+    def time_fir_with_violations(self, prepared: DataSets, scale: int) -> None:
         fir_repository(scale).get_with_violations(next_of(f"join{scale}", sample_ids(scale)))
 
 
@@ -57,7 +57,7 @@ class Aggregation(OnData):
     # Enough for the SLA's P95; its P99 would need 500 calls, ~60 s at 125 ms a call at 100k.
     repeat = repeat_for(P95_SAMPLES)
 
-    def time_stats_by_status(self, prepared: Any, scale: int) -> None:
+    def time_stats_by_status(self, prepared: DataSets, scale: int) -> None:
         fir_repository(scale).stats_by_status()
 
 
@@ -69,11 +69,11 @@ class CursorPagination(OnData):
     params = [scales(), [0, 1_000, 10_000], ["keyset", "offset"]]
     param_names = ["scale", "depth", "method"]
 
-    def setup(self, prepared: Any, scale: int, depth: int, method: str) -> None:
+    def setup(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
         super().setup(prepared, scale)
         self.cursor = keyset_cursor(scale, depth) if method == "keyset" else None
 
-    def time_page(self, prepared: Any, scale: int, depth: int, method: str) -> None:
+    def time_page(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
         repository = fir_repository(scale)
         if method == "keyset":
             repository.page(cursor=self.cursor, limit=20)
@@ -102,10 +102,10 @@ class FullTextSearch(OnData):
     repeat = repeat_for(P99_SAMPLES)  # for the SLA's P99; complaints at 100k take ~33 ms a call
     param_names = ["scale", "corpus"]
 
-    def setup(self, prepared: Any, scale: int, corpus: str) -> None:
+    def setup(self, prepared: DataSets, scale: int, corpus: str) -> None:
         super().setup(prepared, scale)
 
-    def time_search(self, prepared: Any, scale: int, corpus: str) -> None:
+    def time_search(self, prepared: DataSets, scale: int, corpus: str) -> None:
         term = next_of(f"term-{corpus}", SEARCH_TERMS)
         if corpus == "complaints":
             fir_repository(scale).search(term, limit=20)
@@ -122,11 +122,11 @@ class SearchByQueryClass(OnData):
     param_names = ["scale", "query_class"]
     repeat = repeat_for(P95_SAMPLES)
 
-    def setup(self, prepared: Any, scale: int, query_class: str) -> None:
+    def setup(self, prepared: DataSets, scale: int, query_class: str) -> None:
         super().setup(prepared, scale)
         self.queries = queries(query_class)
 
-    def time_search(self, prepared: Any, scale: int, query_class: str) -> None:
+    def time_search(self, prepared: DataSets, scale: int, query_class: str) -> None:
         query = next_of(f"mix-{query_class}", self.queries)
         fir_repository(scale).search(query.text, mode=query.mode, limit=20)
 
@@ -137,10 +137,10 @@ class SelectiveColumns(OnData):
     params = [scales(), ["3 columns", "full row"]]
     param_names = ["scale", "columns"]
 
-    def setup(self, prepared: Any, scale: int, columns: str) -> None:
+    def setup(self, prepared: DataSets, scale: int, columns: str) -> None:
         super().setup(prepared, scale)
 
-    def time_select(self, prepared: Any, scale: int, columns: str) -> None:
+    def time_select(self, prepared: DataSets, scale: int, columns: str) -> None:
         record_id = next_of(f"cols{scale}", sample_ids(scale))
         if columns == "full row":
             fir_repository(scale).get_by_id(record_id)
@@ -153,7 +153,7 @@ class QueryPlanAnalysis(OnData):
 
     requires = (*OnData.requires, "db.optimizer:explain")
 
-    def time_explain_and_analyze(self, prepared: Any, scale: int) -> None:
+    def time_explain_and_analyze(self, prepared: DataSets, scale: int) -> None:
         explain = feature("db.optimizer", "explain")
         with pool(scale).connection() as conn:
             explain(conn, STATUS_QUERY, ("pending",))
@@ -164,11 +164,11 @@ class IndexSuggestion(OnData):
 
     requires = (*OnData.requires, "db.optimizer:explain", "db.optimizer:suggest_indexes")
 
-    def setup(self, prepared: Any, scale: int) -> None:
+    def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
         self.plan = full_scan_plan(scale)
 
-    def time_suggest_indexes(self, prepared: Any, scale: int) -> None:
+    def time_suggest_indexes(self, prepared: DataSets, scale: int) -> None:
         feature("db.optimizer", "suggest_indexes")(FULL_SCAN_QUERY, self.plan)
 
 
@@ -189,6 +189,6 @@ def full_scan_plan(scale: int) -> Any:
 class ConnectionAcquisition(OnData):
     """Seed ``connection_acquisition``: take a pooled connection and give it back."""
 
-    def time_acquire_release(self, prepared: Any, scale: int) -> None:
+    def time_acquire_release(self, prepared: DataSets, scale: int) -> None:
         with pool(scale).connection():
             pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import feature
-from .common import OnData
+from .common import DataSets, OnData
 from .resources import cache_manager, fir_repository, next_of, section_repository
 
 COMPLAINT = (
@@ -28,22 +28,22 @@ class Generation(OnData):
         "generation.extract:extract_facts",
     )
 
-    def setup(self, prepared: Any, scale: int) -> None:
+    def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
         self.generator = generator(scale)
 
-    def time_draft_uncached(self, prepared: Any, scale: int) -> None:
+    def time_draft_uncached(self, prepared: DataSets, scale: int) -> None:
         """normalise, extract, summarise, retrieve and rank sections, narrate: every step."""
         self.generator.draft(COMPLAINT, use_cache=False)
 
-    def time_draft_cached(self, prepared: Any, scale: int) -> None:
+    def time_draft_cached(self, prepared: DataSets, scale: int) -> None:
         """The same complaint again: one Redis read of the stored draft."""
         self.generator.draft(COMPLAINT)
 
-    def time_extract_facts(self, prepared: Any, scale: int) -> None:
+    def time_extract_facts(self, prepared: DataSets, scale: int) -> None:
         feature("generation.extract", "extract_facts")(COMPLAINT)
 
-    def time_retrieve_sections(self, prepared: Any, scale: int) -> None:
+    def time_retrieve_sections(self, prepared: DataSets, scale: int) -> None:
         facts = feature("generation.extract", "extract_facts")(COMPLAINT)
         self.generator.violations(facts, next_of("summary", [COMPLAINT]))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .backend import has_feature
-from .common import design_version, skip_if_unprepared
+from .common import Skipped, design_version, skip_if_unprepared
 from .resources import API_SCALE, dataset, reset_writes, service_urls
 from .search_queries import QueryClass, search_endpoint
 from .server import api_server_stops_by_itself, start_api_server
@@ -52,9 +52,10 @@ class LoadTest:
     version = design_version(rounds, repeat, number)
     timeout = 900
 
-    def setup_cache(self) -> dict[str, Any]:
+    def setup_cache(self) -> dict[str, Any] | Skipped:
+        """The load driver's ``load.json`` (``afirgen_bench.load.runner.LoadResult``)."""
         if not (api_server_stops_by_itself() and has_feature("data", "load_dataset")):
-            return {"skip": "no API server that stops by itself in this commit"}
+            return Skipped("no API server that stops by itself in this commit")
         harness = _harness_python()
         if not harness.exists():
             raise RuntimeError(f"{harness} is missing: run 'make setup' to create the harness env")
@@ -110,7 +111,7 @@ class LoadTest:
 
     setup_cache.timeout = 900
 
-    def setup(self, prepared: dict[str, Any], *params: Any) -> None:
+    def setup(self, prepared: dict[str, Any] | Skipped, *params: Any) -> None:
         skip_if_unprepared(prepared)
 
     def track_requests_per_second(self, prepared: dict[str, Any]) -> float:

@@ -9,6 +9,7 @@ import os
 import random
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -80,6 +81,30 @@ def cache_manager() -> Any:
 def sample_ids(scale: int) -> list[int]:
     rng = random.Random(scale)
     return [rng.randint(1, dataset(scale).counts["fir_records"]) for _ in range(SAMPLE_IDS)]
+
+
+@dataclass(frozen=True)
+class ApiSamples:
+    """What the HTTP benchmarks request, drawn the same way by the timed suite and the
+    counted probe: FIR numbers, session ids, and complaints to submit."""
+
+    fir_numbers: list[str]
+    session_ids: list[int]
+    complaints: list[str]
+
+
+def draw_api_samples() -> ApiSamples:
+    """FIR numbers and session ids (``SAMPLE_IDS`` of each) and 600 complaints of the API's
+    data set, in a seeded random order."""
+    connect = feature("db.connection", "connect")
+    with connect(dataset(API_SCALE).target) as conn, conn.cursor() as cur:
+        cur.execute("SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
+        fir_numbers = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT id FROM sessions ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
+        session_ids = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT complaint_text FROM fir_records ORDER BY RAND(8) LIMIT 600")
+        complaints = [row[0] for row in cur.fetchall()]
+    return ApiSamples(fir_numbers, session_ids, complaints)
 
 
 @cache

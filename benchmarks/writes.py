@@ -8,11 +8,12 @@ slowed whichever benchmark came next.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from .backend import check_requirements, feature, has_feature
-from .common import P99_SAMPLES, Latency, repeat_for, skip_if_unprepared
+from .common import P99_SAMPLES, Latency, Skipped, repeat_for, skip_if_unprepared
 from .resources import server_target, service_urls, unique_token
 
 WRITES_DATABASE = "afirgen_bench_writes"
@@ -26,6 +27,13 @@ def writes_repository() -> Any:
     )
     pool = feature("db.pool", "Pool")(target, settings)
     return feature("db.repositories", "FIRRepository")(pool, cursor_secret=settings.cursor_secret)
+
+
+@dataclass(frozen=True)
+class WritesDatabase:
+    """``BulkInsert.setup_cache``: the empty database the inserts go to."""
+
+    name: str
 
 
 class BulkInsert(Latency):
@@ -43,20 +51,20 @@ class BulkInsert(Latency):
     param_names = ["rows"]
     repeat = repeat_for(P99_SAMPLES)  # for the SLA's P99 of 10 rows
 
-    def setup_cache(self) -> dict[str, Any]:
+    def setup_cache(self) -> WritesDatabase | Skipped:
         missing = [r for r in self.requires if not has_feature(*r.split(":"))]
         if missing:
-            return {"skip": f"this commit lacks {', '.join(missing)}"}
+            return Skipped(f"this commit lacks {', '.join(missing)}")
         target = server_target().with_database(WRITES_DATABASE)
         feature("db.connection", "drop_database")(target)
         feature("db.connection", "create_database")(target)
         with feature("db.connection", "connect")(target) as conn:
             feature("db.migrate", "migrate")(conn)
-        return {"database": WRITES_DATABASE}
+        return WritesDatabase(WRITES_DATABASE)
 
     setup_cache.timeout = 600
 
-    def setup(self, prepared: dict[str, Any], rows: int) -> None:
+    def setup(self, prepared: WritesDatabase | Skipped, rows: int) -> None:
         skip_if_unprepared(prepared)
         check_requirements(self)
         self.repository = writes_repository()
@@ -74,5 +82,5 @@ class BulkInsert(Latency):
             for i in range(rows)
         ]
 
-    def time_bulk_insert(self, prepared: dict[str, Any], rows: int) -> None:
+    def time_bulk_insert(self, prepared: WritesDatabase, rows: int) -> None:
         self.repository.bulk_insert(self.firs)

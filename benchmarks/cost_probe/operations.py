@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from enum import StrEnum
+from functools import cache, partial
 from typing import Any
 
+from .. import api as api_benchmarks
 from .. import cache as cache_benchmarks
 from .. import database, generation, writes
 from ..backend import check_requirements, feature
@@ -27,6 +29,7 @@ from ..resources import (
     API_SCALE,
     SAMPLE_IDS,
     dataset,
+    draw_api_samples,
     fir_repository,
     pool,
     sample_ids,
@@ -42,12 +45,23 @@ QUERIES_PER_CLASS = 20
 RUN_TOKEN = "probe000"  # as long as the random tokens the history was counted with
 
 
+class Area(StrEnum):
+    """The classes of ``benchmarks/cost.py``, one per module of timed benchmarks: an
+    operation's figures are reported by the class named after its area."""
+
+    DATABASE = "Database"
+    CACHE = "Cache"
+    WRITES = "Writes"
+    GENERATION = "Generation"
+    API = "Api"
+
+
 @dataclass(frozen=True)
 class Operation:
     """``calls`` counted calls of what ``prepare`` returns, after ``warmup`` uncounted ones."""
 
     name: str  # the asv parameter of the cost benchmarks
-    area: str  # the class of benchmarks/cost.py that reports it
+    area: Area  # the class of benchmarks/cost.py that reports it
     mirrors: str  # the timed benchmark, as asv names it
     requires: tuple[str, ...]
     prepare: Callable[[int], Call]
@@ -103,46 +117,52 @@ def _cycle(values: list[Any]) -> Callable[[int], Any]:
     return lambda i: values[i % len(values)]
 
 
+def _on(
+    area: Area,
+    cls: type,
+    label: str,
+    method: str,
+    prepare: Callable[[int], Call],
+    **kw: Any,
+) -> Operation:
+    """The operation ``label`` of ``area``, the counted twin of ``cls.method``."""
+    module = cls.__module__.rpartition(".")[2]
+    return Operation(
+        name=label,
+        area=area,
+        mirrors=f"{module}.{cls.__name__}.{method}",
+        requires=cls.requires,
+        prepare=prepare,
+        **kw,
+    )
+
+
 # -- database.py ---------------------------------------------------------------------------
 
 
 def _database(scale: int) -> list[Operation]:
+    """Every operation of ``database.py`` at ``scale``, in the order the history counted
+    them (the order moves where objects sit, and so the instruction counts a little)."""
+    return [
+        *_database_reads(scale),
+        *_database_pages(scale),
+        *_database_searches(scale),
+        *_database_columns(scale),
+        *_database_plans(scale),
+    ]
+
+
+def _database_reads(scale: int) -> list[Operation]:
     ids = _cycle_ids(scale)
     status = _cycle(["pending", "finalized", "draft"])
-    term = _cycle(database.SEARCH_TERMS)
-
-    def on(
-        cls: type, label: str, method: str, prepare: Callable[[int], Call], **kw: Any
-    ) -> Operation:
-        return Operation(
-            name=label,
-            area="Database",
-            mirrors=f"database.{cls.__name__}.{method}",
-            requires=cls.requires,
-            prepare=prepare,
-            scale=scale,
-            **kw,
-        )
+    on = partial(_on, Area.DATABASE, scale=scale)
 
     def status_query(i: int) -> None:
         with pool(scale).connection() as conn, conn.cursor() as cur:
             cur.execute(database.STATUS_QUERY, (status(i),))
             cur.fetchall()
 
-    def explain(i: int) -> None:
-        with pool(scale).connection() as conn:
-            feature("db.optimizer", "explain")(conn, database.STATUS_QUERY, ("pending",))
-
-    def suggest(count: int) -> Call:
-        plan = database.full_scan_plan(scale)
-        suggest_indexes = feature("db.optimizer", "suggest_indexes")
-        return lambda i: suggest_indexes(database.FULL_SCAN_QUERY, plan)
-
-    def acquire(i: int) -> None:
-        with pool(scale).connection():
-            pass
-
-    operations = [
+    return [
         on(
             database.SimpleSelectById,
             f"SimpleSelectById({scale})",
@@ -170,19 +190,29 @@ def _database(scale: int) -> list[Operation]:
             warmup=2,
         ),
     ]
-    for depth in (0, 1_000, 10_000):
-        for method in ("keyset", "offset"):
-            operations.append(
-                on(
-                    database.CursorPagination,
-                    f"CursorPagination({scale}, {depth}, {method})",
-                    "time_page",
-                    _page(scale, depth, method),
-                    calls=15,
-                )
-            )
-    for corpus in ("complaints", "legal_sections"):
-        operations.append(
+
+
+def _database_pages(scale: int) -> list[Operation]:
+    return [
+        _on(
+            Area.DATABASE,
+            database.CursorPagination,
+            f"CursorPagination({scale}, {depth}, {method})",
+            "time_page",
+            _page(scale, depth, method),
+            calls=15,
+            scale=scale,
+        )
+        for depth in (0, 1_000, 10_000)
+        for method in ("keyset", "offset")
+    ]
+
+
+def _database_searches(scale: int) -> list[Operation]:
+    term = _cycle(database.SEARCH_TERMS)
+    on = partial(_on, Area.DATABASE, scale=scale)
+    return [
+        *(
             on(
                 database.FullTextSearch,
                 f"FullTextSearch({scale}, {corpus})",
@@ -190,9 +220,9 @@ def _database(scale: int) -> list[Operation]:
                 _search(scale, corpus, term),
                 calls=10,
             )
-        )
-    for query_class in QueryClass:
-        operations.append(
+            for corpus in ("complaints", "legal_sections")
+        ),
+        *(
             on(
                 database.SearchByQueryClass,
                 f"SearchByQueryClass({scale}, {query_class.value})",
@@ -200,17 +230,43 @@ def _database(scale: int) -> list[Operation]:
                 _mix_search(scale, query_class),
                 calls=QUERIES_PER_CLASS,
             )
+            for query_class in QueryClass
+        ),
+    ]
+
+
+def _database_columns(scale: int) -> list[Operation]:
+    ids = _cycle_ids(scale)
+    return [
+        _on(
+            Area.DATABASE,
+            database.SelectiveColumns,
+            f"SelectiveColumns({scale}, {columns})",
+            "time_select",
+            _columns(scale, columns, ids),
+            scale=scale,
         )
-    for columns in ("3 columns", "full row"):
-        operations.append(
-            on(
-                database.SelectiveColumns,
-                f"SelectiveColumns({scale}, {columns})",
-                "time_select",
-                _columns(scale, columns, ids),
-            )
-        )
-    operations += [
+        for columns in ("3 columns", "full row")
+    ]
+
+
+def _database_plans(scale: int) -> list[Operation]:
+    on = partial(_on, Area.DATABASE, scale=scale)
+
+    def explain(i: int) -> None:
+        with pool(scale).connection() as conn:
+            feature("db.optimizer", "explain")(conn, database.STATUS_QUERY, ("pending",))
+
+    def suggest(count: int) -> Call:
+        plan = database.full_scan_plan(scale)
+        suggest_indexes = feature("db.optimizer", "suggest_indexes")
+        return lambda i: suggest_indexes(database.FULL_SCAN_QUERY, plan)
+
+    def acquire(i: int) -> None:
+        with pool(scale).connection():
+            pass
+
+    return [
         on(
             database.QueryPlanAnalysis,
             f"QueryPlanAnalysis({scale})",
@@ -231,7 +287,6 @@ def _database(scale: int) -> list[Operation]:
             lambda n: acquire,
         ),
     ]
-    return operations
 
 
 def _cycle_ids(scale: int) -> Callable[[int], int]:
@@ -282,40 +337,69 @@ def _columns(scale: int, columns: str, ids: Callable[[int], int]) -> Callable[[i
 
 
 def _cache_operations() -> list[Operation]:
+    """Every operation of ``cache.py``, in the order the history counted them."""
+    on = partial(_on, Area.CACHE)
+    value = cache_benchmarks.VALUE_1KB
+    return [
+        *_cache_calls(),
+        *_get_or_fetch(on, value),
+        *_speedup(on),
+        *_cache_batches(),
+    ]
+
+
+def _filled(count: int) -> Any:
+    """The probe's cache manager holding the timed benchmarks' 100 keys."""
+    manager = cost_cache()
+    manager.set_many("bench", dict.fromkeys(cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB))
+    return manager
+
+
+def _on_filled(method: Callable[[Any, int], Any]) -> Callable[[int], Call]:
+    """``method(manager, i)`` over a manager holding the 100 keys."""
+
+    def prepare(count: int) -> Call:
+        manager = _filled(count)
+        return lambda i: method(manager, i)
+
+    return prepare
+
+
+def _cache_calls() -> list[Operation]:
     keys, value = cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB
     key = _cycle(keys)
-
-    def on(
-        cls: type, label: str, method: str, prepare: Callable[[int], Call], **kw: Any
-    ) -> Operation:
-        return Operation(
-            name=label,
-            area="Cache",
-            mirrors=f"cache.{cls.__name__}.{method}",
-            requires=cls.requires,
-            prepare=prepare,
-            **kw,
-        )
-
-    def filled(count: int) -> Any:
-        manager = cost_cache()
-        manager.set_many("bench", dict.fromkeys(keys, value))
-        return manager
+    on = partial(_on, Area.CACHE, cache_benchmarks.CacheOperations)
 
     def delete(count: int) -> Call:
-        manager = filled(count)
+        manager = _filled(count)
         for i in range(count):  # asv's setup sets the key before each sample
             manager.set("bench", f"to-delete-{i:05d}", value)
         return lambda i: manager.delete("bench", f"to-delete-{i:05d}")
 
-    def on_filled(method: Callable[[Any, int], Any]) -> Callable[[int], Call]:
-        """``method(manager, i)`` over a manager holding the 100 keys."""
+    return [
+        on(
+            "CacheOperations.get_hit",
+            "time_get_hit",
+            _on_filled(lambda manager, i: manager.get("bench", key(i))),
+        ),
+        on(
+            "CacheOperations.get_miss",
+            "time_get_miss",
+            _on_filled(lambda manager, i: manager.get("bench", "never-set")),
+        ),
+        on(
+            "CacheOperations.set",
+            "time_set",
+            _on_filled(lambda manager, i: manager.set("bench", key(i), value)),
+        ),
+        on("CacheOperations.delete", "time_delete", delete),
+    ]
 
-        def prepare(count: int) -> Call:
-            manager = filled(count)
-            return lambda i: method(manager, i)
 
-        return prepare
+def _cache_batches() -> list[Operation]:
+    keys, value = cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB
+    key = _cycle(keys)
+    on = partial(_on, Area.CACHE)
 
     def mixed(manager: Any, i: int) -> Any:
         """80 % GET, 20 % SET, in the timed benchmark's order."""
@@ -328,7 +412,7 @@ def _cache_operations() -> list[Operation]:
         threads would make the count depend on scheduling (A/A spread up to 1.3e-2)."""
 
         def prepare(count: int) -> Call:
-            manager = filled(count)
+            manager = _filled(count)
             return lambda i: [manager.get("bench", k) for k in keys[:concurrency]]
 
         return prepare
@@ -337,28 +421,7 @@ def _cache_operations() -> list[Operation]:
         generate = feature("cache", "generate_key")
         return lambda i: generate("fir", "record", "12345")
 
-    operations = [
-        on(
-            cache_benchmarks.CacheOperations,
-            "CacheOperations.get_hit",
-            "time_get_hit",
-            on_filled(lambda manager, i: manager.get("bench", key(i))),
-        ),
-        on(
-            cache_benchmarks.CacheOperations,
-            "CacheOperations.get_miss",
-            "time_get_miss",
-            on_filled(lambda manager, i: manager.get("bench", "never-set")),
-        ),
-        on(
-            cache_benchmarks.CacheOperations,
-            "CacheOperations.set",
-            "time_set",
-            on_filled(lambda manager, i: manager.set("bench", key(i), value)),
-        ),
-        on(cache_benchmarks.CacheOperations, "CacheOperations.delete", "time_delete", delete),
-        *_get_or_fetch(on, value),
-        *_speedup(on),
+    return [
         *(
             on(
                 cache_benchmarks.ConcurrentReads,
@@ -374,7 +437,7 @@ def _cache_operations() -> list[Operation]:
             cache_benchmarks.MixedOperations,
             "MixedOperations",
             "time_mixed_80_20",
-            on_filled(mixed),
+            _on_filled(mixed),
         ),
         on(
             cache_benchmarks.NamespacedKeyGeneration,
@@ -385,7 +448,6 @@ def _cache_operations() -> list[Operation]:
             warmup=20,
         ),
     ]
-    return operations
 
 
 def _get_or_fetch(on: Callable[..., Operation], value: str) -> list[Operation]:
@@ -490,7 +552,7 @@ def _writes() -> list[Operation]:
     return [
         Operation(
             name=f"BulkInsert({rows})",
-            area="Writes",
+            area=Area.WRITES,
             mirrors="writes.BulkInsert.time_bulk_insert",
             requires=writes.BulkInsert.requires,
             prepare=bulk_insert(rows),
@@ -537,7 +599,7 @@ def _generation() -> list[Operation]:
     return [
         Operation(
             name=f"Generation.{method}({scale})",
-            area="Generation",
+            area=Area.GENERATION,
             mirrors=f"generation.Generation.time_{method}",
             requires=generation.Generation.requires,
             prepare=step(method),
@@ -569,15 +631,7 @@ def api_client() -> Any:
 @cache
 def api_samples() -> dict[str, list[Any]]:
     """FIR numbers, session ids and complaints, drawn as ``OverHTTP.setup_cache`` draws them."""
-    target = dataset(API_SCALE).target
-    with feature("db.connection", "connect")(target) as conn, conn.cursor() as cur:
-        cur.execute("SELECT fir_number FROM fir_records ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
-        fir_numbers = [row[0] for row in cur.fetchall()]
-        cur.execute("SELECT id FROM sessions ORDER BY RAND(7) LIMIT %s", (SAMPLE_IDS,))
-        session_ids = [row[0] for row in cur.fetchall()]
-        cur.execute("SELECT complaint_text FROM fir_records ORDER BY RAND(8) LIMIT 600")
-        complaints = [row[0] for row in cur.fetchall()]
-    return {"fir_numbers": fir_numbers, "session_ids": session_ids, "complaints": complaints}
+    return vars(draw_api_samples())
 
 
 def _sample(kind: str, offset: int = 0) -> Callable[[int], Any]:
@@ -587,7 +641,30 @@ def _sample(kind: str, offset: int = 0) -> Callable[[int], Any]:
     return lambda i: api_samples()[kind][(offset + i) % SAMPLE_IDS]
 
 
+API_REQUIRES = ("api:create_app", "data:load_dataset", "db.connection:connect")
+
+
+def _on_api(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) -> Operation:
+    """The counted twin of ``api.<mirrors>``: the app driven in process (10 calls unless
+    ``kw`` says otherwise)."""
+    return Operation(
+        name=name,
+        area=Area.API,
+        mirrors=f"api.{mirrors}",
+        requires=API_REQUIRES,
+        prepare=prepare,
+        scale=API_SCALE,
+        **{"calls": 10, **kw},
+    )
+
+
 def _api() -> list[Operation]:
+    """Every operation of ``api.py``, in the order the history counted them; one added
+    later goes last, so the others keep their place (and their counts)."""
+    return [*_api_reads(), *_api_generation(), *_api_load(), *_api_added()]
+
+
+def _api_reads() -> list[Operation]:
     def status(count: int) -> Call:
         client, ids = api_client(), _sample("session_ids")
         return lambda i: client.get(f"/session/{ids(i)}/status").raise_for_status()
@@ -606,6 +683,14 @@ def _api() -> list[Operation]:
 
         return call
 
+    return [
+        _on_api("GetSessionStatus", "GetSessionStatus.time_get_session_status", status),
+        _on_api("GetFirStatus", "GetFirStatus.time_get_fir_status", fir),
+        _on_api("GetFirContent", "GetFirContent.time_get_fir_content", content),
+    ]
+
+
+def _api_generation() -> list[Operation]:
     def validate(count: int) -> Call:
         client, complaints = api_client(), _cycle(api_samples()["complaints"])
         sessions = [  # asv's setup opens a fresh session before every sample
@@ -632,6 +717,16 @@ def _api() -> list[Operation]:
 
         return prepare
 
+    return [
+        _on_api("ValidateStep", "ValidateStep.time_validate_step", validate, calls=5),
+        _on_api(
+            "ProcessText.uncached", "ProcessText.time_process_uncached", process(False), calls=5
+        ),
+        _on_api("ProcessText.cached", "ProcessText.time_process_cached", process(True)),
+    ]
+
+
+def _api_load() -> list[Operation]:
     def concurrent(concurrency: int) -> Callable[[int], Call]:
         """The batch's requests one after another: the same work per batch, counted the
         same every run (concurrently, connections beyond the pool's size were opened and
@@ -657,28 +752,9 @@ def _api() -> list[Operation]:
 
         return call
 
-    requires = ("api:create_app", "data:load_dataset", "db.connection:connect")
-
-    def on(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) -> Operation:
-        return Operation(
-            name=name,
-            area="Api",
-            mirrors=f"api.{mirrors}",
-            requires=requires,
-            prepare=prepare,
-            scale=API_SCALE,
-            **{"calls": 10, **kw},
-        )
-
     return [
-        on("GetSessionStatus", "GetSessionStatus.time_get_session_status", status),
-        on("GetFirStatus", "GetFirStatus.time_get_fir_status", fir),
-        on("GetFirContent", "GetFirContent.time_get_fir_content", content),
-        on("ValidateStep", "ValidateStep.time_validate_step", validate, calls=5),
-        on("ProcessText.uncached", "ProcessText.time_process_uncached", process(False), calls=5),
-        on("ProcessText.cached", "ProcessText.time_process_cached", process(True)),
         *(
-            on(
+            _on_api(
                 f"ConcurrentLoad({concurrency})",
                 "ConcurrentLoad.time_concurrent_status",
                 concurrent(concurrency),
@@ -687,8 +763,19 @@ def _api() -> list[Operation]:
             )
             for concurrency in (1, 5, 10, 15)
         ),
-        on("SustainedLoad", "SustainedLoad.time_sustained_500", sustained, calls=1, warmup=0),
+        _on_api("SustainedLoad", "SustainedLoad.time_sustained_500", sustained, calls=1, warmup=0),
     ]
+
+
+def _api_added() -> list[Operation]:
+    """Operations added after the history was counted, each making its timed twin's
+    request from the same function (``api_benchmarks.status_page``)."""
+
+    def listed(count: int) -> Call:
+        client, status = api_client(), _cycle(api_benchmarks.LISTED_STATUSES)
+        return lambda i: client.get(api_benchmarks.status_page(status(i))).raise_for_status()
+
+    return [_on_api("ListFirsByStatus", "ListFirsByStatus.time_list_firs_by_status", listed)]
 
 
 @cache

@@ -30,3 +30,12 @@ def test_every_counted_operation_mirrors_a_timed_benchmark() -> None:
 def test_every_timed_benchmark_has_a_counted_twin() -> None:
     mirrored = {op.mirrors for op in registry().values()}
     assert sorted(timed_benchmarks() - mirrored) == []
+
+
+def test_every_area_is_reported_by_the_cost_class_named_after_it() -> None:
+    from benchmarks import cost
+    from benchmarks.cost_probe.operations import Area
+
+    assert {op.area for op in registry().values()} == set(Area)
+    for area in Area:
+        assert getattr(cost, area.value).area is area
