@@ -36,8 +36,10 @@ from afirgen_bench.duet_store import DUET_DIR, record_path, write_record
 from afirgen_bench.git import backend_commits, git, resolve_commit
 from afirgen_bench.host import HOST_DIR
 from afirgen_bench.inputs import read_input
-from afirgen_bench.judge import Rules, load_index, load_results, load_rules, pr_config, result_file
+from afirgen_bench.judge import load_index, load_results, pr_config, result_file
+from afirgen_bench.rules import Rules, load_rules
 from afirgen_bench.runner import log, run_commits
+from afirgen_bench.workspace import Workspace
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
@@ -138,12 +140,7 @@ def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
     log(f"shard {index + 1}/{len(plan.shards)}: {len(commits)} commit(s) on {plan.machine}")
     config, results_dir = pr_config(root, f"backfill/shard-{index}")
     failed = run_commits(
-        root,
-        commits,
-        machine=plan.machine,
-        bench=plan.bench,
-        config=config,
-        results_dir=results_dir,
+        Workspace.at(root, plan.machine, results_dir), commits, bench=plan.bench, config=config
     )
     index_file = results_dir / "benchmarks.json"
     # the suite as asv indexed it (every benchmark, its parameters and version): shards of one

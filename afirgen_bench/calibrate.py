@@ -29,6 +29,7 @@ from afirgen_bench.git import git, resolve_commit, twin_commit
 from afirgen_bench.judge import load_index, load_results, measured_together, pr_config
 from afirgen_bench.preflight import COST_SUITE
 from afirgen_bench.runner import run_commits
+from afirgen_bench.workspace import Workspace
 
 # benchmarks/cost.py LAYOUT_ENV (a test keeps them equal): the memory layout to count in
 COST_LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
@@ -55,7 +56,7 @@ def calibrate(
         order = [commit, twin] if number % 2 else [twin, commit]
         started = time.monotonic()
         failed = run_commits(
-            root, order, machine=machine, bench=bench, config=config, results_dir=results_dir
+            Workspace.at(root, machine, results_dir), order, bench=bench, config=config
         )
         seconds.append(round(time.monotonic() - started, 1))
         if failed:
@@ -199,10 +200,11 @@ def _calibration(
     )
 
 
-def measure_drift(root: Path, results_dir: Path, machine: str, gate: GateConfig) -> Drift:
+def measure_drift(workspace: Workspace, gate: GateConfig) -> Drift:
     """The drift between runs this machine has shown: the largest wall-time shift between
     result files of the same backend code (the same ``afirgen_fixtures`` tree) measured in
     different runs. Deterministic figures are left out: they do not drift."""
+    root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
     commits = [
         resolve_commit(root, prefix)
         for prefix in sorted(asv_driver.commits_with_results(results_dir, machine))
@@ -254,12 +256,10 @@ def layout_spreads(
         config, results_dir = pr_config(root, f"calibrate/layout-{layout}")
         started = time.monotonic()
         failed = run_commits(
-            root,
+            Workspace.at(root, machine, results_dir),
             [commit],
-            machine=machine,
             bench=COST_SUITE,
             config=config,
-            results_dir=results_dir,
             extra_env={COST_LAYOUT_ENV: str(layout)},
         )
         if failed:

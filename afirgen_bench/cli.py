@@ -12,7 +12,7 @@ import sys
 from typing import NoReturn
 
 from afirgen_bench.commands._arguments import Parser
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import one_line
 from afirgen_bench.commands.backfill import Backfill
 from afirgen_bench.commands.calibrate import Calibrate
@@ -33,6 +33,7 @@ from afirgen_bench.commands.search_mix import SearchMix
 from afirgen_bench.commands.show import Show
 from afirgen_bench.commands.sla import Sla
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.workspace import Workspace
 
 
 def commands() -> list[Command]:

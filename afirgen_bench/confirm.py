@@ -8,27 +8,30 @@ Counted figures need no second look: counted again, they count the same.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.verdict import SETTLED, Judgement
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import write_record
-from afirgen_bench.judge import Rules, load_index
+from afirgen_bench.judge import load_index
+from afirgen_bench.rules import Rules
 from afirgen_bench.runner import log
+
+if TYPE_CHECKING:
+    from afirgen_bench.workspace import Workspace
 
 SCALES_ENV = "AFIRGEN_BENCH_SCALES"
 SCALE_PARAM = "scale"
 
 
 def confirm_regressions(
-    root: Path,
+    workspace: Workspace,
     base: str,
     head: str,
     judgement: Judgement,
     *,
-    machine: str,
     rules: Rules,
-    results_dir: Path,
     folder: str,
 ) -> Judgement:
     """``judgement`` with its suspected wall-time regressions measured again in a duet of
@@ -37,6 +40,7 @@ def confirm_regressions(
     suspects = [c for c in judgement.regressions if c.noise_source not in SETTLED]
     if not suspects:
         return judgement
+    root, results_dir = workspace.root, workspace.results_dir
     keys = {c.key for c in suspects}
     targets = [t for t in duet_targets(load_index(results_dir), rules.gate, None) if t.key in keys]
     log(f"confirming {len(suspects)} suspected regression(s) in a duet of base and head")
@@ -51,7 +55,7 @@ def confirm_regressions(
             base,
             head,
             targets,
-            machine=machine,
+            machine=workspace.machine,
             extra_env={SCALES_ENV: ",".join(map(str, scales))} if scales else None,
         )
         write_record(record, root / ".asv" / folder / "duet.json")

@@ -36,6 +36,7 @@ from afirgen_bench.injections import (
 from afirgen_bench.noop_edits import NoOp, noop_commits
 from afirgen_bench.preflight import COST_SUITE
 from afirgen_bench.proof import SCALES_ENV, _git, measure_in_scratch, scratch_clone
+from afirgen_bench.workspace import Workspace
 
 COST_ONLY_ENV = "AFIRGEN_BENCH_COST_ONLY"  # benchmarks/cost.py ONLY_ENV (a test keeps them equal)
 LEVELS = (1, 2, 5)
@@ -255,14 +256,16 @@ def noop_outcome(
     scratch: Path, base: str, noop: NoOp, commit: str, base_dir: Path, machine: str
 ) -> NoOpOutcome:
     """Count ``commit`` in a run of its own and judge it against the base's run."""
-    from afirgen_bench.judge import judge, load_rules
+    from afirgen_bench.judge import judge
+    from afirgen_bench.rules import load_rules
 
     folder = f"cost-proof/noop-{noop.number}"
     results_dir = _measure(scratch, [commit], folder, machine, list(NOOP_OPERATIONS))
     base_file = _result_file(base_dir, machine, base)
     shutil.copy2(base_file, results_dir / machine / base_file.name)
     rules = load_rules(scratch, machine, at_commit=base)
-    judgement = judge(scratch, base, commit, results_dir, machine, rules=rules, across_runs=True)
+    measured = Workspace.at(scratch, machine, results_dir)
+    judgement = judge(measured, base, commit, rules=rules, across_runs=True)
     exact = [c for c in judgement.changes if c.noise_source is NoiseSource.EXACT]
     moves = [(abs(c.ratio - 1), c) for c in exact if c.ratio is not None]
     move, moved = max(moves, key=lambda pair: pair[0], default=(0.0, None))
@@ -368,7 +371,8 @@ def detections(
     run: int,
     machine: str,
 ) -> list[Detection]:
-    from afirgen_bench.judge import judge, load_rules
+    from afirgen_bench.judge import judge
+    from afirgen_bench.rules import load_rules
 
     sites = [site for _commit_sha, listed in heads.values() for site in listed]
     commits = [base, *(commit for commit, _sites in heads.values())]
@@ -376,9 +380,9 @@ def detections(
         scratch, commits, f"cost-proof/run-{run}", machine, [s.operation for s in sites]
     )
     rules = load_rules(scratch, machine, at_commit=base)
-    found = []
+    found, measured = [], Workspace.at(scratch, machine, results_dir)
     for name, (commit, listed) in heads.items():
-        judgement = judge(scratch, base, commit, results_dir, machine, rules=rules)
+        judgement = judge(measured, base, commit, rules=rules)
         changes = {c.key: c for c in judgement.changes}
         for site in listed:
             change = changes.get(site.key)

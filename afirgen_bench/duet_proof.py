@@ -24,8 +24,9 @@ from afirgen_bench.core.change import Change
 from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, benchmark_python, duet_design, duet_targets, run_duet
-from afirgen_bench.judge import load_index, load_rules
+from afirgen_bench.judge import load_index
 from afirgen_bench.proof import _git, scratch_clone
+from afirgen_bench.rules import load_rules
 
 
 @dataclass(frozen=True)

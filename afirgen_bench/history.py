@@ -9,7 +9,6 @@ for the whole job and stopped when it ends; each commit's API server exits with 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.errors import ExitCode
@@ -17,50 +16,46 @@ from afirgen_bench.core.reports import summary_text
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import record_path, write_record
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import judge, load_index, load_rules
+from afirgen_bench.judge import judge, load_index
 from afirgen_bench.publish import publish_site
 from afirgen_bench.runner import log, run_commits
+from afirgen_bench.workspace import Workspace
 
 
 def run_history(
-    root: Path,
+    workspace: Workspace,
     *,
-    machine: str,
     limit: int | None,
     publish: bool,
     bench: str | None,
     remeasure: bool = False,
 ) -> ExitCode:
+    root, machine = workspace.root, workspace.machine
     commits = backend_commits(root)
     if limit:
         commits = commits[-limit:]
-    results_dir = root / "results"
-    done = set() if remeasure else asv_driver.commits_with_results(results_dir, machine)
+    done = set() if remeasure else asv_driver.commits_with_results(workspace.results_dir, machine)
     todo = [c for c in commits if c[:8] not in done]
     log(f"{len(commits)} backend commits, {len(todo)} to benchmark on {machine}")
     status = ExitCode.OK
     if todo:
-        failed = run_commits(
-            root, todo, machine=machine, bench=bench, config=None, results_dir=results_dir
-        )
+        failed = run_commits(workspace, todo, bench=bench, config=None)
         if failed:
             log(f"{len(failed)} benchmark(s) failed: {', '.join(failed)}")
             status = ExitCode.CANNOT_JUDGE
-        status = max(status, _duets(root, machine, commits, set(todo), bench))
+        status = max(status, _duets(workspace, commits, set(todo), bench))
     if len(commits) >= 2:
-        status = max(status, _compare_newest(root, machine, commits[-2], commits[-1], set(todo)))
+        status = max(status, _compare_newest(workspace, commits[-2], commits[-1], set(todo)))
     if publish:
         status = max(status, publish_site(root, machine))
     return status
 
 
-def _duets(
-    root: Path, machine: str, commits: list[str], new: set[str], bench: str | None
-) -> ExitCode:
+def _duets(workspace: Workspace, commits: list[str], new: set[str], bench: str | None) -> ExitCode:
     """Each new commit's wall times measured in duet with its predecessor, and kept in
     results-duet/: judging neighbours never compares two runs' wall times."""
-    rules = load_rules(root, machine)
-    targets = duet_targets(load_index(root / "results"), rules.gate, bench)
+    root, machine = workspace.root, workspace.machine
+    targets = duet_targets(load_index(workspace.results_dir), workspace.rules.gate, bench)
     if not targets:
         return ExitCode.OK
     status = ExitCode.OK
@@ -79,7 +74,7 @@ def pairs_to_duet(commits: list[str], new: set[str]) -> list[tuple[str, str]]:
 
 
 def _compare_newest(
-    root: Path, machine: str, base: str, head: str, benchmarked_now: set[str]
+    workspace: Workspace, base: str, head: str, benchmarked_now: set[str]
 ) -> ExitCode:
     """Judge the newest two backend commits from what is stored: their counted figures on
     their tolerances; their wall times on the pairs of their duet (``results-duet/``), or,
@@ -89,15 +84,6 @@ def _compare_newest(
     together = {base, head} <= benchmarked_now
     how = "benchmarked side by side in this run" if together else "from different runs"
     log(f"judging {base[:8]} -> {head[:8]} ({how})")
-    judgement = judge(
-        root,
-        base,
-        head,
-        root / "results",
-        machine,
-        rules=load_rules(root, machine),
-        across_runs=not together,
-        beyond_drift=False,
-    )
+    judgement = judge(workspace, base, head, across_runs=not together, beyond_drift=False)
     print(summary_text(judgement))
     return judgement.exit_code

@@ -1,22 +1,18 @@
-"""Fetching a judgement's inputs (result files, gate, SLA, calibration) and handing them to
-the pure core. The rules come from the working tree, or, for a PR check, from the base
-commit: a pull request cannot relax the gate that judges it."""
+"""Fetching a judgement's inputs (result files, duets, host records; the rules from
+``rules``) and handing them to the pure core."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench import asv_driver, host
 from afirgen_bench.core.config import (
-    Calibration,
-    GateConfig,
     Limits,
-    parse_calibration,
-    parse_gate,
     parse_sla,
 )
 from afirgen_bench.core.duet import DuetRecord, apply_duet, leave_across_runs
@@ -24,89 +20,18 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
 from afirgen_bench.core.models import ResultSet
-from afirgen_bench.core.names import check_gate, check_sla, check_sla_only
+from afirgen_bench.core.names import check_sla
 from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.duet_store import load_record, record_path
-from afirgen_bench.git import file_at, is_ancestor, resolve_commit
+from afirgen_bench.git import is_ancestor, resolve_commit
 from afirgen_bench.inputs import read_input
 from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
+from afirgen_bench.rules import SLA_FILE, Rules, check_rules
 
-GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
-
-
-def calibration_file(machine: str) -> str:
-    return f"calibration/{machine}.json"
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What a judgement is judged by, and where it came from."""
-
-    gate: GateConfig
-    sla: dict[str, Limits]
-    calibration: Calibration | None
-    calibration_note: str
-    source: str  # "the working tree" or "commit <sha8>"
-
-
-def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rules:
-    """The gate, SLA and calibration of the working tree, or of ``at_commit``."""
-    if at_commit is None:
-        read = lambda name: read_input(root / name)  # noqa: E731
-        source = "the working tree"
-        _refuse_deleted_calibration(root, machine)
-    else:
-        read = lambda name: file_at(root, at_commit, name)  # noqa: E731
-        source = f"commit {at_commit[:8]}"
-    calibration, note = parse_calibration(
-        read(calibration_file(machine)), calibration_file(machine), machine
-    )
-    return Rules(
-        gate=parse_gate(read(GATE_FILE), GATE_FILE),
-        sla=parse_sla(read(SLA_FILE), SLA_FILE),
-        calibration=calibration,
-        calibration_note=note,
-        source=source,
-    )
-
-
-def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
-    """Every name the rules use matches something real in the suite ``index`` lists."""
-    check_gate(rules.gate, index, GATE_FILE)
-    check_sla(rules.sla, index, SLA_FILE, sla_sections())
-    check_sla_only(rules.gate, rules.sla, GATE_FILE)
-
-
-def _refuse_deleted_calibration(root: Path, machine: str) -> None:
-    """A calibration (or its drift) that is committed but gone from the working tree would
-    judge every wall time uncalibrated, or leave those across runs unjudged: restore it."""
-    name = calibration_file(machine)
-    try:
-        committed = file_at(root, "HEAD", name)
-    except HarnessError:  # no HEAD yet: nothing was committed
-        return
-    if committed is None:
-        return
-    if not ((root / name).exists() or (root / name).is_symlink()):
-        raise HarnessError(
-            f"{name} is committed but missing from the working tree: restore it "
-            f"(git checkout -- {name}); a deleted calibration would silence wall times"
-        )
-    if _has_drift(committed) and not _has_drift(read_input(root / name)):
-        raise HarnessError(
-            f"{name} lost the drift between runs its committed copy has: without it wall "
-            f"times across runs go unjudged; restore it (git checkout -- {name})"
-        )
-
-
-def _has_drift(text: str | None) -> bool:
-    try:
-        data = json.loads(text) if text else None
-    except ValueError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("drift"), dict)
+if TYPE_CHECKING:
+    from afirgen_bench.workspace import Workspace
 
 
 def load_sla(root: Path) -> dict[str, Limits]:
@@ -183,24 +108,23 @@ def refuse_swapped(root: Path, base: str, head: str) -> None:
 
 
 def judge(
-    root: Path,
+    workspace: Workspace,
     base: str,
     head: str,
-    results_dir: Path,
-    machine: str,
     *,
     rules: Rules | None = None,
     across_runs: bool | None = None,
     duet_root: Path | None = None,
     beyond_drift: bool = True,
 ) -> Judgement:
-    """Judge ``head`` against ``base`` from stored results, by ``rules`` (default: the
-    working tree's). ``across_runs``: judge wall times as between runs (only beyond the
+    """Judge ``head`` against ``base`` from the results stored in ``workspace``, by ``rules``
+    (default: the workspace's). ``across_runs``: judge wall times as between runs (only beyond the
     machine's drift); by default, whether the two were measured in one run decides. Wall
     times the pair's duet measured (``results-duet/`` under ``duet_root``, default ``root``)
     are judged on their pairs instead; with no duet, wall times across runs are judged beyond
     the drift, or (``beyond_drift=False``) not at all."""
-    rules = rules or load_rules(root, machine)
+    root, machine, results_dir = workspace.root, workspace.machine, workspace.results_dir
+    rules = rules or workspace.rules
     base_commit, head_commit = resolve_commit(root, base), resolve_commit(root, head)
     if base_commit == head_commit:
         raise HarnessError(

@@ -27,6 +27,7 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import Verdict
 from afirgen_bench.git import git
 from afirgen_bench.injections import find_function
+from afirgen_bench.workspace import Workspace
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -156,7 +157,7 @@ def measure_in_scratch(
 
     config, results_dir = pr_config(scratch, folder)
     failed = run_commits(
-        scratch, commits, machine=machine, bench=pattern, config=config, results_dir=results_dir
+        Workspace.at(scratch, machine, results_dir), commits, bench=pattern, config=config
     )
     if failed:
         raise HarnessError(f"benchmarks failed during the proof: {', '.join(failed)}")
@@ -180,7 +181,8 @@ def repetition(
 ) -> list[Outcome]:
     """One PR check of every head against the base, confirmation included, judged by the
     base's rules as the PR check is."""
-    from afirgen_bench.judge import judge, load_rules
+    from afirgen_bench.judge import judge
+    from afirgen_bench.rules import load_rules
 
     rules = load_rules(scratch, machine, at_commit=base)
 
@@ -191,10 +193,8 @@ def repetition(
     results_dir = measure_in_scratch(
         scratch, commits, bench_pattern(keys), f"proof/run-{number}", machine
     )
-    first = {
-        level: judge(scratch, base, head, results_dir, machine, rules=rules)
-        for level, head in heads.items()
-    }
+    measured = Workspace.at(scratch, machine, results_dir)
+    first = {level: judge(measured, base, head, rules=rules) for level, head in heads.items()}
     suspects = {level: j for level, j in first.items() if _flagged(j, keys)}
     if suspects:
         names = [c.key for j in suspects.values() for c in j.regressions if c.key in keys]
@@ -206,7 +206,7 @@ def repetition(
             machine,
         )
         for level in suspects:
-            again = judge(scratch, base, heads[level], confirm_dir, machine, rules=rules)
+            again = judge(measured.with_results(confirm_dir), base, heads[level], rules=rules)
             first[level] = first[level].keep_confirmed(
                 {c.key: c for c in again.changes}, "re-run in the proof's scratch clone"
             )

@@ -15,8 +15,8 @@ from afirgen_bench.core.reports import (
     spread_heading,
     spread_rows,
 )
-from afirgen_bench.judge import load_rules
 from afirgen_bench.noise_page import write_noise_page
+from afirgen_bench.rules import load_rules
 from afirgen_bench.runner import log
 from afirgen_bench.vendor import vendor_assets
 

@@ -7,12 +7,16 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench import asv_driver, host, preflight
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.pinning import BENCH_CPU_ENV, bench_cpu, pin
 from afirgen_bench.profiles import PROFILES_ENV, profiles_dir
 from afirgen_fixtures.services.runtime import MYSQL_URL_ENV, REDIS_URL_ENV
+
+if TYPE_CHECKING:
+    from afirgen_bench.workspace import Workspace
 
 HARNESS_PYTHON_ENV = "AFIRGEN_BENCH_HARNESS_PYTHON"
 UNNAMED_FAILURE = (
@@ -50,18 +54,19 @@ def private_server_pids() -> dict[str, int]:
 
 
 def run_commits(
-    root: Path,
+    workspace: Workspace,
     commits: list[str],
     *,
-    machine: str,
     bench: str | None,
     config: Path | None,
-    results_dir: Path,
     extra_env: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Benchmark ``commits`` (interleaved rounds when several), pinned, with raw samples and
-    host counters; return the benchmarks that failed (asv exits 2 for those). ``extra_env``
-    reaches the benchmarks (e.g. ``AFIRGEN_BENCH_SCALES``)."""
+    host counters; return the benchmarks that failed (asv exits 2 for those). asv writes
+    where ``config`` (default: the checkout's asv.conf.json) says, the host counters go to
+    the workspace's results. ``extra_env`` reaches the benchmarks (e.g.
+    ``AFIRGEN_BENCH_SCALES``)."""
+    root, machine = workspace.root, workspace.machine
     asv_driver.ensure_machine(root, machine)
     counting = preflight.selects_cost(bench)
     if counting:
@@ -97,7 +102,7 @@ def run_commits(
             result = asv_driver.run_asv(args, root=root, env=env)
     finally:
         hashfile.unlink(missing_ok=True)
-    host.save(results_dir, machine, commits, counters)
+    host.save(workspace.results_dir, machine, commits, counters)
     failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
     if result.returncode not in (0, 2):
         raise HarnessError(

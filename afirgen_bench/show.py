@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from afirgen_bench import asv_driver
 from afirgen_bench.core.errors import HarnessError
@@ -11,10 +10,13 @@ from afirgen_bench.core.reports import fmt_seconds
 from afirgen_bench.core.stats import describe
 from afirgen_bench.git import backend_commits
 from afirgen_bench.judge import load_results
+from afirgen_bench.workspace import Workspace
 
 
-def benchmark_history(root: Path, pattern: str, results_dir: Path, machine: str) -> list[str]:
-    """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``."""
+def benchmark_history(workspace: Workspace, pattern: str) -> list[str]:
+    """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``, from
+    the results stored in ``workspace``."""
+    root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
     try:
         matcher = re.compile(pattern)
     except re.error as exc:

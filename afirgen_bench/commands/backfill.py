@@ -14,9 +14,10 @@ from afirgen_bench.commands._arguments import (
     machine_option,
     seconds,
 )
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.shards import SHARD_OVERHEAD_S
+from afirgen_bench.workspace import Workspace
 
 
 class Backfill(Command):

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from afirgen_bench.commands._arguments import at_least, given, given_path, machine_option
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands.ci import PR_SUITE
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.workspace import Workspace
 
 if TYPE_CHECKING:
     from afirgen_bench.core.config import Calibration
-    from afirgen_bench.judge import Rules
+    from afirgen_bench.rules import Rules
 
     Part = Callable[[argparse.Namespace, Workspace, str], Calibration]
 
@@ -55,7 +56,7 @@ class Calibrate(Command):
         """Measure (or compute) one part of this machine's calibration and save it."""
         from afirgen_bench.core.reports import noise_table
         from afirgen_bench.git import resolve_commit
-        from afirgen_bench.judge import calibration_file
+        from afirgen_bench.rules import calibration_file
 
         root, machine, rules = workspace.root, workspace.machine, workspace.rules
         commit = resolve_commit(root, getattr(args, "commit", "HEAD"))
@@ -227,9 +228,7 @@ def _spread(args: argparse.Namespace, workspace: Workspace, commit: str) -> Cali
 def _drift(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibration:
     from afirgen_bench.calibrate import measure_drift
 
-    drift = measure_drift(
-        workspace.root, workspace.results_dir, workspace.machine, workspace.rules.gate
-    )
+    drift = measure_drift(workspace, workspace.rules.gate)
     return workspace.rules.calibration.model_copy(update={"drift": drift})
 
 

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import verdict
 from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.workspace import Workspace
 
 # What a PR check runs: the whole suite but the load test, whose 30 s run per commit and
 # single noisy figures belong to the nightly history (`history`) and to `load`.
@@ -31,7 +32,8 @@ class Ci(Command):
         from afirgen_bench.confirm import confirm_regressions
         from afirgen_bench.core.reports import summary_text, write_reports
         from afirgen_bench.git import resolve_commit
-        from afirgen_bench.judge import judge, load_rules, pr_config, refuse_swapped
+        from afirgen_bench.judge import judge, pr_config, refuse_swapped
+        from afirgen_bench.rules import load_rules
         from afirgen_bench.runner import run_commits
 
         root, machine = workspace.root, workspace.machine
@@ -43,27 +45,14 @@ class Ci(Command):
         # own gate.
         rules = load_rules(root, machine, at_commit=base)
         config, results_dir = pr_config(root)
-        failed = run_commits(
-            root,
-            [base, head],
-            machine=machine,
-            bench=args.bench or PR_SUITE,
-            config=config,
-            results_dir=results_dir,
-        )
-        judgement = judge(root, base, head, results_dir, machine, rules=rules)
+        measured = workspace.with_results(results_dir)
+        failed = run_commits(measured, [base, head], bench=args.bench or PR_SUITE, config=config)
+        judgement = judge(measured, base, head, rules=rules)
         if failed:
             judgement = judgement.with_run_failures(failed)
         else:
             judgement = confirm_regressions(
-                root,
-                base,
-                head,
-                judgement,
-                machine=machine,
-                rules=rules,
-                results_dir=results_dir,
-                folder="pr-confirm",
+                measured, base, head, judgement, rules=rules, folder="pr-confirm"
             )
         write_reports(judgement, Path(args.reports))
         print(summary_text(judgement))

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import verdict
 from afirgen_bench.core.errors import HarnessError
+from afirgen_bench.workspace import Workspace
 
 
 class Compare(Command):
@@ -32,11 +33,10 @@ class Compare(Command):
         from afirgen_bench.core.reports import comment_markdown, summary_text, write_reports
         from afirgen_bench.judge import judge, refuse_swapped
 
-        root, machine, results_dir = workspace.root, workspace.machine, workspace.results_dir
-        refuse_swapped(root, args.base, args.head)
+        refuse_swapped(workspace.root, args.base, args.head)
         if args.run_missing:
-            _benchmark_missing(root, [args.base, args.head], results_dir, machine)
-        judgement = judge(root, args.base, args.head, results_dir, machine)
+            _benchmark_missing(workspace, [args.base, args.head])
+        judgement = judge(workspace, args.base, args.head)
         if args.reports:
             write_reports(judgement, Path(args.reports))
         print(summary_text(judgement))
@@ -44,17 +44,16 @@ class Compare(Command):
         return verdict(judgement)
 
 
-def _benchmark_missing(root: Path, revisions: list[str], results_dir: Path, machine: str) -> None:
-    """Benchmark the revisions that have no results in ``results_dir`` yet (--run-missing)."""
+def _benchmark_missing(workspace: Workspace, revisions: list[str]) -> None:
+    """Benchmark the revisions that have no results in the workspace yet (--run-missing)."""
     from afirgen_bench.asv_driver import commits_with_results
     from afirgen_bench.git import resolve_commit
     from afirgen_bench.runner import run_commits
 
-    done = commits_with_results(results_dir, machine)
-    missing = [c for c in (resolve_commit(root, r) for r in revisions) if c[:8] not in done]
+    done = commits_with_results(workspace.results_dir, workspace.machine)
+    resolved = (resolve_commit(workspace.root, r) for r in revisions)
+    missing = [c for c in resolved if c[:8] not in done]
     if missing:
-        failed = run_commits(
-            root, missing, machine=machine, bench=None, config=None, results_dir=results_dir
-        )
+        failed = run_commits(workspace, missing, bench=None, config=None)
         if failed:
-            raise HarnessError(f"benchmarks failed on {machine}: {', '.join(failed)}")
+            raise HarnessError(f"benchmarks failed on {workspace.machine}: {', '.join(failed)}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from afirgen_bench.commands._arguments import at_least, given, given_path, seconds
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.duet import DUET_PAIRS_FOR_S, DUET_ROUNDS, DUET_SCHEDULE, Schedule
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.workspace import Workspace
 
 
 class Duet(Command):

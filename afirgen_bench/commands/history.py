@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from afirgen_bench.commands._arguments import at_least
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
+from afirgen_bench.workspace import Workspace
 
 
 class History(Command):
@@ -38,8 +39,7 @@ class History(Command):
         from afirgen_bench.history import run_history
 
         return run_history(
-            workspace.root,
-            machine=workspace.machine,
+            workspace,
             limit=args.limit,
             publish=not args.no_publish,
             bench=args.bench,

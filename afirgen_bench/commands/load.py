@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import at_least, given, seconds, share
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.workspace import Workspace
 
 
 class Load(Command):

@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from afirgen_bench.commands._arguments import at_least, given_path
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.workspace import Workspace
 
 
 class Measure(Command):

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import at_least, given, machine_option, seconds
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import write_generated
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.workspace import Workspace
 
 
 class Monitoring(Command):

@@ -7,8 +7,9 @@ import argparse
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import at_least, given, machine_option
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.workspace import Workspace
 
 PROOF_OUT = "docs/measurements/proof"
 COST_PROOF_OUT = "docs/measurements/deterministic-proof"

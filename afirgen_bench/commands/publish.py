@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
+from afirgen_bench.workspace import Workspace
 
 
 class Publish(Command):

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import verdict
+from afirgen_bench.workspace import Workspace
 
 
 class Report(Command):
@@ -24,9 +25,8 @@ class Report(Command):
         from afirgen_bench.core.reports import write_reports
         from afirgen_bench.judge import judge, refuse_swapped
 
-        root = workspace.root
-        refuse_swapped(root, args.base, args.head)
-        judgement = judge(root, args.base, args.head, workspace.results_dir, workspace.machine)
+        refuse_swapped(workspace.root, args.base, args.head)
+        judgement = judge(workspace, args.base, args.head)
         for path in write_reports(judgement, Path(args.output)):
             print(path)
         print(judgement.headline)

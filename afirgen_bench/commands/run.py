@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands.sla import check_sla
 from afirgen_bench.core.errors import ExitCode
+from afirgen_bench.workspace import Workspace
 
 
 class Run(Command):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.commands._output import write_generated
+from afirgen_bench.workspace import Workspace
 
 
 class SearchMix(Command):

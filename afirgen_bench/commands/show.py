@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.workspace import Workspace
 
 
 class Show(Command):
@@ -20,9 +21,7 @@ class Show(Command):
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
         from afirgen_bench.show import benchmark_history
 
-        rows = benchmark_history(
-            workspace.root, args.benchmark, workspace.results_dir, workspace.machine
-        )
+        rows = benchmark_history(workspace, args.benchmark)
         if not rows:
             raise HarnessError(f"no results for a benchmark matching '{args.benchmark}'")
         for row in rows:

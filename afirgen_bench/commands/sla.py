@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from afirgen_bench.commands._arguments import given
-from afirgen_bench.commands._base import Command, Workspace
+from afirgen_bench.commands._base import Command
 from afirgen_bench.core.errors import ExitCode, HarnessError
+from afirgen_bench.workspace import Workspace
 
 
 class Sla(Command):
@@ -26,8 +27,9 @@ def check_sla(workspace: Workspace, revision: str) -> int:
     when a limit cannot be judged or sla.toml judged nothing (a silent pass would lie)."""
     from afirgen_bench.core.sla import SlaStatus, check_all, idle_sections
     from afirgen_bench.git import resolve_commit
-    from afirgen_bench.judge import check_rules, load_index, load_results
+    from afirgen_bench.judge import load_index, load_results
     from afirgen_bench.load.endpoints import sla_sections
+    from afirgen_bench.rules import check_rules
 
     root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
     index = load_index(results_dir)

@@ -21,7 +21,8 @@ import pytest
 from afirgen_bench.core.change import exact_tolerance
 from afirgen_bench.core.shards import ShardManifest, counted_conflicts
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import load_results, load_rules
+from afirgen_bench.judge import load_results
+from afirgen_bench.rules import load_rules
 from afirgen_fixtures.services import ServiceRuntime
 from afirgen_fixtures.services._process import is_alive
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from afirgen_bench.judge import load_rules
 from afirgen_bench.noise_page import NOISE_LINK, NOISE_PAGE
+from afirgen_bench.rules import load_rules
 from afirgen_bench.vendor import CDN_FILES, vendor_assets
 
 ROOT = Path(__file__).resolve().parents[2]

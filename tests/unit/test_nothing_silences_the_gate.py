@@ -40,6 +40,7 @@ from afirgen_bench.core.gate import compare_one
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.core.reports import noise_rows
 from afirgen_bench.noise_page import write_noise_page
+from afirgen_bench.workspace import Workspace
 
 COUNTED = "cost.Database.track_instructions"
 QUERIES = "cost.Database.track_queries"
@@ -574,7 +575,8 @@ def test_history_judges_commits_benchmarked_together_as_one_run(
     _both(repo)
     base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
     benchmarked_now = {base, head} if together else set()
-    assert _compare_newest(repo, MACHINE, base, head, benchmarked_now) == ExitCode.OK
+    workspace = Workspace.at(repo, MACHINE)
+    assert _compare_newest(workspace, base, head, benchmarked_now) == ExitCode.OK
     summary = capsys.readouterr().out
     assert ("come from different runs" in summary) is not together
 
@@ -813,7 +815,7 @@ def test_the_proofs_may_judge_twins_in_any_order(repo: Path) -> None:
     from afirgen_bench.judge import judge
 
     _both(repo)
-    judgement = judge(repo, "HEAD", "HEAD~1", repo / "results", MACHINE)
+    judgement = judge(Workspace.at(repo, MACHINE), "HEAD", "HEAD~1")
     assert judgement.compared
 
 
