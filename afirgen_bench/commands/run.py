@@ -28,16 +28,8 @@ class Run(Command):
         from afirgen_bench.git import resolve_commit
         from afirgen_bench.runner import run_commits
 
-        root, machine = workspace.root, workspace.machine
-        commit = resolve_commit(root, args.commit)
-        failed = run_commits(
-            root,
-            [commit],
-            machine=machine,
-            bench=args.bench,
-            config=None,
-            results_dir=workspace.results_dir,
-        )
+        commit = resolve_commit(workspace.root, args.commit)
+        failed = run_commits(workspace, [commit], bench=args.bench, config=None)
         if failed:
             print(
                 f"error: {len(failed)} benchmark(s) failed to run: {', '.join(failed)}",
