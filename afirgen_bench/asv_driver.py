@@ -113,11 +113,3 @@ def read_config(root: Path) -> dict:
     if not isinstance(config, dict):
         raise HarnessError(f"{path} is not an asv configuration (a JSON object)")
     return config
-
-
-def commits_with_results(results_dir: Path, machine: str) -> set[str]:
-    """The 8-character prefixes of commits with a result file for ``machine``."""
-    machine_dir = results_dir / machine
-    if not machine_dir.is_dir():
-        return set()
-    return {p.name.split("-", 1)[0] for p in machine_dir.glob("*-*.json")}

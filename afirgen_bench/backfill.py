@@ -18,7 +18,6 @@ import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
-from afirgen_bench import asv_driver
 from afirgen_bench.core.config import parse_json, validated
 from afirgen_bench.core.duet import DuetRecord
 from afirgen_bench.core.errors import ExitCode, HarnessError
@@ -34,10 +33,9 @@ from afirgen_bench.core.shards import (
 from afirgen_bench.duet import duet_design, duet_targets, run_duet
 from afirgen_bench.duet_store import DUET_DIR, record_path, write_record
 from afirgen_bench.git import backend_commits, git, resolve_commit
-from afirgen_bench.host import HOST_DIR
 from afirgen_bench.inputs import read_input
-from afirgen_bench.judge import load_index, load_results, pr_config, result_file
-from afirgen_bench.rules import Rules, load_rules
+from afirgen_bench.judge import pr_config
+from afirgen_bench.results_folder import HOST_DIR, ResultsFolder
 from afirgen_bench.runner import log, run_commits
 from afirgen_bench.workspace import Workspace
 
@@ -46,9 +44,10 @@ RESULTS = "results"
 MACHINE_FILE = "machine.json"  # asv's description of the machine, beside its results
 
 
-def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> list[str]:
-    """Backend commits (oldest first) without results for ``machine``; ``commit_range``
+def commits_to_measure(workspace: Workspace, commit_range: str | None) -> list[str]:
+    """Backend commits (oldest first) without results in the workspace; ``commit_range``
     (``A..B``, as git reads it) narrows them."""
+    root = workspace.root
     commits = backend_commits(root)
     if commit_range:
         if ".." not in commit_range:
@@ -63,7 +62,7 @@ def commits_to_measure(root: Path, machine: str, commit_range: str | None) -> li
             ).split()
         )
         commits = [c for c in commits if c in wanted]
-    done = asv_driver.commits_with_results(root / RESULTS, machine)
+    done = workspace.results.commits()
     return [c for c in commits if c[:8] not in done]
 
 
@@ -139,15 +138,14 @@ def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
     started = datetime.now(UTC)
     log(f"shard {index + 1}/{len(plan.shards)}: {len(commits)} commit(s) on {plan.machine}")
     config, results_dir = pr_config(root, f"backfill/shard-{index}")
-    failed = run_commits(
-        Workspace.at(root, plan.machine, results_dir), commits, bench=plan.bench, config=config
-    )
+    measured = Workspace.at(root, plan.machine, results_dir)
+    failed = run_commits(measured, commits, bench=plan.bench, config=config)
     index_file = results_dir / "benchmarks.json"
     # the suite as asv indexed it (every benchmark, its parameters and version): shards of one
     # plan run one suite, and the merge refuses a shard whose index differs
     suite = hashlib.sha256(index_file.read_bytes()).hexdigest()[:16] if index_file.exists() else ""
-    duet_dir = results_dir.parent / DUET_DIR
-    _duets(root, plan, commits, results_dir, duet_dir)
+    # the shard's folder is laid out as a checkout's: results/, results-host/, results-duet/
+    _duets(measured, commits, Workspace.at(results_dir.parent, plan.machine), plan.bench)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -174,22 +172,19 @@ def run_shard(root: Path, plan_path: Path, index: int, out: Path) -> ExitCode:
     return ExitCode.OK if len(measured) == len(commits) and not failed else ExitCode.CANNOT_JUDGE
 
 
-def _duets(
-    root: Path, plan: ShardPlan, commits: list[str], results_dir: Path, duet_dir: Path
-) -> None:
-    """Each of the shard's commits in duet with the backend commit before it: wall times
-    from different runners are only ever judged on such pairs."""
-    history = backend_commits(root)
+def _duets(measured: Workspace, commits: list[str], shard: Workspace, bench: str | None) -> None:
+    """Each of the shard's commits in duet with the backend commit before it, kept in the
+    ``shard`` folder: wall times from different runners are only ever judged on such pairs."""
+    history = backend_commits(measured.root)
     before = {head: base for base, head in itertools.pairwise(history)}
-    machine = plan.machine
-    targets = duet_targets(load_index(results_dir), load_rules(root, machine).gate, plan.bench)
+    targets = duet_targets(measured.results.index(), measured.rules.gate, bench)
     for head in commits:
         base = before.get(head)
         if base is None or not targets:
             continue
         log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
-        record = run_duet(root, base, head, targets, machine=machine)
-        write_record(record, record_path(duet_dir.parent, machine, base, head))
+        record = run_duet(measured, base, head, targets)
+        write_record(record, record_path(shard, base, head))
 
 
 def merge_shards(
@@ -219,14 +214,15 @@ def merge_shards(
     for line in problems:
         log(f"accepted as partial: {line}")
     accepted = bool(problems)
-    rules = load_rules(root, plan.machine)
+    history = Workspace.at(root, plan.machine)
     filed = 0
     for origin, manifest in manifests:
         if manifest.plan != plan.digest:
             continue
         shard = Path(origin)
         for commit in manifest.measured:
-            filed += _file_commit(root, shard, plan.machine, commit, rules)
+            incoming = ResultsFolder(shard / RESULTS, plan.machine)
+            filed += _file_commit(history, incoming, commit)
         # asv publishes a machine's results only beside its machine.json (a new runner type
         # has none in results/ yet)
         described = root / RESULTS / plan.machine / MACHINE_FILE
@@ -249,14 +245,13 @@ def merge_shards(
     return ExitCode.OK
 
 
-def _file_commit(root: Path, shard: Path, machine: str, commit: str, rules: Rules) -> int:
-    """One commit's result file into ``results/``; a commit already there is kept, after its
-    counted figures are checked against the shard's (a disagreement is a determinism bug)."""
-    incoming = load_results(shard / RESULTS, machine, commit)
-    target = root / RESULTS / machine
-    existing = list(target.glob(f"{commit[:8]}-*.json"))
-    if existing:
-        held = load_results(root / RESULTS, machine, commit)
+def _file_commit(history: Workspace, shard: ResultsFolder, commit: str) -> int:
+    """One commit's result file into the history's results; a commit already there is kept,
+    after its counted figures are checked against the shard's (a disagreement is a
+    determinism bug)."""
+    incoming, rules = shard.load(commit), history.rules
+    if commit[:8] in history.results.commits():
+        held = history.results.load(commit)
         conflicts = counted_conflicts(held, incoming, rules.gate, rules.calibration)
         if conflicts:
             raise HarnessError(
@@ -264,8 +259,9 @@ def _file_commit(root: Path, shard: Path, machine: str, commit: str, rules: Rule
                 f"never averaged): {'; '.join(conflicts[:5])}"
             )
         return 0
+    target = history.results.machine_dir
     target.mkdir(parents=True, exist_ok=True)
-    source = result_file(shard / RESULTS, machine, commit)
+    source = shard.file(commit)
     shutil.copy2(source, target / source.name)
     return 1
 
@@ -287,11 +283,12 @@ def _suite_seconds(path: Path) -> tuple[int, float]:
     return len(raw.get("results", {})), sum(durations) + sum(raw.get("durations", {}).values())
 
 
-def measured_cost(root: Path, machine: str, overhead_s: float = SHARD_OVERHEAD_S) -> BackfillCost:
-    """A backfill's cost from what is stored for ``machine``: the median suite time of the
-    commits measured with the newest (largest) suite, and the median duet of the current
-    design."""
-    files = sorted((root / RESULTS / machine).glob("*-env-*.json"))
+def measured_cost(workspace: Workspace, overhead_s: float = SHARD_OVERHEAD_S) -> BackfillCost:
+    """A backfill's cost from what the workspace stores for its machine: the median suite
+    time of the commits measured with the newest (largest) suite, and the median duet of the
+    current design."""
+    root, machine = workspace.root, workspace.machine
+    files = sorted((workspace.results_dir / machine).glob("*-env-*.json"))
     measured = [_suite_seconds(path) for path in files]
     largest = max((count for count, _s in measured), default=0)
     suites = [seconds for count, seconds in measured if count == largest and seconds]

@@ -9,9 +9,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from afirgen_bench import asv_driver
 from afirgen_bench.core.calibration import Pair, estimate, exact_spreads
 from afirgen_bench.core.change import measure_shift
 from afirgen_bench.core.config import SIGMA_MAX, Calibration, Drift, GateConfig, Noise, Spread
@@ -26,8 +24,9 @@ from afirgen_bench.core.stats import Shift
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import load_record, write_record
 from afirgen_bench.git import git, resolve_commit, twin_commit
-from afirgen_bench.judge import load_index, load_results, measured_together, pr_config
+from afirgen_bench.judge import pr_config
 from afirgen_bench.preflight import COST_SUITE
+from afirgen_bench.results_folder import ResultsFolder
 from afirgen_bench.runner import run_commits
 from afirgen_bench.workspace import Workspace
 
@@ -36,10 +35,9 @@ COST_LAYOUT_ENV = "AFIRGEN_BENCH_COST_LAYOUT"
 
 
 def calibrate(
-    root: Path,
+    workspace: Workspace,
     commit: str,
     *,
-    machine: str,
     runs: int,
     bench: str | None,
     gate: GateConfig,
@@ -47,6 +45,7 @@ def calibrate(
 ) -> Calibration:
     if runs < 2:
         raise HarnessError("calibration needs at least 2 runs to see run-to-run spread")
+    root, machine = workspace.root, workspace.machine
     twin = twin_commit(root, commit)
     pairs: list[list[Pair]] = []
     seconds = []
@@ -55,22 +54,20 @@ def calibrate(
         config, results_dir = pr_config(root, f"calibrate/run-{number}")
         order = [commit, twin] if number % 2 else [twin, commit]
         started = time.monotonic()
-        failed = run_commits(
-            Workspace.at(root, machine, results_dir), order, bench=bench, config=config
-        )
+        measured = workspace.with_results(results_dir)
+        failed = run_commits(measured, order, bench=bench, config=config)
         seconds.append(round(time.monotonic() - started, 1))
         if failed:
             progress(f"A/A run {number}: left out, failed to run: {', '.join(failed)}")
-        pairs.append(aa_pairs(results_dir, machine, commit, twin))
+        pairs.append(aa_pairs(measured.results, commit, twin))
         progress(f"A/A run {number}/{runs} took {seconds[-1]:.0f} s, {len(pairs[-1])} figures")
     return _calibration(machine, commit, runs, seconds, pairs, gate)
 
 
 def duet_noise(
-    root: Path,
+    workspace: Workspace,
     commit: str,
     *,
-    machine: str,
     duets: int,
     bench: str | None,
     gate: GateConfig,
@@ -79,28 +76,22 @@ def duet_noise(
     """The noise of the duet design: ``commit`` in duet with itself ``duets`` times (the
     records kept in .asv/calibrate/duet-<k>.json), each wall time's A/A estimates as noise
     (a bias between the two sides counts as noise too)."""
-    targets = duet_targets(load_index(root / "results"), gate, bench)
+    targets = duet_targets(workspace.results.index(), gate, bench)
     runs: list[DuetRecord] = []
     for number in range(1, duets + 1):
         progress(f"A/A duet {number}/{duets} of {commit[:8]}: {len(targets)} wall times")
-        record = run_duet(
-            root,
-            commit,
-            commit,
-            targets,
-            machine=machine,
-            progress=progress,
-        )
-        write_record(record, root / ".asv" / "calibrate" / f"duet-{number}.json")
+        record = run_duet(workspace, commit, commit, targets, progress=progress)
+        write_record(record, workspace.root / ".asv" / "calibrate" / f"duet-{number}.json")
         progress(f"A/A duet {number}/{duets} took {record.seconds:.0f} s")
         runs.append(record)
     return duet_estimate(runs)
 
 
-def duet_noise_from_records(root: Path, commit: str, machine: str) -> dict[str, Noise]:
+def duet_noise_from_records(workspace: Workspace, commit: str) -> dict[str, Noise]:
     """The duet noise from the A/A duets earlier ``calibrate duets`` runs left in
     ``.asv/calibrate/duet-*.json`` (after a change of the estimator, say), measuring nothing."""
-    paths = sorted((root / ".asv" / "calibrate").glob("duet-*.json"))
+    paths = sorted((workspace.root / ".asv" / "calibrate").glob("duet-*.json"))
+    machine = workspace.machine
     records = [load_record(path, machine=machine, base=commit, head=commit) for path in paths]
     found = [r for r in records if r is not None]
     if len(found) < 2:
@@ -133,25 +124,22 @@ def duet_estimate(records: list[DuetRecord]) -> dict[str, Noise]:
     return noise
 
 
-def recalibrate_from_runs(
-    root: Path, commit: str, *, machine: str, gate: GateConfig
-) -> Calibration:
+def recalibrate_from_runs(workspace: Workspace, commit: str, *, gate: GateConfig) -> Calibration:
     """The calibration from the A/A result folders earlier ``calibrate`` runs left in
     ``.asv/calibrate/run-*`` (one interrupted or with a failure need not waste the others)."""
+    root, machine = workspace.root, workspace.machine
     twin = twin_commit(root, commit)
     folders = sorted((root / ".asv" / "calibrate").glob("run-*/results"))
-    pairs = [aa_pairs(folder, machine, commit, twin) for folder in folders]
+    pairs = [aa_pairs(ResultsFolder(folder, machine), commit, twin) for folder in folders]
     if len(pairs) < 2:
         raise HarnessError("fewer than 2 A/A result folders in .asv/calibrate: run calibrate runs")
     return _calibration(machine, commit, len(pairs), [], pairs, gate)
 
 
-def aa_pairs(results_dir: Path, machine: str, commit: str, twin: str) -> list[Pair]:
+def aa_pairs(folder: ResultsFolder, commit: str, twin: str) -> list[Pair]:
     """Each benchmark measured on both sides of one A/A run, leaving out any that failed,
     did not run or came out invalid on either side."""
-    return comparable_pairs(
-        load_results(results_dir, machine, commit), load_results(results_dir, machine, twin)
-    )
+    return comparable_pairs(folder.load(commit), folder.load(twin))
 
 
 def comparable_pairs(base: ResultSet, head: ResultSet) -> list[Pair]:
@@ -204,20 +192,16 @@ def measure_drift(workspace: Workspace, gate: GateConfig) -> Drift:
     """The drift between runs this machine has shown: the largest wall-time shift between
     result files of the same backend code (the same ``afirgen_fixtures`` tree) measured in
     different runs. Deterministic figures are left out: they do not drift."""
-    root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
-    commits = [
-        resolve_commit(root, prefix)
-        for prefix in sorted(asv_driver.commits_with_results(results_dir, machine))
-    ]
+    root, folder = workspace.root, workspace.results
+    commits = [resolve_commit(root, prefix) for prefix in sorted(folder.commits())]
     by_tree: dict[str, list[str]] = {}
     for commit in commits:
         by_tree.setdefault(git(root, "rev-parse", f"{commit}:afirgen_fixtures"), []).append(commit)
     largest, pairs = 0.0, 0
     for same_code in by_tree.values():
         for first, second in itertools.combinations(same_code, 2):
-            base = load_results(results_dir, machine, first)
-            head = load_results(results_dir, machine, second)
-            if measured_together(results_dir, machine, base, head):
+            base, head = folder.load(first), folder.load(second)
+            if folder.measured_together(base, head):
                 continue
             shifts = wall_shifts(comparable_pairs(base, head), gate)
             if shifts:
@@ -226,21 +210,20 @@ def measure_drift(workspace: Workspace, gate: GateConfig) -> Drift:
     if not pairs:
         raise HarnessError(
             f"no two result files of the same backend code from different runs in "
-            f"{results_dir}/{machine}: benchmark an unchanged commit again on another day"
+            f"{folder.machine_dir}: benchmark an unchanged commit again on another day"
         )
     return Drift(
         largest=largest,
         pairs=pairs,
         measured_at=_now(),
-        source=f"wall times of identical backend code in different runs, {results_dir.name}/",
+        source=f"wall times of identical backend code in different runs, {folder.path.name}/",
     )
 
 
 def layout_spreads(
-    root: Path,
+    workspace: Workspace,
     commit: str,
     *,
-    machine: str,
     layouts: int,
     gate: GateConfig,
     progress: Callable[[str], None],
@@ -253,10 +236,11 @@ def layout_spreads(
     results = []
     for layout in range(1, layouts + 1):
         progress(f"layout {layout}/{layouts}: counting the cost suite at {commit[:8]}")
-        config, results_dir = pr_config(root, f"calibrate/layout-{layout}")
+        config, results_dir = pr_config(workspace.root, f"calibrate/layout-{layout}")
         started = time.monotonic()
+        measured = workspace.with_results(results_dir)
         failed = run_commits(
-            Workspace.at(root, machine, results_dir),
+            measured,
             [commit],
             bench=COST_SUITE,
             config=config,
@@ -264,24 +248,24 @@ def layout_spreads(
         )
         if failed:
             raise HarnessError(f"layout {layout}: counting failed for {', '.join(failed)}")
-        results.append(load_results(results_dir, machine, commit))
+        results.append(measured.results.load(commit))
         progress(f"layout {layout}/{layouts} took {time.monotonic() - started:.0f} s")
     pairs = [comparable_pairs(a, b) for a, b in itertools.combinations(results, 2)]
     return exact_spreads(pairs, gate.exact)
 
 
-def spreads_from_folder(results_dir: Path, machine: str, gate: GateConfig) -> dict[str, Spread]:
+def spreads_from_folder(folder: ResultsFolder, gate: GateConfig) -> dict[str, Spread]:
     """The A/A spread of every deterministic figure from separate measurements of the same
     code kept in one results folder (the deterministic proof's unchanged runs): every pair
     of result files compared."""
     results = []
-    for path in sorted((results_dir / machine).glob("*-*.json")):
+    for path in sorted(folder.machine_dir.glob("*-*.json")):
         try:
             commit = json.loads(path.read_text())["commit_hash"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise HarnessError(f"{path} is not an asv result file ({exc})") from exc
-        results.append(load_results(results_dir, machine, commit))
+        results.append(folder.load(commit))
     if len(results) < 2:
-        raise HarnessError(f"fewer than 2 result files in {results_dir / machine}")
+        raise HarnessError(f"fewer than 2 result files in {folder.machine_dir}")
     pairs = [comparable_pairs(a, b) for a, b in itertools.combinations(results, 2)]
     return exact_spreads(pairs, gate.exact)

@@ -7,14 +7,12 @@ Counted figures need no second look: counted again, they count the same.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.verdict import SETTLED, Judgement
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import write_record
-from afirgen_bench.judge import load_index
 from afirgen_bench.rules import Rules
 from afirgen_bench.runner import log
 
@@ -40,22 +38,21 @@ def confirm_regressions(
     suspects = [c for c in judgement.regressions if c.noise_source not in SETTLED]
     if not suspects:
         return judgement
-    root, results_dir = workspace.root, workspace.results_dir
+    root, index = workspace.root, workspace.results.index()
     keys = {c.key for c in suspects}
-    targets = [t for t in duet_targets(load_index(results_dir), rules.gate, None) if t.key in keys]
+    targets = [t for t in duet_targets(index, rules.gate, None) if t.key in keys]
     log(f"confirming {len(suspects)} suspected regression(s) in a duet of base and head")
     scales = suspect_scales(
         [(c.benchmark, c.head.params if c.head else ()) for c in suspects],
-        _param_names(results_dir),
+        {name: entry.param_names for name, entry in index.items()},
     )
     again = {}
     if targets:
         record = run_duet(
-            root,
+            workspace,
             base,
             head,
             targets,
-            machine=workspace.machine,
             extra_env={SCALES_ENV: ",".join(map(str, scales))} if scales else None,
         )
         write_record(record, root / ".asv" / folder / "duet.json")
@@ -80,8 +77,3 @@ def suspect_scales(
         if SCALE_PARAM in names and len(params) == len(names):
             scales.add(int(params[names.index(SCALE_PARAM)]))
     return sorted(scales)
-
-
-def _param_names(results_dir: Path) -> dict[str, list[str]]:
-    """Each benchmark's parameter names, from asv's index next to the results."""
-    return {name: entry.param_names for name, entry in load_index(results_dir).items()}

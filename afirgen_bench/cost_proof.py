@@ -191,8 +191,8 @@ def only_pattern(operations: list[str]) -> str:
 
 
 def _measure(
-    scratch: Path, commits: list[str], folder: str, machine: str, only: list[str] | None
-) -> Path:
+    scratch: Workspace, commits: list[str], folder: str, only: list[str] | None
+) -> Workspace:
     """Count ``commits`` in one asv run: ``only`` these operations, or all. The folder gets
     the suite's whole index (asv writes only the benchmarks it ran), so the gate's and the
     SLA's names are checked against the suite as in any judgement."""
@@ -200,15 +200,13 @@ def _measure(
         os.environ[COST_ONLY_ENV] = only_pattern(only)
     else:
         os.environ.pop(COST_ONLY_ENV, None)
-    results_dir = measure_in_scratch(scratch, commits, COST_SUITE, folder, machine)
-    shutil.copy2(scratch / "results" / "benchmarks.json", results_dir / "benchmarks.json")
-    return results_dir
+    measured = measure_in_scratch(scratch, commits, COST_SUITE, folder)
+    shutil.copy2(scratch.results_dir / "benchmarks.json", measured.results_dir / "benchmarks.json")
+    return measured
 
 
-def _value(results_dir: Path, machine: str, commit: str, key: str) -> float:
-    from afirgen_bench.judge import load_results
-
-    measurement = load_results(results_dir, machine, commit).measurements.get(key)
+def _value(measured: Workspace, commit: str, key: str) -> float:
+    measurement = measured.results.load(commit).measurements.get(key)
     if measurement is None or measurement.value is None:
         raise HarnessError(f"no figure for {key} at {commit[:8]} in the proof")
     return measurement.value
@@ -245,26 +243,17 @@ class NoOpOutcome:
     flagged: list[str]
 
 
-def _result_file(results_dir: Path, machine: str, commit: str) -> Path:
-    found = sorted((results_dir / machine).glob(f"{commit[:8]}-*.json"))
-    if not found:
-        raise HarnessError(f"no result file of {commit[:8]} in {results_dir}")
-    return found[0]
-
-
 def noop_outcome(
-    scratch: Path, base: str, noop: NoOp, commit: str, base_dir: Path, machine: str
+    scratch: Workspace, base: str, noop: NoOp, commit: str, base_run: Workspace
 ) -> NoOpOutcome:
     """Count ``commit`` in a run of its own and judge it against the base's run."""
     from afirgen_bench.judge import judge
-    from afirgen_bench.rules import load_rules
 
     folder = f"cost-proof/noop-{noop.number}"
-    results_dir = _measure(scratch, [commit], folder, machine, list(NOOP_OPERATIONS))
-    base_file = _result_file(base_dir, machine, base)
-    shutil.copy2(base_file, results_dir / machine / base_file.name)
-    rules = load_rules(scratch, machine, at_commit=base)
-    measured = Workspace.at(scratch, machine, results_dir)
+    measured = _measure(scratch, [commit], folder, list(NOOP_OPERATIONS))
+    base_file = base_run.results.file(base)
+    shutil.copy2(base_file, measured.results.machine_dir / base_file.name)
+    rules = scratch.rules_at(base)
     judgement = judge(measured, base, commit, rules=rules, across_runs=True)
     exact = [c for c in judgement.changes if c.noise_source is NoiseSource.EXACT]
     moves = [(abs(c.ratio - 1), c) for c in exact if c.ratio is not None]
@@ -283,43 +272,40 @@ def noop_outcome(
 
 
 def noop_proof(
-    scratch: Path,
+    scratch: Workspace,
     base: str,
     noops: list[NoOp],
-    machine: str,
     progress: Callable[[str], None],
     done: Callable[[list[NoOpOutcome]], None],
-) -> tuple[Path, list[NoOpOutcome]]:
+) -> tuple[Workspace, list[NoOpOutcome]]:
     """The base counted in a run of its own, then each no-op commit in a run of its own,
     judged against it; ``done`` sees the outcomes so far after each."""
     progress(f"no-op proof: the base {base[:8]} counted in a run of its own")
-    base_dir = _measure(scratch, [base], "cost-proof/noop-base", machine, list(NOOP_OPERATIONS))
+    base_run = _measure(scratch, [base], "cost-proof/noop-base", list(NOOP_OPERATIONS))
     outcomes: list[NoOpOutcome] = []
     for number, noop in enumerate(noops, 1):
-        commit = _commit(scratch, base, f"proof: {noop.title}", noop.apply)
-        outcomes.append(noop_outcome(scratch, base, noop, commit, base_dir, machine))
+        commit = _commit(scratch.root, base, f"proof: {noop.title}", noop.apply)
+        outcomes.append(noop_outcome(scratch, base, noop, commit, base_run))
         last = outcomes[-1]
         progress(
             f"no-op {number}/{len(noops)} ({noop.title}): {len(last.flagged)} of "
             f"{last.figures} figures flagged; largest move {last.largest}"
         )
         done(outcomes)
-    return base_dir, outcomes
+    return base_run, outcomes
 
 
-def iteration_cost(scratch: Path, base: str, machine: str) -> float:
+def iteration_cost(scratch: Workspace, base: str) -> float:
     """Instructions one step of the injected loop costs, measured under Callgrind."""
     site = FIXED_WORK[0]
     head = _commit(
-        scratch,
+        scratch.root,
         base,
         f"proof: sizing loop of {SIZING_ITERATIONS} steps",
         lambda root: _rewrite(root, site, lambda s, f: fixed_work(s, f, SIZING_ITERATIONS)),
     )
-    results_dir = _measure(scratch, [base, head], "cost-proof/sizing", machine, [site.operation])
-    added = _value(results_dir, machine, head, site.key) - _value(
-        results_dir, machine, base, site.key
-    )
+    measured = _measure(scratch, [base, head], "cost-proof/sizing", [site.operation])
+    added = _value(measured, head, site.key) - _value(measured, base, site.key)
     if added <= 0:
         raise HarnessError("the sizing loop added no instructions: is the probe counting?")
     return added / SIZING_ITERATIONS
@@ -365,22 +351,15 @@ def make_heads(
 
 
 def detections(
-    scratch: Path,
-    base: str,
-    heads: dict[str, tuple[str, list[Site]]],
-    run: int,
-    machine: str,
+    scratch: Workspace, base: str, heads: dict[str, tuple[str, list[Site]]], run: int
 ) -> list[Detection]:
     from afirgen_bench.judge import judge
-    from afirgen_bench.rules import load_rules
 
     sites = [site for _commit_sha, listed in heads.values() for site in listed]
     commits = [base, *(commit for commit, _sites in heads.values())]
-    results_dir = _measure(
-        scratch, commits, f"cost-proof/run-{run}", machine, [s.operation for s in sites]
-    )
-    rules = load_rules(scratch, machine, at_commit=base)
-    found, measured = [], Workspace.at(scratch, machine, results_dir)
+    measured = _measure(scratch, commits, f"cost-proof/run-{run}", [s.operation for s in sites])
+    rules = scratch.rules_at(base)
+    found: list[Detection] = []
     for name, (commit, listed) in heads.items():
         judgement = judge(measured, base, commit, rules=rules)
         changes = {c.key: c for c in judgement.changes}
@@ -464,9 +443,8 @@ def markdown(data: dict[str, Any]) -> str:
 
 
 def run_cost_proof(
-    root: Path,
+    workspace: Workspace,
     *,
-    machine: str,
     runs: int,
     noops: int,
     out: Path,
@@ -479,10 +457,10 @@ def run_cost_proof(
         raise HarnessError(f"--noops takes 1-{len(plan)}, --runs 0 or more")
     started = time.monotonic()
     os.environ.update(SCALES_ENV)
-    scratch = scratch_clone(root)
-    base = _git(scratch, "rev-parse", "HEAD")
+    scratch = Workspace.at(scratch_clone(workspace.root), workspace.machine)
+    base = _git(scratch.root, "rev-parse", "HEAD")
     data: dict[str, Any] = {
-        "machine": machine,
+        "machine": scratch.machine,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": f"python -m afirgen_bench proof deterministic --noops {noops} --runs {runs}",
         "base": base,
@@ -502,18 +480,18 @@ def run_cost_proof(
         data["noops"] = [asdict(o) for o in outcomes]
         save()
 
-    base_dir, _outcomes = noop_proof(scratch, base, plan[:noops], machine, progress, noops_done)
+    base_run, _outcomes = noop_proof(scratch, base, plan[:noops], progress, noops_done)
     if runs == 0:
         return data
-    per_step = iteration_cost(scratch, base, machine)
+    per_step = iteration_cost(scratch, base)
     progress(f"one loop step costs {per_step:.1f} instructions")
-    base_instructions = {site.key: _value(base_dir, machine, base, site.key) for site in FIXED_WORK}
-    heads = make_heads(scratch, base, base_instructions, per_step)
+    base_instructions = {site.key: _value(base_run, base, site.key) for site in FIXED_WORK}
+    heads = make_heads(scratch.root, base, base_instructions, per_step)
     data["instructions_per_step"] = per_step
     data["heads"] = {name: commit for name, (commit, _sites) in heads.items()}
     found: list[Detection] = []
     for run in range(1, runs + 1):
-        found += detections(scratch, base, heads, run, machine)
+        found += detections(scratch, base, heads, run)
         data["detections"] = [asdict(d) for d in found]
         save()
         caught = sum(d.flagged for d in found)

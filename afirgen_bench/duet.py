@@ -50,6 +50,7 @@ from afirgen_bench.core.models import declared_counted, result_key
 from afirgen_bench.core.results import IndexEntry
 from afirgen_bench.pinning import bench_cpu
 from afirgen_bench.runner import benchmark_environment, log
+from afirgen_bench.workspace import Workspace
 
 WORKER = Path(__file__).with_name("duet_worker.py")
 DUET_PYTHON_ENV = "AFIRGEN_BENCH_DUET_PYTHON"
@@ -310,12 +311,11 @@ class Lineup:
 
 
 def run_duet(
-    root: Path,
+    workspace: Workspace,
     base: str,
     head: str,
     targets: list[Target],
     *,
-    machine: str,
     schedule: Schedule = DUET_SCHEDULE,
     rounds: int = DUET_ROUNDS,
     pairs_for: float = DUET_PAIRS_FOR_S,
@@ -331,6 +331,7 @@ def run_duet(
     run)."""
     if not targets:
         raise HarnessError("no wall-time benchmark selected for the duet")
+    root = workspace.root
     env = {**os.environ, **benchmark_environment()}
     env.pop("PYTHONPATH", None)
     env["PYTHONHASHSEED"] = "0"  # the same for both sides, as for the suite's API servers
@@ -354,7 +355,7 @@ def run_duet(
         if (figure := found.figure()) is not None:
             figures[found.target.key] = figure
     return DuetRecord(
-        machine=machine,
+        machine=workspace.machine,
         base=base,
         head=head,
         schedule=schedule,

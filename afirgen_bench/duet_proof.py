@@ -24,9 +24,8 @@ from afirgen_bench.core.change import Change
 from afirgen_bench.core.duet import judge_pairs
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, benchmark_python, duet_design, duet_targets, run_duet
-from afirgen_bench.judge import load_index
 from afirgen_bench.proof import _git, scratch_clone
-from afirgen_bench.rules import load_rules
+from afirgen_bench.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -97,9 +96,8 @@ def _flags(record: Any, targets: list[Target], rules: Any) -> dict[str, tuple[Ve
 
 
 def run_duet_proof(
-    root: Path,
+    workspace: Workspace,
     *,
-    machine: str,
     checks: int,
     out: Path,
     progress: Callable[[str], None],
@@ -108,12 +106,12 @@ def run_duet_proof(
     """``checks`` duets of every slowdown against the base, and ``checks`` A/A duets; writes
     OUT.json and OUT.md after every check. ``resume``: keep the checks OUT.json already holds
     when they measured the same backend with the same duet design, and take the rest."""
-    rules = load_rules(root, machine)
-    scratch = scratch_clone(root)
-    base = _git(scratch, "rev-parse", "HEAD")
-    backend = _git(scratch, "rev-parse", "HEAD:afirgen_fixtures")
-    heads = make_heads(scratch, base)
-    everything = duet_targets(load_index(root / "results"), rules.gate, None)
+    root, rules = workspace.root, workspace.rules
+    scratch = Workspace.at(scratch_clone(root), workspace.machine)
+    base = _git(scratch.root, "rev-parse", "HEAD")
+    backend = _git(scratch.root, "rev-parse", "HEAD:afirgen_fixtures")
+    heads = make_heads(scratch.root, base)
+    everything = duet_targets(workspace.results.index(), rules.gate, None)
     chosen = {s.name: [t for t in everything if re.search(s.under, t.key)] for s in SLOWDOWNS}
     union = [t for t in everything if any(t in ts for ts in chosen.values())]
     python = benchmark_python(root)
@@ -136,7 +134,6 @@ def run_duet_proof(
                 base,
                 head,
                 targets,
-                machine=machine,
                 progress=lambda _: None,
                 python=python,
                 extra_env=SCALES,

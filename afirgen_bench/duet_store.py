@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench.core.config import parse_json, validated
 from afirgen_bench.core.duet import DuetRecord
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.inputs import read_input
 
+if TYPE_CHECKING:
+    from afirgen_bench.workspace import Workspace
+
 DUET_DIR = "results-duet"
 
 
-def record_path(root: Path, machine: str, base: str, head: str) -> Path:
-    return root / DUET_DIR / machine / f"{base[:8]}-{head[:8]}.json"
+def record_path(workspace: Workspace, base: str, head: str) -> Path:
+    """Where the workspace keeps the duet of ``base`` and ``head``."""
+    return workspace.root / DUET_DIR / workspace.machine / f"{base[:8]}-{head[:8]}.json"
 
 
 def load_record(path: Path, *, machine: str, base: str, head: str) -> DuetRecord | None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import itertools
 
-from afirgen_bench import asv_driver
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.reports import summary_text
 from afirgen_bench.duet import duet_targets, run_duet
 from afirgen_bench.duet_store import record_path, write_record
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import judge, load_index
+from afirgen_bench.judge import judge
 from afirgen_bench.publish import publish_site
 from afirgen_bench.runner import log, run_commits
 from afirgen_bench.workspace import Workspace
@@ -34,7 +33,7 @@ def run_history(
     commits = backend_commits(root)
     if limit:
         commits = commits[-limit:]
-    done = set() if remeasure else asv_driver.commits_with_results(workspace.results_dir, machine)
+    done = set() if remeasure else workspace.results.commits()
     todo = [c for c in commits if c[:8] not in done]
     log(f"{len(commits)} backend commits, {len(todo)} to benchmark on {machine}")
     status = ExitCode.OK
@@ -47,22 +46,21 @@ def run_history(
     if len(commits) >= 2:
         status = max(status, _compare_newest(workspace, commits[-2], commits[-1], set(todo)))
     if publish:
-        status = max(status, publish_site(root, machine))
+        status = max(status, publish_site(workspace))
     return status
 
 
 def _duets(workspace: Workspace, commits: list[str], new: set[str], bench: str | None) -> ExitCode:
     """Each new commit's wall times measured in duet with its predecessor, and kept in
     results-duet/: judging neighbours never compares two runs' wall times."""
-    root, machine = workspace.root, workspace.machine
-    targets = duet_targets(load_index(workspace.results_dir), workspace.rules.gate, bench)
+    targets = duet_targets(workspace.results.index(), workspace.rules.gate, bench)
     if not targets:
         return ExitCode.OK
     status = ExitCode.OK
     for base, head in pairs_to_duet(commits, new):
         log(f"duet of {base[:8]} -> {head[:8]}: {len(targets)} wall times")
-        record = run_duet(root, base, head, targets, machine=machine)
-        write_record(record, record_path(root, machine, base, head))
+        record = run_duet(workspace, base, head, targets)
+        write_record(record, record_path(workspace, base, head))
         if any(f.problem for f in record.figures.values()):
             status = ExitCode.CANNOT_JUDGE
     return status

@@ -1,20 +1,17 @@
 """The host's CPU, memory, disk and network counters over a benchmark run (psutil).
 
-Recorded next to the results, so a noisy run can be told from a slow commit."""
+Recorded next to the results (``ResultsFolder.save_host_record``), so a noisy run can be told
+from a slow commit."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import psutil
-
-HOST_DIR = "results-host"
 
 
 @contextmanager
@@ -59,24 +56,3 @@ def _delta_mb(before: Any, after: Any, field: str) -> float | None:
     if before is None or after is None:
         return None
     return round((getattr(after, field) - getattr(before, field)) / 2**20, 1)
-
-
-def save(results_dir: Path, machine: str, commits: list[str], counters: dict[str, Any]) -> None:
-    """Into ``results-host/<machine>/<sha8>.json`` beside the results dir (asv would try
-    to read any JSON put inside it)."""
-    folder = results_dir.parent / HOST_DIR / machine
-    folder.mkdir(parents=True, exist_ok=True)
-    for commit in commits:
-        (folder / f"{commit[:8]}.json").write_text(json.dumps(counters, indent=2) + "\n")
-
-
-def load(results_dir: Path, machine: str, commit: str) -> dict[str, Any] | None:
-    path = results_dir.parent / HOST_DIR / machine / f"{commit[:8]}.json"
-    if not path.is_file() or path.stat().st_size > 1_000_000:  # a pipe or a device: no record
-        return None
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    # a record that is not an object is no record: its run counts as unknown (another run)
-    return record if isinstance(record, dict) else None

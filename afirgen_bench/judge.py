@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from afirgen_bench import asv_driver, host
+from afirgen_bench import asv_driver
 from afirgen_bench.core.config import (
     Limits,
     parse_sla,
@@ -19,15 +19,14 @@ from afirgen_bench.core.duet import DuetRecord, apply_duet, leave_across_runs
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
 from afirgen_bench.core.gate import compare
-from afirgen_bench.core.models import ResultSet
 from afirgen_bench.core.names import check_sla
-from afirgen_bench.core.results import IndexEntry, parse_index, parse_results
 from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.duet_store import load_record, record_path
 from afirgen_bench.git import is_ancestor, resolve_commit
 from afirgen_bench.inputs import read_input
 from afirgen_bench.load.endpoints import sla_sections
 from afirgen_bench.profiles import load_profiles, normalized
+from afirgen_bench.results_folder import load_index
 from afirgen_bench.rules import SLA_FILE, Rules, check_rules
 
 if TYPE_CHECKING:
@@ -39,61 +38,6 @@ def load_sla(root: Path) -> dict[str, Limits]:
     sla = parse_sla(read_input(root / SLA_FILE), SLA_FILE)
     check_sla(sla, load_index(root / "results"), SLA_FILE, sla_sections())
     return sla
-
-
-def result_file(results_dir: Path, machine: str, commit: str) -> Path:
-    prefix = commit[:8]
-    matches = sorted((results_dir / machine).glob(f"{prefix}-*.json"))
-    if not matches:
-        raise HarnessError(
-            f"no results for commit {prefix} on machine {machine} in {results_dir}: "
-            f"benchmark it first (python -m afirgen_bench run --commit {prefix})"
-        )
-    if len(matches) > 1:
-        names = ", ".join(p.name for p in matches)
-        raise HarnessError(f"several result files for {prefix} on {machine}: {names}")
-    return matches[0]
-
-
-def load_results(
-    results_dir: Path, machine: str, commit: str, index: dict[str, IndexEntry] | None = None
-) -> ResultSet:
-    """The validated results of ``commit`` (a full sha) on ``machine``, read with asv's
-    ``index`` of that folder (loaded here when the caller has not)."""
-    path = result_file(results_dir, machine, commit)
-    index = index if index is not None else load_index(results_dir)
-    text = read_input(path)
-    if text is None:
-        raise HarnessError(f"{path} vanished while it was being read: run the command again")
-    return parse_results(text, str(path), commit=commit, machine=machine, index=index)
-
-
-def load_index(results_dir: Path) -> dict[str, IndexEntry]:
-    """asv's validated benchmark index (``benchmarks.json``) of a results folder."""
-    index_path = results_dir / "benchmarks.json"
-    index_text = read_input(index_path)
-    if index_text is None:
-        raise HarnessError(f"{index_path} does not exist: run asv on this results folder first")
-    return parse_index(index_text, str(index_path))
-
-
-def measured_together(results_dir: Path, machine: str, base: ResultSet, head: ResultSet) -> bool:
-    """Whether base and head come from one run: the harness records each run's start and
-    length for every commit it ran (``results-host/``), and both result files must lie
-    wholly within that run. Results from asv alone, or rewritten since, count as separate
-    runs: their wall times are then judged only beyond the machine's drift."""
-    records = [host.load(results_dir, machine, side.commit) for side in (base, head)]
-    if not all(records) or records[0].get("started") != records[1].get("started"):
-        return False
-    try:
-        start = 1000 * float(records[0]["started"])
-        end = start + 1000 * float(records[0]["seconds"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return all(
-        side.span is not None and start - 1000 <= side.span[0] and side.span[1] <= end + 1000
-        for side in (base, head)
-    )
 
 
 def refuse_swapped(root: Path, base: str, head: str) -> None:
@@ -114,16 +58,15 @@ def judge(
     *,
     rules: Rules | None = None,
     across_runs: bool | None = None,
-    duet_root: Path | None = None,
     beyond_drift: bool = True,
 ) -> Judgement:
     """Judge ``head`` against ``base`` from the results stored in ``workspace``, by ``rules``
     (default: the workspace's). ``across_runs``: judge wall times as between runs (only beyond the
     machine's drift); by default, whether the two were measured in one run decides. Wall
-    times the pair's duet measured (``results-duet/`` under ``duet_root``, default ``root``)
-    are judged on their pairs instead; with no duet, wall times across runs are judged beyond
+    times the pair's duet measured (the workspace's ``results-duet/``) are judged on their
+    pairs instead; with no duet, wall times across runs are judged beyond
     the drift, or (``beyond_drift=False``) not at all."""
-    root, machine, results_dir = workspace.root, workspace.machine, workspace.results_dir
+    root, folder = workspace.root, workspace.results
     rules = rules or workspace.rules
     base_commit, head_commit = resolve_commit(root, base), resolve_commit(root, head)
     if base_commit == head_commit:
@@ -131,17 +74,17 @@ def judge(
             f"base '{base}' and head '{head}' are the same commit ({base_commit[:12]}): "
             "a commit judged against itself proves nothing"
         )
-    index = load_index(results_dir)
+    index = folder.index()
     check_rules(rules, index)
-    base_results = load_results(results_dir, machine, base_commit, index)
-    head_results = load_results(results_dir, machine, head_commit, index)
+    base_results = folder.load(base_commit, index)
+    head_results = folder.load(head_commit, index)
     if across_runs is None:
-        across_runs = not measured_together(results_dir, machine, base_results, head_results)
+        across_runs = not folder.measured_together(base_results, head_results)
     changes = compare(
         base_results, head_results, rules.gate, rules.calibration, across_runs=across_runs
     )
-    duet_path = record_path(duet_root or root, machine, base_commit, head_commit)
-    record = load_record(duet_path, machine=machine, base=base_commit, head=head_commit)
+    duet_path = record_path(workspace, base_commit, head_commit)
+    record = load_record(duet_path, machine=folder.machine, base=base_commit, head=head_commit)
     if record is not None:
         changes = apply_duet(changes, record, rules.gate, rules.calibration)
     if across_runs and not beyond_drift:
@@ -155,9 +98,9 @@ def judge(
             duet_note(record, duet_path, root),
             f"rules: gate.toml, sla.toml and calibration of {rules.source}",
         ),
-        host=host.load(results_dir, machine, head_results.commit),
+        host=folder.host_record(head_results.commit),
     )
-    return explain_instructions(root, machine, judgement)
+    return explain_instructions(workspace, judgement)
 
 
 def duet_note(record: DuetRecord | None, path: Path, root: Path) -> str:
@@ -170,7 +113,7 @@ def duet_note(record: DuetRecord | None, path: Path, root: Path) -> str:
     )
 
 
-def explain_instructions(root: Path, machine: str, judgement: Judgement) -> Judgement:
+def explain_instructions(workspace: Workspace, judgement: Judgement) -> Judgement:
     """``judgement`` with a per-function diff for every flagged instruction count whose two
     profiles this machine kept, and a note when it did not."""
     flagged = [
@@ -178,8 +121,8 @@ def explain_instructions(root: Path, machine: str, judgement: Judgement) -> Judg
     ]
     if not flagged:
         return judgement
-    before = load_profiles(root, machine, judgement.base.commit)
-    after = load_profiles(root, machine, judgement.head.commit)
+    before = load_profiles(workspace, judgement.base.commit)
+    after = load_profiles(workspace, judgement.head.commit)
     explanations, missing = {}, []
     for change in flagged:
         key = normalized(change.key)

@@ -7,16 +7,20 @@ they explain a flagged instruction count when both commits were measured here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import Profile, parse_profile
 
+if TYPE_CHECKING:
+    from afirgen_bench.workspace import Workspace
+
 PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
 
 
-def profiles_dir(root: Path, machine: str) -> Path:
+def profiles_dir(workspace: Workspace) -> Path:
     """The folder the cost benchmarks write into (``$AFIRGEN_BENCH_PROFILES``), per commit."""
-    return root / ".asv" / "profiles" / machine
+    return workspace.root / ".asv" / "profiles" / workspace.machine
 
 
 def normalized(key: str) -> str:
@@ -24,10 +28,10 @@ def normalized(key: str) -> str:
     return key.replace("'", "").replace('"', "")
 
 
-def load_profiles(root: Path, machine: str, commit: str) -> dict[str, Profile]:
+def load_profiles(workspace: Workspace, commit: str) -> dict[str, Profile]:
     """The profiles kept for ``commit`` (a full sha), by normalized benchmark key; a profile
     that cannot be read is left out (it only explains, it never judges)."""
-    folder = profiles_dir(root, machine) / commit
+    folder = profiles_dir(workspace) / commit
     found = {}
     for path in sorted(folder.glob("*.json")):
         try:

@@ -150,63 +150,55 @@ class Outcome:
 
 
 def measure_in_scratch(
-    scratch: Path, commits: list[str], pattern: str, folder: str, machine: str
-) -> Path:
+    scratch: Workspace, commits: list[str], pattern: str, folder: str
+) -> Workspace:
+    """``commits`` benchmarked in the scratch clone, into ``.asv/<folder>/results``: the
+    scratch workspace reading that folder."""
     from afirgen_bench.judge import pr_config
     from afirgen_bench.runner import run_commits
 
-    config, results_dir = pr_config(scratch, folder)
-    failed = run_commits(
-        Workspace.at(scratch, machine, results_dir), commits, bench=pattern, config=config
-    )
+    config, results_dir = pr_config(scratch.root, folder)
+    measured = scratch.with_results(results_dir)
+    failed = run_commits(measured, commits, bench=pattern, config=config)
     if failed:
         raise HarnessError(f"benchmarks failed during the proof: {', '.join(failed)}")
-    return results_dir
+    return measured
 
 
-def base_medians(scratch: Path, base: str, machine: str) -> dict[str, float]:
-    from afirgen_bench.judge import load_results
-
+def base_medians(scratch: Workspace, base: str) -> dict[str, float]:
     pattern = bench_pattern([t.key for t in TARGETS])
-    results_dir = measure_in_scratch(scratch, [base], pattern, "proof/base", machine)
-    measured = load_results(results_dir, machine, base).measurements
+    measured = measure_in_scratch(scratch, [base], pattern, "proof/base").results.load(base)
+    measured = measured.measurements
     missing = [t.key for t in TARGETS if t.key not in measured or not measured[t.key].samples]
     if missing:
         raise HarnessError(f"no samples for {', '.join(missing)} at the base")
     return {t.key: statistics.median(measured[t.key].samples) for t in TARGETS}
 
 
-def repetition(
-    scratch: Path, base: str, heads: dict[int, str], number: int, machine: str
-) -> list[Outcome]:
+def repetition(scratch: Workspace, base: str, heads: dict[int, str], number: int) -> list[Outcome]:
     """One PR check of every head against the base, confirmation included, judged by the
     base's rules as the PR check is."""
     from afirgen_bench.judge import judge
-    from afirgen_bench.rules import load_rules
 
-    rules = load_rules(scratch, machine, at_commit=base)
+    rules = scratch.rules_at(base)
 
     keys = [t.key for t in TARGETS]
     commits = [base, *heads.values()]
     if number % 2 == 0:
         commits.reverse()  # alternate which side runs first
-    results_dir = measure_in_scratch(
-        scratch, commits, bench_pattern(keys), f"proof/run-{number}", machine
-    )
-    measured = Workspace.at(scratch, machine, results_dir)
+    measured = measure_in_scratch(scratch, commits, bench_pattern(keys), f"proof/run-{number}")
     first = {level: judge(measured, base, head, rules=rules) for level, head in heads.items()}
     suspects = {level: j for level, j in first.items() if _flagged(j, keys)}
     if suspects:
         names = [c.key for j in suspects.values() for c in j.regressions if c.key in keys]
-        confirm_dir = measure_in_scratch(
+        confirmed = measure_in_scratch(
             scratch,
             [base, *(heads[level] for level in suspects)],
             bench_pattern(names),
             f"proof/run-{number}-confirm",
-            machine,
         )
         for level in suspects:
-            again = judge(measured.with_results(confirm_dir), base, heads[level], rules=rules)
+            again = judge(confirmed, base, heads[level], rules=rules)
             first[level] = first[level].keep_confirmed(
                 {c.key: c for c in again.changes}, "re-run in the proof's scratch clone"
             )
@@ -294,9 +286,8 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def run_proof(
-    root: Path,
+    workspace: Workspace,
     *,
-    machine: str,
     pairs: int,
     levels: list[int],
     out: Path,
@@ -306,15 +297,15 @@ def run_proof(
         raise HarnessError("need at least one repetition and non-negative levels")
     started = time.monotonic()
     os.environ.update(SCALES_ENV)
-    scratch = scratch_clone(root)
-    base = _git(scratch, "rev-parse", "HEAD")
+    scratch = Workspace.at(scratch_clone(workspace.root), workspace.machine)
+    base = _git(scratch.root, "rev-parse", "HEAD")
     progress(f"measuring the base {base[:8]} to size the injected slowdowns")
-    medians = base_medians(scratch, base, machine)
-    heads = make_heads(scratch, base, levels, medians)
+    medians = base_medians(scratch, base)
+    heads = make_heads(scratch.root, base, levels, medians)
     progress("heads: " + ", ".join(f"+{lv}% {h[:8]}" for lv, h in heads.items()))
     outcomes: list[Outcome] = []
     meta = {
-        "machine": machine,
+        "machine": scratch.machine,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": f"python -m afirgen_bench proof levels --pairs {pairs} "
         f"--levels {','.join(map(str, levels))}",
@@ -323,7 +314,7 @@ def run_proof(
         "base_medians_s": medians,
     }
     for number in range(1, pairs + 1):
-        outcomes += repetition(scratch, base, heads, number, machine)
+        outcomes += repetition(scratch, base, heads, number)
         summary = summarize(outcomes)
         meta["minutes"] = (time.monotonic() - started) / 60
         tally = ", ".join(

@@ -3,8 +3,6 @@ and the noise page beside asv's graphs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from afirgen_bench import asv_driver
 from afirgen_bench.core.errors import ExitCode
 from afirgen_bench.core.reports import (
@@ -16,13 +14,14 @@ from afirgen_bench.core.reports import (
     spread_rows,
 )
 from afirgen_bench.noise_page import write_noise_page
-from afirgen_bench.rules import load_rules
 from afirgen_bench.runner import log
 from afirgen_bench.vendor import vendor_assets
+from afirgen_bench.workspace import Workspace
 
 
-def publish_site(root: Path, machine: str) -> ExitCode:
+def publish_site(workspace: Workspace) -> ExitCode:
     """``asv publish``, then vendor its web assets so html/ works with no network."""
+    root = workspace.root
     log("publishing html/")
     result = asv_driver.run_asv(["publish"], root=root, echo=False)
     if result.returncode != 0:
@@ -30,7 +29,7 @@ def publish_site(root: Path, machine: str) -> ExitCode:
         return ExitCode.CANNOT_JUDGE
     used = vendor_assets(root / "html", root / ".asv" / "vendor-cache")
     log(f"vendored {len(used)} web assets into html/vendor (the site works offline)")
-    rules = load_rules(root, machine)
+    rules = workspace.rules
     if rules.calibration is None:
         log(f"{rules.calibration_note}: the site has no noise page")
     else:

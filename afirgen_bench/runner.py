@@ -74,7 +74,7 @@ def run_commits(
     env = benchmark_environment()
     if counting:
         preflight.check_counters(env[MYSQL_URL_ENV], env[REDIS_URL_ENV])
-    env[PROFILES_ENV] = str(profiles_dir(root, machine))
+    env[PROFILES_ENV] = str(profiles_dir(workspace))
     env.update(extra_env or {})
     # one commit list per run: runs started side by side never read each other's
     (root / ".asv").mkdir(parents=True, exist_ok=True)
@@ -102,7 +102,7 @@ def run_commits(
             result = asv_driver.run_asv(args, root=root, env=env)
     finally:
         hashfile.unlink(missing_ok=True)
-    host.save(workspace.results_dir, machine, commits, counters)
+    workspace.results.save_host_record(commits, counters)
     failed = sorted(set(re.findall(r"··· ([\w.]+)\s+failed", result.output)))
     if result.returncode not in (0, 2):
         raise HarnessError(

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import re
 
-from afirgen_bench import asv_driver
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.reports import fmt_seconds
 from afirgen_bench.core.stats import describe
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import load_results
 from afirgen_bench.workspace import Workspace
 
 
 def benchmark_history(workspace: Workspace, pattern: str) -> list[str]:
     """Rows of median and P95 per backend commit for the benchmarks matching ``pattern``, from
     the results stored in ``workspace``."""
-    root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
     try:
         matcher = re.compile(pattern)
     except re.error as exc:
         raise HarnessError(f"'{pattern}' is not a valid regular expression: {exc}") from exc
-    done = asv_driver.commits_with_results(results_dir, machine)
+    done = workspace.results.commits()
     rows = []
-    for commit in backend_commits(root):
+    for commit in backend_commits(workspace.root):
         if commit[:8] not in done:
             continue
         try:
-            results = load_results(results_dir, machine, commit)
+            results = workspace.results.load(commit)
         except HarnessError as exc:  # one unreadable file must not hide the others' history
             rows.append(f"{commit[:8]}  unreadable: {exc}")
             continue

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from afirgen_bench.results_folder import ResultsFolder
     from afirgen_bench.rules import Rules
 
 
@@ -64,8 +65,22 @@ class Workspace:
         return Path(self.results_option) if self.results_option else self.root / "results"
 
     @cached_property
+    def results(self) -> ResultsFolder:
+        """This machine's results in the results folder."""
+        from afirgen_bench.results_folder import ResultsFolder
+
+        return ResultsFolder(self.results_dir, self.machine)
+
+    @cached_property
     def rules(self) -> Rules:
         """sla.toml, the gate and this machine's calibration, as they are in the checkout."""
         from afirgen_bench.rules import load_rules
 
         return load_rules(self.root, self.machine)
+
+    def rules_at(self, commit: str) -> Rules:
+        """The rules as committed at ``commit``: a PR check judges by its base's rules, so a
+        pull request cannot relax the gate that judges it."""
+        from afirgen_bench.rules import load_rules
+
+        return load_rules(self.root, self.machine, at_commit=commit)

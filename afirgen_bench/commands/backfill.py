@@ -111,7 +111,7 @@ def _plan(args: argparse.Namespace, workspace: Workspace) -> int:
     from afirgen_bench import backfill
 
     root, machine = workspace.root, workspace.machine
-    commits = backfill.commits_to_measure(root, machine, args.range)
+    commits = backfill.commits_to_measure(workspace, args.range)
     shards: list[list[str]] = []
     if commits:
         plan = backfill.write_plan(
@@ -139,7 +139,7 @@ def _estimate(args: argparse.Namespace, workspace: Workspace) -> int:
     from afirgen_bench import backfill
 
     machine = workspace.machine
-    cost = backfill.measured_cost(workspace.root, machine, args.overhead)
+    cost = backfill.measured_cost(workspace, args.overhead)
     print(
         f"On {machine}: a commit's suite {cost.suite_s / 60:.1f} min and its duet "
         f"{cost.duet_s / 60:.1f} min (medians of what is stored), a shard's fixed cost "

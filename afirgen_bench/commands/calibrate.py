@@ -139,9 +139,8 @@ def _runs(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibr
     from afirgen_bench.runner import log
 
     return calibrate(
-        workspace.root,
+        workspace,
         commit,
-        machine=workspace.machine,
         runs=args.runs,
         bench=args.bench or PR_SUITE,
         gate=workspace.rules.gate,
@@ -152,23 +151,20 @@ def _runs(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibr
 def _resume(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibration:
     from afirgen_bench.calibrate import recalibrate_from_runs
 
-    return recalibrate_from_runs(
-        workspace.root, commit, machine=workspace.machine, gate=workspace.rules.gate
-    )
+    return recalibrate_from_runs(workspace, commit, gate=workspace.rules.gate)
 
 
 def _duets(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibration:
     from afirgen_bench.calibrate import duet_noise, duet_noise_from_records
     from afirgen_bench.runner import log
 
-    root, machine, rules = workspace.root, workspace.machine, workspace.rules
+    rules = workspace.rules
     if args.from_records:
-        noise = duet_noise_from_records(root, commit, machine)
+        noise = duet_noise_from_records(workspace, commit)
     else:
         noise = duet_noise(
-            root,
+            workspace,
             commit,
-            machine=machine,
             duets=args.duets,
             bench=args.bench,
             gate=rules.gate,
@@ -203,9 +199,8 @@ def _layouts(args: argparse.Namespace, workspace: Workspace, commit: str) -> Cal
 
     rules = workspace.rules
     spreads = layout_spreads(
-        workspace.root,
+        workspace,
         commit,
-        machine=workspace.machine,
         layouts=args.layouts,
         gate=rules.gate,
         progress=log,
@@ -219,8 +214,10 @@ def _layouts(args: argparse.Namespace, workspace: Workspace, commit: str) -> Cal
 
 def _spread(args: argparse.Namespace, workspace: Workspace, commit: str) -> Calibration:
     from afirgen_bench.calibrate import spreads_from_folder
+    from afirgen_bench.results_folder import ResultsFolder
 
-    spreads = spreads_from_folder(args.folder, workspace.machine, workspace.rules.gate)
+    folder = ResultsFolder(args.folder, workspace.machine)
+    spreads = spreads_from_folder(folder, workspace.rules.gate)
     note = f"spreads of {len(spreads)} deterministic figures from {args.folder}"
     return _with_spreads(workspace.rules, spreads, note)
 

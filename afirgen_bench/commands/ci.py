@@ -33,17 +33,16 @@ class Ci(Command):
         from afirgen_bench.core.reports import summary_text, write_reports
         from afirgen_bench.git import resolve_commit
         from afirgen_bench.judge import judge, pr_config, refuse_swapped
-        from afirgen_bench.rules import load_rules
         from afirgen_bench.runner import run_commits
 
-        root, machine = workspace.root, workspace.machine
+        root = workspace.root
         base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
         if base == head:
             raise HarnessError("base and head are the same commit: nothing to compare")
         refuse_swapped(root, base, head)
         # The rules at base, not the checkout's (workspace.rules): the PR cannot relax its
         # own gate.
-        rules = load_rules(root, machine, at_commit=base)
+        rules = workspace.rules_at(base)
         config, results_dir = pr_config(root)
         measured = workspace.with_results(results_dir)
         failed = run_commits(measured, [base, head], bench=args.bench or PR_SUITE, config=config)

@@ -46,11 +46,10 @@ class Compare(Command):
 
 def _benchmark_missing(workspace: Workspace, revisions: list[str]) -> None:
     """Benchmark the revisions that have no results in the workspace yet (--run-missing)."""
-    from afirgen_bench.asv_driver import commits_with_results
     from afirgen_bench.git import resolve_commit
     from afirgen_bench.runner import run_commits
 
-    done = commits_with_results(workspace.results_dir, workspace.machine)
+    done = workspace.results.commits()
     resolved = (resolve_commit(workspace.root, r) for r in revisions)
     missing = [c for c in resolved if c[:8] not in done]
     if missing:

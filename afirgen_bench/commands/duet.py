@@ -54,22 +54,20 @@ class Duet(Command):
         from afirgen_bench.duet import duet_targets, run_duet
         from afirgen_bench.duet_store import record_path, write_record
         from afirgen_bench.git import resolve_commit
-        from afirgen_bench.judge import load_index
 
-        root, machine = workspace.root, workspace.machine
+        root = workspace.root
         base, head = resolve_commit(root, args.base), resolve_commit(root, args.head)
-        targets = duet_targets(load_index(workspace.results_dir), workspace.rules.gate, args.bench)
+        targets = duet_targets(workspace.results.index(), workspace.rules.gate, args.bench)
         record = run_duet(
-            root,
+            workspace,
             base,
             head,
             targets,
-            machine=machine,
             schedule=Schedule(args.schedule),
             rounds=args.rounds,
             pairs_for=args.pairs_for,
         )
-        out = args.output or record_path(root, machine, base, head)
+        out = args.output or record_path(workspace, base, head)
         write_record(record, out)
         problems = [f for f in record.figures.values() if f.problem]
         print(

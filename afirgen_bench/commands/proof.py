@@ -63,13 +63,12 @@ class Proof(Command):
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
         from afirgen_bench.runner import log
 
-        root, machine, out = workspace.root, workspace.machine, Path(args.out)
+        out = Path(args.out)
         if args.kind == "duet":
             from afirgen_bench.duet_proof import run_duet_proof
 
             run_duet_proof(
-                root,
-                machine=machine,
+                workspace,
                 checks=args.checks,
                 out=out,
                 progress=log,
@@ -78,9 +77,7 @@ class Proof(Command):
         elif args.kind == "deterministic":
             from afirgen_bench.cost_proof import run_cost_proof
 
-            run_cost_proof(
-                root, machine=machine, runs=args.runs, noops=args.noops, out=out, progress=log
-            )
+            run_cost_proof(workspace, runs=args.runs, noops=args.noops, out=out, progress=log)
         else:
             from afirgen_bench.proof import run_proof
 
@@ -90,7 +87,7 @@ class Proof(Command):
                 raise HarnessError(
                     f"--levels takes whole percentages like 0,3,5,10: {exc}"
                 ) from exc
-            run_proof(root, machine=machine, pairs=args.pairs, levels=levels, out=out, progress=log)
+            run_proof(workspace, pairs=args.pairs, levels=levels, out=out, progress=log)
         print(out.with_suffix(".md").read_text())
         return ExitCode.OK
 

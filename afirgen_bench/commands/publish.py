@@ -15,4 +15,4 @@ class Publish(Command):
     def run(self, args: argparse.Namespace, workspace: Workspace) -> int:
         from afirgen_bench.publish import publish_site
 
-        return publish_site(workspace.root, workspace.machine)
+        return publish_site(workspace)

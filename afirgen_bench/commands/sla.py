@@ -27,13 +27,11 @@ def check_sla(workspace: Workspace, revision: str) -> int:
     when a limit cannot be judged or sla.toml judged nothing (a silent pass would lie)."""
     from afirgen_bench.core.sla import SlaStatus, check_all, idle_sections
     from afirgen_bench.git import resolve_commit
-    from afirgen_bench.judge import load_index, load_results
     from afirgen_bench.load.endpoints import sla_sections
     from afirgen_bench.rules import check_rules
 
-    root, results_dir, machine = workspace.root, workspace.results_dir, workspace.machine
-    index = load_index(results_dir)
-    results = load_results(results_dir, machine, resolve_commit(root, revision), index)
+    index = workspace.results.index()
+    results = workspace.results.load(resolve_commit(workspace.root, revision), index)
     rules = workspace.rules
     check_rules(rules, index)
     verdicts = check_all(results, rules.sla)

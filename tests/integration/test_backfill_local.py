@@ -21,8 +21,8 @@ import pytest
 from afirgen_bench.core.change import exact_tolerance
 from afirgen_bench.core.shards import ShardManifest, counted_conflicts
 from afirgen_bench.git import backend_commits
-from afirgen_bench.judge import load_results
-from afirgen_bench.rules import load_rules
+from afirgen_bench.results_folder import ResultsFolder
+from afirgen_bench.workspace import Workspace
 from afirgen_fixtures.services import ServiceRuntime
 from afirgen_fixtures.services._process import is_alive
 
@@ -133,11 +133,11 @@ def _graphs(checkout: Path) -> dict[str, list]:
 def _tolerances(backfill: dict) -> dict[str, float]:
     """Each counted benchmark's tolerance, the one the merge and the gate judge it with:
     the largest over its parameter combinations and the commits."""
-    repo = backfill["repo"]
-    rules = load_rules(repo, MACHINE)
+    history = Workspace.at(backfill["repo"], MACHINE)
+    rules = history.rules
     tolerances: dict[str, float] = {}
     for commit in backfill["commits"]:
-        for m in load_results(repo / "results", MACHINE, commit).measurements.values():
+        for m in history.results.load(commit).measurements.values():
             tolerance = exact_tolerance(rules.gate, m, rules.calibration)
             if tolerance is not None:
                 name = f"{m.benchmark}.json"
@@ -160,11 +160,11 @@ def test_the_merged_history_publishes_the_single_runs_counted_graphs(backfill: d
 
 
 def test_the_merged_counted_figures_equal_a_single_machine_run(backfill: dict) -> None:
-    repo, work = backfill["repo"], backfill["work"]
-    rules = load_rules(repo, MACHINE)
+    history = Workspace.at(backfill["repo"], MACHINE)
+    alone = ResultsFolder(backfill["work"] / "single" / "results", MACHINE)
+    rules = history.rules
     for commit in backfill["commits"]:
-        merged = load_results(repo / "results", MACHINE, commit)
-        single = load_results(work / "single" / "results", MACHINE, commit)
+        merged, single = history.results.load(commit), alone.load(commit)
         counted = {k: m for k, m in merged.measurements.items() if OPERATION in k and m.value}
         assert any("track_instructions" in k for k in counted), f"{commit[:8]}: nothing counted"
         assert counted_conflicts(merged, single, rules.gate, rules.calibration) == []

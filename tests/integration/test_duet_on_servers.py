@@ -16,6 +16,7 @@ from afirgen_bench.core.config import parse_gate
 from afirgen_bench.core.duet import Schedule, judge_pairs, paired_shift
 from afirgen_bench.core.models import Kind, Measurement, Verdict
 from afirgen_bench.duet import Target, run_duet
+from afirgen_bench.workspace import Workspace
 from afirgen_fixtures.services import ServiceURLs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,11 +70,10 @@ def target(name: str = GET_HIT) -> Target:
 
 def duet(repo: Path, base: str, head: str, targets: list[Target]):
     return run_duet(
-        repo,
+        Workspace.at(repo, "test-machine"),
         git(repo, "rev-parse", base),
         git(repo, "rev-parse", head),
         targets,
-        machine="test-machine",
         schedule=Schedule.ALTERNATE,
         rounds=2,
         progress=lambda _: None,

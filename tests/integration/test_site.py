@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from afirgen_bench.noise_page import NOISE_LINK, NOISE_PAGE
-from afirgen_bench.rules import load_rules
 from afirgen_bench.vendor import CDN_FILES, vendor_assets
+from afirgen_bench.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "html"
@@ -106,7 +106,7 @@ def test_vendoring_checks_integrity_and_rewrites_the_page(tmp_path: Path) -> Non
 
 def test_noise_page_shows_every_calibrated_benchmark_offline(site_url: str, tmp_path) -> None:
     (machine,) = [p.name for p in (ROOT / "results").iterdir() if p.is_dir()]
-    calibration = load_rules(ROOT, machine).calibration
+    calibration = Workspace.at(ROOT, machine).rules.calibration
     assert calibration is not None, f"no calibration/{machine}.json: run afirgen_bench calibrate"
     assert NOISE_LINK in (HTML / "index.html").read_text()
     dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
@@ -127,7 +127,7 @@ def test_counted_graph_renders_offline_beside_the_wall_time_one(
 
 def test_noise_page_shows_every_counted_figures_spread(site_url: str, tmp_path: Path) -> None:
     (machine,) = [p.name for p in (ROOT / "results").iterdir() if p.is_dir()]
-    calibration = load_rules(ROOT, machine).calibration
+    calibration = Workspace.at(ROOT, machine).rules.calibration
     assert calibration is not None and calibration.spread, "run calibrate spread FOLDER"
     dom = _render(f"{site_url}/{NOISE_PAGE}", tmp_path)
     assert "Counted figures" in dom and "Drift between runs" in dom

@@ -14,6 +14,7 @@ import pytest
 from afirgen_bench.cli import main
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.shards import ShardManifest, ShardPlan, check_shards, plan_shards
+from afirgen_bench.workspace import Workspace
 from tests.unit.recorded import (
     HIT_RATE,
     MACHINE,
@@ -215,7 +216,7 @@ def test_the_estimate_reads_stored_suite_and_duet_times(tmp_path: Path) -> None:
     assert _suite_seconds(folder / "a0000000-env-1.json") == (2, 35.0)
     assert _suite_seconds(folder / "c0000000-env-1.json") == (1, 6.0)
     with pytest.raises(HarnessError, match="no duet of the current design"):
-        measured_cost(tmp_path, "m")
+        measured_cost(Workspace.at(tmp_path, "m"))
 
 
 def test_the_plan_keeps_the_benchmarks_every_shard_runs(repo: Path) -> None:

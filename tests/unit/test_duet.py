@@ -27,6 +27,7 @@ from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import NoiseSource, Verdict
 from afirgen_bench.duet import _more
 from afirgen_bench.duet_store import load_record, record_path, write_record
+from afirgen_bench.workspace import Workspace
 from tests.unit.recorded import (
     MACHINE,
     ROOT,
@@ -234,7 +235,7 @@ def duet_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def write_duet(repo: Path, ratio: float, **kw) -> Path:
     base, head = git(repo, "rev-parse", "HEAD~1"), git(repo, "rev-parse", "HEAD")
     record = record_of({TIMED: figure(ratio, **kw)}, base=base, head=head)
-    path = record_path(repo, MACHINE, base, head)
+    path = record_path(Workspace.at(repo, MACHINE), base, head)
     write_record(record, path)
     return path
 

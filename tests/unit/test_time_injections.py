@@ -68,7 +68,7 @@ def test_every_slowdown_lies_under_benchmarks_of_the_suite(slowdown) -> None:
 
     from afirgen_bench.core.config import parse_gate
     from afirgen_bench.duet import duet_targets
-    from afirgen_bench.judge import load_index
+    from afirgen_bench.results_folder import load_index
 
     gate = parse_gate((ROOT / "gate.toml").read_text(), "gate.toml")
     keys = [t.key for t in duet_targets(load_index(ROOT / "results"), gate, None)]
