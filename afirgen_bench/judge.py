@@ -11,10 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from afirgen_bench import asv_driver
-from afirgen_bench.core.config import (
-    Limits,
-    parse_sla,
-)
+from afirgen_bench.core.config import Sla, parse_sla
 from afirgen_bench.core.duet import DuetRecord, apply_duet, leave_across_runs
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.explain import explain
@@ -24,7 +21,7 @@ from afirgen_bench.core.verdict import Judgement
 from afirgen_bench.duet_store import load_record, record_path
 from afirgen_bench.git import is_ancestor, resolve_commit
 from afirgen_bench.inputs import read_input
-from afirgen_bench.load.endpoints import sla_sections
+from afirgen_bench.load.endpoints import ENDPOINTS
 from afirgen_bench.profiles import load_profiles, normalized
 from afirgen_bench.results_folder import load_index
 from afirgen_bench.rules import SLA_FILE, Rules, check_rules
@@ -33,10 +30,10 @@ if TYPE_CHECKING:
     from afirgen_bench.workspace import Workspace
 
 
-def load_sla(root: Path) -> dict[str, Limits]:
+def load_sla(root: Path) -> Sla:
     """The working tree's SLA limits, each section naming something real."""
     sla = parse_sla(read_input(root / SLA_FILE), SLA_FILE)
-    check_sla(sla, load_index(root / "results"), SLA_FILE, sla_sections())
+    check_sla(sla, load_index(root / "results"), SLA_FILE, ENDPOINTS)
     return sla
 
 
@@ -90,7 +87,12 @@ def judge(
     if across_runs and not beyond_drift:
         changes = leave_across_runs(changes)  # what no duet judged stays unjudged
     judgement = Judgement.of(
-        base_results, head_results, changes, rules.sla, rules.gate, across_runs=across_runs
+        base_results,
+        head_results,
+        changes,
+        rules.sla.benchmarks,
+        rules.gate,
+        across_runs=across_runs,
     )
     judgement = replace(
         judgement.with_notes(

@@ -11,7 +11,7 @@ from pathlib import Path
 from afirgen_bench.core.config import (
     Calibration,
     GateConfig,
-    Limits,
+    Sla,
     parse_calibration,
     parse_gate,
     parse_sla,
@@ -21,7 +21,7 @@ from afirgen_bench.core.names import check_gate, check_sla, check_sla_only
 from afirgen_bench.core.results import IndexEntry
 from afirgen_bench.git import file_at
 from afirgen_bench.inputs import read_input
-from afirgen_bench.load.endpoints import sla_sections
+from afirgen_bench.load.endpoints import ENDPOINTS
 
 GATE_FILE, SLA_FILE = "gate.toml", "sla.toml"
 
@@ -35,7 +35,7 @@ class Rules:
     """What a judgement is judged by, and where it came from."""
 
     gate: GateConfig
-    sla: dict[str, Limits]
+    sla: Sla
     calibration: Calibration | None
     calibration_note: str
     source: str  # "the working tree" or "commit <sha8>"
@@ -65,8 +65,8 @@ def load_rules(root: Path, machine: str, *, at_commit: str | None = None) -> Rul
 def check_rules(rules: Rules, index: dict[str, IndexEntry]) -> None:
     """Every name the rules use matches something real in the suite ``index`` lists."""
     check_gate(rules.gate, index, GATE_FILE)
-    check_sla(rules.sla, index, SLA_FILE, sla_sections())
-    check_sla_only(rules.gate, rules.sla, GATE_FILE)
+    check_sla(rules.sla, index, SLA_FILE, ENDPOINTS)
+    check_sla_only(rules.gate, rules.sla.benchmarks, GATE_FILE)
 
 
 def _refuse_deleted_calibration(root: Path, machine: str) -> None:

@@ -45,7 +45,7 @@ class Load(Command):
         from afirgen_bench.load.report import load_table
         from afirgen_bench.load.runner import judge_load, run_load
 
-        sla = load_sla(workspace.root)
+        limits = load_sla(workspace.root).load_test
         result = run_load(
             users=args.users,
             duration_s=args.duration,
@@ -56,7 +56,7 @@ class Load(Command):
             monitor=args.monitor,
             progress=lambda m: print(f"... {m}", file=sys.stderr),
         )
-        problems = judge_load(result, sla)
+        problems = judge_load(result, limits)
         table = load_table(result, problems)
         Path(args.out, "load.md").write_text(table + "\n")
         print(table)

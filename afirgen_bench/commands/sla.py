@@ -27,17 +27,15 @@ def check_sla(workspace: Workspace, revision: str) -> int:
     when a limit cannot be judged or sla.toml judged nothing (a silent pass would lie)."""
     from afirgen_bench.core.sla import SlaStatus, check_all, idle_sections
     from afirgen_bench.git import resolve_commit
-    from afirgen_bench.load.endpoints import sla_sections
     from afirgen_bench.rules import check_rules
 
     index = workspace.results.index()
     results = workspace.results.load(resolve_commit(workspace.root, revision), index)
     rules = workspace.rules
     check_rules(rules, index)
-    verdicts = check_all(results, rules.sla)
+    verdicts = check_all(results, rules.sla.benchmarks)
     judged = [v for v in verdicts if v.status in (SlaStatus.PASS, SlaStatus.FAIL)]
-    load_test = sla_sections()  # judged by `afirgen_bench load`, never here
-    idle = [name for name in idle_sections(results, rules.sla) if name not in load_test]
+    idle = idle_sections(results, rules.sla.benchmarks)  # [load_test]: `afirgen_bench load`
     for verdict in verdicts:
         detail = "; ".join(str(b) for b in verdict.breaches)
         detail = "; ".join(filter(None, [detail, verdict.reason]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -187,20 +188,13 @@ class Limits(StrictModel):
     ) = None  # calls per second
     min_value: TrackValue | None = None  # track_ benchmarks: the tracked number, in its unit
     max_value: TrackValue | None = None
-    max_error_rate: (
-        Annotated[
-            NonNegative,
-            _at_most(ERROR_RATE_MAX, "a load test that fails this often has not served its users"),
-        ]
-        | None
-    ) = None  # the load test: failed / all requests
     seed: str | None = None  # the seed benchmark the limits come from
 
     @model_validator(mode="after")
     def _judges_something(self) -> Limits:
         limits = [
             self.p95_ms, self.p99_ms, self.mean_ms, self.min_throughput,
-            self.min_value, self.max_value, self.max_error_rate,
+            self.min_value, self.max_value,
         ]  # fmt: skip
         if all(limit is None for limit in limits):
             raise ValueError("no limit: a section without one judges nothing")
@@ -358,6 +352,38 @@ def parse_json(text: str, source: str, what_to_do: str) -> Any:
         raise HarnessError(f"{source} is corrupt or truncated ({exc}); {what_to_do}") from exc
 
 
+class EndpointLimit(StrictModel):
+    """One endpoint's limit in the load test: its P95 over the whole run."""
+
+    p95_ms: Latency
+    seed: str | None = None
+
+
+class LoadTestLimits(StrictModel):
+    """``sla.toml``'s ``[load_test]`` table: what a run of ``python -m afirgen_bench load`` is
+    judged by, the run's error rate and each endpoint's P95 (endpoints by the names the load
+    test reports them under)."""
+
+    max_error_rate: Annotated[
+        NonNegative,
+        _at_most(ERROR_RATE_MAX, "a load test that fails this often has not served its users"),
+    ] = 0.0  # failed / all requests: a real run allows none
+    seed: str | None = None
+    endpoints: dict[str, EndpointLimit] = {}
+
+
+# sla.toml's one table that is not a benchmark's: the load test's limits
+LOAD_TEST_TABLE = "load_test"
+
+
+@dataclass(frozen=True)
+class Sla:
+    """``sla.toml``: limits per benchmark (by section name) and the load test's."""
+
+    benchmarks: dict[str, Limits]
+    load_test: LoadTestLimits
+
+
 def _rule_file(text: str | None, source: str, what: str) -> dict[str, Any]:
     if text is None:
         raise HarnessError(
@@ -374,8 +400,11 @@ def parse_gate(text: str | None, source: str) -> GateConfig:
     return validated(GateConfig, _rule_file(text, source, "the regression gate's rules"), source)
 
 
-def parse_sla(text: str | None, source: str) -> dict[str, Limits]:
+def parse_sla(text: str | None, source: str) -> Sla:
     raw = _rule_file(text, source, "the service-level limits")
+    load_test = raw.pop(LOAD_TEST_TABLE, {})
+    if not isinstance(load_test, dict):
+        raise HarnessError(f"{source}: [{LOAD_TEST_TABLE}] must be a table of limits")
     limits = {}
     for name, table in raw.items():
         if not isinstance(table, dict):
@@ -386,7 +415,8 @@ def parse_sla(text: str | None, source: str) -> dict[str, Limits]:
                 f'name, dots and all: ["{name}.{nested[0]}..."]'
             )
         limits[name] = validated(Limits, table, f"{source} [{name}]")
-    return limits
+    load_limits = validated(LoadTestLimits, load_test, f"{source} [{LOAD_TEST_TABLE}]")
+    return Sla(benchmarks=limits, load_test=load_limits)
 
 
 def parse_calibration(

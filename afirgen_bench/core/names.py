@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Mapping
 
-from afirgen_bench.core.config import LATENCY_MS_MAX, GateConfig, Limits
+from afirgen_bench.core.config import LATENCY_MS_MAX, LOAD_TEST_TABLE, GateConfig, Limits, Sla
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import DURATION_UNITS, Kind, declared_counted
 from afirgen_bench.core.results import IndexEntry
@@ -123,11 +123,11 @@ def _every_counted_unit_has_a_tolerance(
             )
 
 
-def check_sla_only(gate: GateConfig, sla: Mapping[str, Limits], source: str) -> None:
+def check_sla_only(gate: GateConfig, sections: Mapping[str, Limits], source: str) -> None:
     """Each figure ``sla_only`` takes out of the gate has an SLA section (its own, or one per
     combination): otherwise nobody would judge it."""
     for name in gate.sla_only:
-        if name not in sla and not any(section.startswith(f"{name}(") for section in sla):
+        if name not in sections and not any(s.startswith(f"{name}(") for s in sections):
             raise HarnessError(
                 f"{source}: sla_only names {name!r}, which no section of sla.toml limits: it "
                 "would be judged by nobody; give it a limit there or take it out of sla_only"
@@ -135,33 +135,30 @@ def check_sla_only(gate: GateConfig, sla: Mapping[str, Limits], source: str) -> 
 
 
 def check_sla(
-    sla: Mapping[str, Limits],
+    sla: Sla,
     index: Mapping[str, IndexEntry],
     source: str,
-    load_sections: Mapping[str, Collection[str]],
+    endpoints: Collection[str],
 ) -> None:
-    """Each ``sla.toml`` section names a benchmark (all its combinations), one combination
-    of it, or a load-test section (``load_sections``: each with the limits the load test
-    judges there); its limits are of the kind the benchmark measures."""
+    """Each ``sla.toml`` section names a benchmark (all its combinations) or one combination
+    of it, with limits of the kind the benchmark measures; each endpoint of ``[load_test]``
+    is one the load test reports (``endpoints``)."""
+    for endpoint in sla.load_test.endpoints:
+        if endpoint not in endpoints:
+            where = f"[{LOAD_TEST_TABLE}.endpoints.{endpoint!r}]"
+            raise _unknown(source, where, endpoint, endpoints, "endpoint of the load test")
     keys = {key: name for name, entry in index.items() for key in entry.keys(name)}
-    for section, limits in sla.items():
-        if section in load_sections:
-            given = {field for field in limits.model_fields_set if field != "seed"}
-            if ignored := sorted(given - set(load_sections[section])):
-                raise HarnessError(
-                    f"{source}: [{section!r}] sets {', '.join(ignored)}, which the load test "
-                    f"does not judge there (it judges {', '.join(sorted(load_sections[section]))})"
-                )
-            continue
+    for section, limits in sla.benchmarks.items():
         name = section if section in index else keys.get(section)
         if name is None:
-            raise _unknown(source, f"[{section!r}]", section, [*index, *keys, *load_sections])
+            if section == "load" or section.startswith("load:"):
+                raise HarnessError(
+                    f"{source}: [{section!r}] is the old spelling of a load-test limit: the "
+                    f"load test's limits live in [{LOAD_TEST_TABLE}] (max_error_rate) and "
+                    f'[{LOAD_TEST_TABLE}.endpoints."<endpoint>"] (p95_ms)'
+                )
+            raise _unknown(source, f"[{section!r}]", section, [*index, *keys])
         kind = _kind(name, index)
-        if limits.max_error_rate is not None:
-            raise HarnessError(
-                f"{source}: [{section!r}] has max_error_rate, which only the load test's "
-                "sections take: use max_value on the error-rate benchmark"
-            )
         if kind is Kind.TRACK and limits.per_call:
             raise HarnessError(
                 f"{source}: [{section!r}] is a track_ benchmark; per-call limits (p95_ms, "

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from afirgen_bench.core.config import Limits
+from afirgen_bench.core.config import Limits, LoadTestLimits
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.models import Kind, Measurement, ResultSet
 from afirgen_bench.core.stats import describe, samples_needed
@@ -147,15 +147,6 @@ def idle_sections(results: ResultSet, sla: dict[str, Limits]) -> list[str]:
     return [name for name in sla if name not in used]
 
 
-# The load test's sections: the whole run (its error rate), and one per endpoint (its P95)
-LOAD_RUN_SECTION = "load"
-LOAD_ENDPOINT_SECTION = "load:{endpoint}"
-
-
-def load_endpoint_section(endpoint: str) -> str:
-    return LOAD_ENDPOINT_SECTION.format(endpoint=endpoint)
-
-
 @dataclass(frozen=True)
 class LoadRun:
     """What a load run measured that ``sla.toml``'s ``load`` sections judge."""
@@ -169,12 +160,11 @@ class LoadRun:
     half_finished_sessions: int
 
 
-def judge_load_run(run: LoadRun, sla: Mapping[str, Limits]) -> list[str]:
+def judge_load_run(run: LoadRun, limits: LoadTestLimits) -> list[str]:
     """What the run did wrong: errors beyond the run's limit (none by default), an endpoint's
     P95 over its limit or not a number, and any FIR lost, doubled or left half-finished."""
     problems = []
-    limits = sla.get(LOAD_RUN_SECTION)
-    max_error_rate = limits.max_error_rate if limits and limits.max_error_rate is not None else 0
+    max_error_rate = limits.max_error_rate
     error_rate = run.failures / run.requests if run.requests else 1.0
     if error_rate > max_error_rate:
         problems.append(
@@ -182,8 +172,8 @@ def judge_load_run(run: LoadRun, sla: Mapping[str, Limits]) -> list[str]:
             f"(error rate {error_rate:.4f} over {max_error_rate:g})"
         )
     for name, p95 in run.p95_ms.items():
-        endpoint = sla.get(load_endpoint_section(name))
-        if endpoint is None or endpoint.p95_ms is None:
+        endpoint = limits.endpoints.get(name)
+        if endpoint is None:
             continue
         if not math.isfinite(p95):
             problems.append(f"{name}: P95 is {p95}, not a measurement")

@@ -1,10 +1,9 @@
-"""The load test's endpoints by the names Locust reports them under, and the ``sla.toml``
-sections that judge them: one list, read by the locustfile, the judge of a load run and the
-check that every ``sla.toml`` section names something real."""
+"""The load test's endpoints by the names Locust reports them under: one list, read by the
+locustfile, the judge of a load run and the check that every endpoint ``sla.toml``'s
+``[load_test]`` limits names one the load test reports."""
 
 from __future__ import annotations
 
-from afirgen_bench.core.sla import LOAD_RUN_SECTION, load_endpoint_section
 from afirgen_bench.search_mix import QueryClass, suite_queries
 
 STORES_FIR = "/api/v1/validate [stores FIR]"
@@ -22,13 +21,6 @@ ENDPOINTS = (
 )
 # The seed's task weights (status : FIR : validate = 3 : 2 : 1) plus list and search pages.
 TASK_WEIGHTS = {"session_status": 3, "fir": 2, "list_page": 1, "validate": 1, "search": 1}
-
-
-def sla_sections() -> dict[str, frozenset[str]]:
-    """Each load-test section of ``sla.toml`` and the limits judged there."""
-    sections = {LOAD_RUN_SECTION: frozenset({"max_error_rate"})}
-    sections.update({load_endpoint_section(e): frozenset({"p95_ms"}) for e in ENDPOINTS})
-    return sections
 
 
 def task_weights(search_share: float) -> dict[str, int]:

@@ -27,6 +27,7 @@ import numpy as np
 import psutil
 import redis
 
+from afirgen_bench.core.config import LoadTestLimits
 from afirgen_bench.core.errors import HarnessError
 from afirgen_bench.core.sla import LoadRun, judge_load_run
 from afirgen_bench.load.endpoints import STORES_FIR
@@ -458,8 +459,8 @@ def _api_environment(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
-    """What the run did wrong, by the criteria of ``sla.toml``'s ``load`` sections."""
+def judge_load(result: LoadResult, limits: LoadTestLimits) -> list[str]:
+    """What the run did wrong, by the criteria of ``sla.toml``'s ``[load_test]``."""
     run = LoadRun(
         requests=result.requests,
         failures=result.failures,
@@ -469,4 +470,4 @@ def judge_load(result: LoadResult, sla: dict[str, Any]) -> list[str]:
         duplicate_firs=result.duplicate_firs,
         half_finished_sessions=result.half_finished_sessions,
     )
-    return judge_load_run(run, sla)
+    return judge_load_run(run, limits)

@@ -11,7 +11,8 @@ from afirgen_bench.monitoring import dashboard, rules
 
 def files(root: Path) -> dict[str, tuple[Path, str]]:
     """Each generated file's path (relative to ``root``) and the text it must hold."""
+    load_test = load_sla(root).load_test
     return {
-        "rules": (rules.ALERTS_FILE, rules.render(rules.alert_rules(load_sla(root), ENDPOINTS))),
+        "rules": (rules.ALERTS_FILE, rules.render(rules.alert_rules(load_test, ENDPOINTS))),
         "dashboard": (dashboard.DASHBOARD_FILE, dashboard.render(dashboard.dashboard())),
     }

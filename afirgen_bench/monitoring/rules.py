@@ -6,13 +6,12 @@ Redis or the API unreachable. ``python -m afirgen_bench monitoring rules`` write
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from afirgen_bench.core.sla import LOAD_RUN_SECTION, load_endpoint_section
+from afirgen_bench.core.config import LoadTestLimits
 from afirgen_bench.monitoring import queries
 
 ALERTS_FILE = Path("monitoring/alerts.yml")
@@ -29,13 +28,13 @@ def route_of(endpoint: str) -> str:
     return _CLASS.sub("", endpoint)
 
 
-def route_limits(sla: Mapping[str, Any], endpoints: tuple[str, ...]) -> dict[str, float]:
+def route_limits(load_test: LoadTestLimits, endpoints: tuple[str, ...]) -> dict[str, float]:
     """Each route's P95 limit in ms: the largest of its endpoints' limits (the P95 of a mix
     of query classes is never above the largest of theirs)."""
     limits: dict[str, float] = {}
     for endpoint in endpoints:
-        section = sla.get(load_endpoint_section(endpoint))
-        if section is None or section.p95_ms is None:
+        section = load_test.endpoints.get(endpoint)
+        if section is None:
             continue
         route = route_of(endpoint)
         limits[route] = max(limits.get(route, 0.0), float(section.p95_ms))
@@ -54,10 +53,10 @@ def _alert(
     }
 
 
-def alert_rules(sla: Mapping[str, Any], endpoints: tuple[str, ...]) -> dict[str, Any]:
+def alert_rules(load_test: LoadTestLimits, endpoints: tuple[str, ...]) -> dict[str, Any]:
     """The rule file as Prometheus reads it."""
     rules = []
-    for route, limit_ms in route_limits(sla, endpoints).items():
+    for route, limit_ms in route_limits(load_test, endpoints).items():
         rules.append(
             _alert(
                 "AfirgenEndpointSlow",
@@ -67,8 +66,7 @@ def alert_rules(sla: Mapping[str, Any], endpoints: tuple[str, ...]) -> dict[str,
                 f"P95 of {route} above {limit_ms:g} ms (the seed's limit) for 5 minutes",
             )
         )
-    run = sla.get(LOAD_RUN_SECTION)
-    max_ratio = run.max_error_rate if run and run.max_error_rate is not None else 0.0
+    max_ratio = load_test.max_error_rate
     rules += [
         _alert(
             "AfirgenErrorRate",

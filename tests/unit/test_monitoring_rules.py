@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from afirgen_bench.core.sla import load_endpoint_section
+from afirgen_bench.core.config import EndpointLimit, LoadTestLimits
 from afirgen_bench.judge import load_sla
 from afirgen_bench.load.endpoints import ENDPOINTS
 from afirgen_bench.monitoring import dashboard, generated, queries, rules
@@ -60,7 +60,7 @@ def test_the_unit_tests_fail_when_a_limit_is_relaxed(tmp_path: Path) -> None:
 
 
 def test_every_load_limit_has_an_alert() -> None:
-    sla = load_sla(ROOT)
+    load_test = load_sla(ROOT).load_test
     alerts = yaml.safe_load((ROOT / rules.ALERTS_FILE).read_text())["groups"][0]["rules"]
     routes = {
         a["labels"]["route"]: float(a["labels"]["limit_ms"])
@@ -68,8 +68,8 @@ def test_every_load_limit_has_an_alert() -> None:
         if "route" in a["labels"]
     }
     for endpoint in ENDPOINTS:
-        section = sla.get(load_endpoint_section(endpoint))
-        if section is not None and section.p95_ms is not None:
+        section = load_test.endpoints.get(endpoint)
+        if section is not None:
             assert routes[rules.route_of(endpoint)] >= section.p95_ms
     names = {a["alert"] for a in alerts}
     assert {
@@ -81,21 +81,19 @@ def test_every_load_limit_has_an_alert() -> None:
 
 
 def test_a_route_takes_the_largest_limit_of_its_query_classes() -> None:
-    class Limit:
-        def __init__(self, p95_ms: float) -> None:
-            self.p95_ms = p95_ms
-
-    sla = {
-        load_endpoint_section("/api/v1/firs/search [rare]"): Limit(150),
-        load_endpoint_section("/api/v1/firs/search [phrase]"): Limit(400),
-        load_endpoint_section("/api/v1/fir/{fir_number}"): Limit(100),
-    }
+    load_test = LoadTestLimits(
+        endpoints={
+            "/api/v1/firs/search [rare]": EndpointLimit(p95_ms=150),
+            "/api/v1/firs/search [phrase]": EndpointLimit(p95_ms=400),
+            "/api/v1/fir/{fir_number}": EndpointLimit(p95_ms=100),
+        }
+    )
     endpoints = (
         "/api/v1/firs/search [rare]",
         "/api/v1/firs/search [phrase]",
         "/api/v1/fir/{fir_number}",
     )
-    assert rules.route_limits(sla, endpoints) == {
+    assert rules.route_limits(load_test, endpoints) == {
         "/api/v1/fir/{fir_number}": 100.0,
         "/api/v1/firs/search": 400.0,
     }

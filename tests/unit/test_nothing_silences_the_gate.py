@@ -174,8 +174,11 @@ def test_a_gate_entry_that_matches_nothing_real_or_is_of_the_wrong_kind_is_refus
         ('["api.Get(.*"]\np95_ms = 50\n', "api.Get(.*"),  # a pattern: names are not patterns
         ("[defaults]\np95_ms = 50\n", "defaults"),  # an unknown section
         (f'["{TIMED}(99)"]\np95_ms = 50\n', f"{TIMED}(99)"),  # a combination that does not exist
-        ('["load:/api/v1/nowhere"]\np95_ms = 50\n', "load:/api/v1/nowhere"),
-        ('["load:/api/v1/firs"]\np99_ms = 50\n', "p99_ms"),  # the load test judges only P95 there
+        ('[load_test.endpoints."/api/v1/nowhere"]\np95_ms = 50\n', "/api/v1/nowhere"),
+        # the load test judges only P95 there
+        ('[load_test.endpoints."/api/v1/firs"]\np95_ms = 50\np99_ms = 90\n', "p99_ms"),
+        ('["load:/api/v1/firs"]\np95_ms = 50\n', "load_test"),  # the old spelling says where
+        ("[load_test]\nmax_latency = 5\n", "max_latency"),  # a limit the load test lacks
         (f'["{HIT_RATE}"]\np95_ms = 50\n', "track_"),  # a per-call limit on a tracked figure
         (f'["{TIMED}"]\nmin_value = 1\n', "time_"),
         (f'["{TIMED}"]\nseed = "only a name"\n', "no limit"),
@@ -288,7 +291,8 @@ def test_a_calibration_value_beyond_its_bound_is_refused(repo: Path, capsys, edi
         (f'["{HIT_RATE}"]\nmin_value = 90\nmax_value = 10\n', "min_value"),
         (f'["{TIMED}"]\np95_ms = 100\np99_ms = 50\n', "p99_ms"),
         (f'["{TIMED}"]\nmin_throughput = 1e12\n', "min_throughput"),
-        ('["load"]\nmax_error_rate = 0.5\n', "max_error_rate"),
+        ("[load_test]\nmax_error_rate = 0.5\n", "max_error_rate"),
+        ('[load_test.endpoints."/api/v1/firs"]\np95_ms = 0\n', "p95_ms"),
     ],
 )
 def test_an_sla_value_beyond_its_bound_is_refused(repo: Path, capsys, text: str, named) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from afirgen_bench.search_mix import (
     MIX_FILE,
@@ -15,6 +16,8 @@ from afirgen_bench.search_mix import (
     suite_queries,
 )
 from afirgen_fixtures.db.fulltext import parse
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_committed_mix_is_regenerated_exactly_from_the_data_set() -> None:
@@ -63,9 +66,10 @@ def test_the_search_heavy_mix_makes_searches_half_of_the_tasks() -> None:
 
 
 def test_every_class_is_judged_in_the_load_test() -> None:
-    from afirgen_bench.core.sla import load_endpoint_section
-    from afirgen_bench.load.endpoints import search_endpoint, sla_sections
+    from afirgen_bench.judge import load_sla
+    from afirgen_bench.load.endpoints import ENDPOINTS, search_endpoint
 
-    sections = sla_sections()
+    limits = load_sla(ROOT).load_test.endpoints
     for query_class in QueryClass:
-        assert load_endpoint_section(search_endpoint(query_class)) in sections
+        assert search_endpoint(query_class) in ENDPOINTS
+        assert search_endpoint(query_class) in limits
