@@ -39,7 +39,7 @@ def test_short_load_run_loses_nothing(on_test_servers: None, tmp_path: Path, wor
     assert any(name.startswith("/api/v1/firs/search [") for name in names)
     assert result.firs_created > 0, "no complete flow in the run"
     assert result.firs_stored == result.firs_created
-    problems = judge_load(result, load_sla(ROOT))
+    problems = judge_load(result, load_sla(ROOT).load_test)
     assert not [p for p in problems if any(word in p for word in CORRECTNESS)], problems
     assert result.servers["api"]["peak_rss_mb"] > 0
     assert (tmp_path / "load.json").exists()
