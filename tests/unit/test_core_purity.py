@@ -68,3 +68,18 @@ def test_the_harness_has_no_import_circle() -> None:
     for name in graph:
         if name not in state:
             visit(name, [])
+
+
+FUNCTION_LINES_MAX = 60  # issue 23: a function a newcomer can read at once
+
+
+def test_no_function_of_the_harness_or_the_suite_is_longer_than_a_screen() -> None:
+    long = []
+    for folder in (PACKAGE, PACKAGE.parent / "benchmarks"):
+        for path in sorted(folder.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    lines = node.end_lineno - node.lineno + 1
+                    if lines > FUNCTION_LINES_MAX:
+                        long.append(f"{path.name}:{node.lineno} {node.name} ({lines} lines)")
+    assert not long, f"split these: {long}"
