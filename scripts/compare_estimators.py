@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 from afirgen_bench.core.models import Measurement
-from afirgen_bench.judge import load_results
 from afirgen_bench.machine import machine_name
+from afirgen_bench.results_folder import ResultsFolder
 
 MACHINE = machine_name()
 
@@ -51,8 +51,8 @@ def main(design_dirs: list[str]) -> None:
         runs = sorted(Path(design).glob("run-*/results"))
         for results_dir in runs:
             first, second = _commits(results_dir)
-            base = load_results(results_dir, MACHINE, first).measurements
-            head = load_results(results_dir, MACHINE, second).measurements
+            folder = ResultsFolder(results_dir, MACHINE)
+            base, head = folder.load(first).measurements, folder.load(second).measurements
             for key, measurement in base.items():
                 found = estimators(measurement, head[key]) if key in head else None
                 for name, value in (found or {}).items():
