@@ -15,15 +15,7 @@ from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import check_requirements, feature
 from .calls import Call, measures
-from .common import (
-    FROM_BATCH_START,
-    THROUGH_DEFINITION,
-    DataSets,
-    Latency,
-    OnData,
-    percentile_ms,
-    statistic,
-)
+from .common import FROM_BATCH_START, DataSets, Latency, OnData, percentile_ms, statistic
 from .pinning import executor, move_to_client_cpus, pin_process
 from .resources import (
     cache_manager,
@@ -404,7 +396,6 @@ class NamespacedKeyGeneration(Latency):
         except NotImplementedError as exc:
             raise SkipNotImplemented(str(exc)) from exc
 
-    @statistic(THROUGH_DEFINITION)
     @measures(namespaced_key)
     def time_generate_key(self) -> None:
         self.call(0)
@@ -417,14 +408,12 @@ class NamespacedKeyGeneration(Latency):
             latencies.append((clock() - start) / 1e9)
         return latencies
 
-    @statistic(THROUGH_DEFINITION)
     def track_call_p95_ms(self) -> float:
         """P95, in ms, of calls timed one by one (seed limit: 1 ms)."""
         return percentile_ms(self._call_latencies(), 95)
 
     track_call_p95_ms.unit = "ms"
 
-    @statistic(THROUGH_DEFINITION)
     def track_call_p99_ms(self) -> float:
         """P99, in ms, of calls timed one by one (seed limit: 2 ms)."""
         return percentile_ms(self._call_latencies(), 99)
