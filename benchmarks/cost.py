@@ -35,16 +35,11 @@ from typing import Any
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import has_feature
-from .common import Skipped, skip_if_unprepared
+from .common import SUITE_VERSION, Skipped, skip_if_unprepared
 from .cost_probe.launch import probe_env, run_probe
 from .cost_probe.operations import Area, registry
 from .resources import dataset, service_urls
 
-# The counted figures' own version: bump it when what the probe runs changes (a call gains
-# or loses a frame), since that moves the counts as a code change would; the gate then asks
-# for every base to be counted again (Verdict.RECOUNT). 2026.12.06: one definition per
-# operation, the counted twin calls the timed benchmark's definition (benchmarks/calls.py).
-COUNTING_VERSION = "2026.12.06"
 PROFILES_ENV = "AFIRGEN_BENCH_PROFILES"
 # A regular expression over operation names: measure only those (the deterministic proof
 # measures the operations it injected regressions into; the rest are reported skipped).
@@ -138,7 +133,7 @@ class _Cost:
 
     area: Area
     param_names = ["operation"]
-    version = f"{COUNTING_VERSION} cost"  # "cost" declares counted figures (exact rules)
+    version = f"{SUITE_VERSION} cost"  # "cost" declares counted figures to the gate (exact rules)
     rounds = 1
     repeat = 1
     number = 1

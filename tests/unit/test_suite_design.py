@@ -190,10 +190,8 @@ def test_every_version_names_the_suite_and_its_design(
 ) -> None:
     for name, benchmark in suite.items():
         if name.startswith("cost."):
-            # counted, not timed: one figure per operation, no rounds to split samples into;
-            # the counts carry a version of their own (what the probe runs)
-            counting = _suite_module("cost").COUNTING_VERSION
-            assert benchmark.version == f"{counting} cost", name
+            # counted, not timed: one figure per operation, no rounds to split samples into
+            assert benchmark.version == f"{common.SUITE_VERSION} cost", name
             continue
         design = _design(benchmark)
         statistic = getattr(benchmark.func, "statistic", None)  # a statistic changed since
