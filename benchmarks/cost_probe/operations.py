@@ -130,7 +130,7 @@ def _on(
         mirrors=f"{module}.{cls.__name__}.{method}",
         requires=cls.requires,
         prepare=prepare,
-        definition=getattr(getattr(cls, method), "measures", None),
+        definition=getattr(cls, method).measures,
         **kw,
     )
 
@@ -503,7 +503,7 @@ def _on_api(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) 
         mirrors=f"api.{mirrors}",
         requires=API_REQUIRES,
         prepare=prepare,
-        definition=getattr(getattr(getattr(api_benchmarks, cls), method), "measures", None),
+        definition=getattr(getattr(api_benchmarks, cls), method).measures,
         scale=API_SCALE,
         **{"calls": 10, **kw},
     )
