@@ -14,14 +14,12 @@ from typing import Any
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import check_requirements, feature
-from .calls import Call, measures
 from .common import FROM_BATCH_START, DataSets, Latency, OnData, percentile_ms, statistic
 from .pinning import executor, move_to_client_cpus, pin_process
 from .resources import (
     cache_manager,
-    cycle_ids,
     fir_repository,
-    next_index,
+    next_of,
     sample_ids,
     service_urls,
     unique_token,
@@ -34,75 +32,6 @@ VALUE_1KB = "x" * 1024
 READS_PER_FIGURE = 3_000
 KEYS = [f"key-{i}" for i in range(100)]
 SPEEDUP_READS = 400
-DELETABLE_KEYS = 100  # keys the timed deletes cycle through, set again before each sample
-
-
-# -- the operations (``calls``): call ``i`` uses the ``i``-th key or id --------------------
-
-
-def _key(i: int) -> str:
-    return KEYS[i % len(KEYS)]
-
-
-def get_hit(manager: Any) -> Call:
-    return lambda i: manager.get("bench", _key(i))
-
-
-def get_miss(manager: Any) -> Call:
-    return lambda i: manager.get("bench", "never-set")
-
-
-def set_value(manager: Any) -> Call:
-    return lambda i: manager.set("bench", _key(i), VALUE_1KB)
-
-
-def delete(manager: Any) -> Call:
-    """Call ``i`` deletes key ``i``, set beforehand by ``set_deletable``."""
-    return lambda i: manager.delete("bench", f"to-delete-{i:05d}")
-
-
-def set_deletable(manager: Any, i: int) -> None:
-    manager.set("bench", f"to-delete-{i:05d}", VALUE_1KB)
-
-
-def get_or_fetch_hit(manager: Any, hit_id: int) -> Call:
-    return lambda i: manager.get_or_fetch("bench_fir", hit_id, lambda: VALUE_1KB)
-
-
-def get_or_fetch_miss(manager: Any, scale: int, prefix: str) -> Call:
-    """Call ``i`` misses key ``<prefix>-i`` and fetches the ``i``-th sample FIR."""
-    ids = cycle_ids(scale)
-    return lambda i: manager.get_or_fetch(
-        "bench_fir", f"{prefix}-{i:05d}", lambda: fir_repository(scale).get_by_id(ids(i))
-    )
-
-
-def read_speedup_fir(repository: Any, scale: int) -> Call:
-    """Call ``i`` reads the ``i``-th of the speed-up's FIRs (with the cache or without)."""
-    return lambda i: repository.get_by_id(speedup_ids(scale)[i % SPEEDUP_READS])
-
-
-def read_key(manager: Any) -> Callable[[str], Any]:
-    """One read of a concurrent batch: each thread (or, counted, each turn) reads its key."""
-    return lambda key: manager.get("bench", key)
-
-
-def mixed_80_20(manager: Any) -> Call:
-    """80 % GET, 20 % SET: every fifth call sets."""
-
-    def call(i: int) -> Any:
-        if i % 5 == 4:
-            return manager.set("bench", _key(i), VALUE_1KB)
-        return manager.get("bench", _key(i))
-
-    return call
-
-
-def namespaced_key(generate_key: Callable[..., str]) -> Call:
-    return lambda i: generate_key("fir", "record", "12345")
-
-
-# -- the timed benchmarks ------------------------------------------------------------------
 
 
 class CacheBenchmark(Latency):
@@ -138,26 +67,19 @@ class CacheOperations(CacheBenchmark):
 
     def setup(self) -> None:
         super().setup()
-        self.deleted = next_index("delete") % DELETABLE_KEYS
-        set_deletable(self.cache, self.deleted)
-        self.get_hit, self.get_miss = get_hit(self.cache), get_miss(self.cache)
-        self.set_value, self.delete = set_value(self.cache), delete(self.cache)
+        self.cache.set("bench", "to-delete", VALUE_1KB)
 
-    @measures(get_hit)
     def time_get_hit(self) -> None:
-        self.get_hit(next_index("hit"))
+        self.cache.get("bench", next_of("hit", KEYS))
 
-    @measures(get_miss)
     def time_get_miss(self) -> None:
-        self.get_miss(0)
+        self.cache.get("bench", "never-set")
 
-    @measures(set_value)
     def time_set(self) -> None:
-        self.set_value(next_index("set"))
+        self.cache.set("bench", next_of("set", KEYS), VALUE_1KB)
 
-    @measures(delete)
     def time_delete(self) -> None:
-        self.delete(self.deleted)
+        self.cache.delete("bench", "to-delete")
 
 
 class GetOrFetch(OnData):
@@ -168,24 +90,19 @@ class GetOrFetch(OnData):
 
     def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
-        manager, hit_id = cache_manager(), sample_ids(scale)[0]
-        manager.set("bench_fir", hit_id, VALUE_1KB)
-        self.hit = get_or_fetch_hit(manager, hit_id)
-        self.miss = get_or_fetch_miss(manager, scale, prefix=f"miss-{_process_token()}")
+        self.cache = cache_manager()
+        self.hit_id = sample_ids(scale)[0]
+        self.cache.set("bench_fir", self.hit_id, VALUE_1KB)
+        self.miss_key = unique_token()
 
-    @measures(get_or_fetch_hit)
     def time_get_or_fetch_hit(self, prepared: DataSets, scale: int) -> None:
-        self.hit(0)
+        self.cache.get_or_fetch("bench_fir", self.hit_id, lambda: VALUE_1KB)
 
-    @measures(get_or_fetch_miss)
     def time_get_or_fetch_miss(self, prepared: DataSets, scale: int) -> None:
-        self.miss(next_index("fetch"))
-
-
-@memoize
-def _process_token() -> str:
-    """This process's keys: a miss in the shared namespace, whatever ran before."""
-    return unique_token()[:12]
+        record_id = next_of("fetch", sample_ids(scale))
+        self.cache.get_or_fetch(
+            "bench_fir", self.miss_key, lambda: fir_repository(scale).get_by_id(record_id)
+        )
 
 
 class HitRate(OnData):
@@ -239,8 +156,6 @@ class CachePerformanceImprovement(OnData):
         super().setup(prepared, scale)
         self.cached = cached_fir_repository(scale)
         self.uncached = fir_repository(scale)
-        self.cached_read = read_speedup_fir(self.cached, scale)
-        self.uncached_read = read_speedup_fir(self.uncached, scale)
         self.ids = speedup_ids(scale)
         self.missed_before = _missed(speedup_cache())
 
@@ -251,13 +166,11 @@ class CachePerformanceImprovement(OnData):
         if missed:
             raise RuntimeError(f"{missed} cached read(s) did not come from Redis")
 
-    @measures(read_speedup_fir)
     def time_cached_read(self, prepared: DataSets, scale: int) -> None:
-        self.cached_read(next_index("speedup-cached"))
+        self.cached.get_by_id(next_of("speedup-cached", self.ids))
 
-    @measures(read_speedup_fir)
     def time_uncached_read(self, prepared: DataSets, scale: int) -> None:
-        self.uncached_read(next_index("speedup-uncached"))
+        self.uncached.get_by_id(next_of("speedup-uncached", self.ids))
 
     def track_speedup(self, prepared: DataSets, scale: int) -> float:
         """How many times faster the cached read is: the ratio of the medians of 400
@@ -318,7 +231,6 @@ class ConcurrentReads(CacheBenchmark):
         self.server_side_cpus = move_to_client_cpus()  # first: teardown runs after a skip too
         super().setup()
         self.executor = executor(concurrency)
-        self.read = read_key(self.cache)
 
     def teardown(self, concurrency: int) -> None:
         pin_process(self.server_side_cpus)
@@ -326,14 +238,13 @@ class ConcurrentReads(CacheBenchmark):
 
     def _get(self, key: str, sent: float) -> float:
         """One GET; its latency in seconds from the moment its batch was sent."""
-        self.read(key)
+        self.cache.get("bench", key)
         return time.perf_counter() - sent
 
     def _batch(self, concurrency: int) -> list[float]:
         sent = time.perf_counter()
         return list(self.executor.map(self._get, KEYS[:concurrency], [sent] * concurrency))
 
-    @measures(read_key)
     def time_concurrent_reads(self, concurrency: int) -> None:
         self._batch(concurrency)
 
@@ -368,13 +279,12 @@ class GetThroughput(CacheBenchmark):
 class MixedOperations(CacheBenchmark):
     """Seed ``mixed_operations``: 80 % GET, 20 % SET over 100 keys, one operation per sample."""
 
-    def setup(self) -> None:
-        super().setup()
-        self.call = mixed_80_20(self.cache)
-
-    @measures(mixed_80_20)
     def time_mixed_80_20(self) -> None:
-        self.call(next_index("mixed"))
+        key = next_of("mixed-key", KEYS)
+        if next_of("mixed-op", [False, False, False, False, True]):
+            self.cache.set("bench", key, VALUE_1KB)
+        else:
+            self.cache.get("bench", key)
 
 
 class NamespacedKeyGeneration(Latency):
@@ -390,21 +300,20 @@ class NamespacedKeyGeneration(Latency):
     calls_per_figure = 10_000
 
     @cached_property
-    def call(self) -> Call:
+    def generate_key(self) -> Callable[..., str]:
         try:
-            return namespaced_key(feature("cache", "generate_key"))
+            return feature("cache", "generate_key")
         except NotImplementedError as exc:
             raise SkipNotImplemented(str(exc)) from exc
 
-    @measures(namespaced_key)
     def time_generate_key(self) -> None:
-        self.call(0)
+        self.generate_key("fir", "record", "12345")
 
     def _call_latencies(self) -> list[float]:
-        clock, call, latencies = time.perf_counter_ns, self.call, []
+        clock, generate_key, latencies = time.perf_counter_ns, self.generate_key, []
         for _ in range(self.calls_per_figure):
             start = clock()
-            call(0)
+            generate_key("fir", "record", "12345")
             latencies.append((clock() - start) / 1e9)
         return latencies
 

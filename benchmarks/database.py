@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import feature
-from .calls import Call, measures
 from .common import P95_SAMPLES, P99_SAMPLES, DataSets, OnData, repeat_for
-from .resources import cycle_ids, fir_repository, next_index, pool, scales
+from .resources import fir_repository, next_of, pool, sample_ids, scales
 from .resources import section_repository as sections
 from .search_queries import QueryClass, queries
 
@@ -20,7 +19,6 @@ FULL_SCAN_QUERY = (
     "SELECT id, fir_number, status FROM fir_records "
     "WHERE police_station = %s ORDER BY created_at DESC LIMIT 20"
 )
-STATUSES = ["pending", "finalized", "draft"]
 SEARCH_TERMS = [
     "snatched chain",
     "otp debited",
@@ -30,125 +28,27 @@ SEARCH_TERMS = [
 ]
 
 
-# -- the operations (``calls``): call ``i`` reads the ``i``-th sample id, status or term ----
-
-
-def select_by_id(scale: int) -> Call:
-    ids = cycle_ids(scale)
-    return lambda i: fir_repository(scale).get_by_id(ids(i))
-
-
-def select_by_status(scale: int) -> Call:
-    def status_query(i: int) -> None:
-        with pool(scale).connection() as conn, conn.cursor() as cur:
-            cur.execute(STATUS_QUERY, (STATUSES[i % len(STATUSES)],))
-            cur.fetchall()
-
-    return status_query
-
-
-def fir_with_violations(scale: int) -> Call:
-    ids = cycle_ids(scale)
-    return lambda i: fir_repository(scale).get_with_violations(ids(i))
-
-
-def stats_by_status(scale: int) -> Call:
-    return lambda i: fir_repository(scale).stats_by_status()
-
-
-def page(scale: int, depth: int, method: str) -> Call:
-    """One page of 20 at ``depth``: by keyset (its cursor found once) or by OFFSET."""
-    if method == "offset":
-        return lambda i: fir_repository(scale).page_offset(depth, limit=20)
-    cursor = keyset_cursor(scale, depth)
-    return lambda i: fir_repository(scale).page(cursor=cursor, limit=20)
-
-
-def search(scale: int, corpus: str) -> Call:
-    """Call ``i`` searches ``corpus`` for the ``i``-th of ``SEARCH_TERMS``."""
-
-    def term(i: int) -> str:
-        return SEARCH_TERMS[i % len(SEARCH_TERMS)]
-
-    if corpus == "complaints":
-        return lambda i: fir_repository(scale).search(term(i), limit=20)
-    return lambda i: sections(scale).search(term(i), limit=20)
-
-
-def mix_search(scale: int, query_class: str) -> Call:
-    """Call ``i`` sends the class's ``i``-th query of the mix."""
-    mix = queries(query_class)
-    return lambda i: fir_repository(scale).search(
-        mix[i % len(mix)].text, mode=mix[i % len(mix)].mode, limit=20
-    )
-
-
-def select_columns(scale: int, columns: str) -> Call:
-    ids = cycle_ids(scale)
-    if columns == "full row":
-        return lambda i: fir_repository(scale).get_by_id(ids(i))
-    return lambda i: fir_repository(scale).get_columns(ids(i), ["id", "fir_number", "status"])
-
-
-def explain_status_query(scale: int) -> Call:
-    def explain(i: int) -> None:
-        with pool(scale).connection() as conn:
-            feature("db.optimizer", "explain")(conn, STATUS_QUERY, ("pending",))
-
-    return explain
-
-
-def suggest_indexes(scale: int) -> Call:
-    plan = full_scan_plan(scale)
-    suggest = feature("db.optimizer", "suggest_indexes")
-    return lambda i: suggest(FULL_SCAN_QUERY, plan)
-
-
-def acquire_release(scale: int) -> Call:
-    def acquire(i: int) -> None:
-        with pool(scale).connection():
-            pass
-
-    return acquire
-
-
-# -- the timed benchmarks ------------------------------------------------------------------
-
-
 class SimpleSelectById(OnData):
     """Seed ``simple_select_by_id``: a FIR by primary key through pool + repository."""
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = select_by_id(scale)
-
-    @measures(select_by_id)
     def time_select_by_id(self, prepared: DataSets, scale: int) -> None:
-        self.call(next_index(f"id{scale}"))
+        fir_repository(scale).get_by_id(next_of(f"id{scale}", sample_ids(scale)))
 
 
 class SelectWithWhere(OnData):
     """Seed ``select_with_where``: FIRs of one status, newest first, LIMIT 20."""
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = select_by_status(scale)
-
-    @measures(select_by_status)
     def time_select_by_status(self, prepared: DataSets, scale: int) -> None:
-        self.call(next_index("status"))
+        with pool(scale).connection() as conn, conn.cursor() as cur:
+            cur.execute(STATUS_QUERY, (next_of("status", ["pending", "finalized", "draft"]),))
+            cur.fetchall()
 
 
 class JoinQuery(OnData):
     """Seed ``join_query``: a FIR with its violations (JOIN fir_violations, legal_sections)."""
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = fir_with_violations(scale)
-
-    @measures(fir_with_violations)
     def time_fir_with_violations(self, prepared: DataSets, scale: int) -> None:
-        self.call(next_index(f"join{scale}"))
+        fir_repository(scale).get_with_violations(next_of(f"join{scale}", sample_ids(scale)))
 
 
 class Aggregation(OnData):
@@ -157,13 +57,8 @@ class Aggregation(OnData):
     # Enough for the SLA's P95; its P99 would need 500 calls, ~60 s at 125 ms a call at 100k.
     repeat = repeat_for(P95_SAMPLES)
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = stats_by_status(scale)
-
-    @measures(stats_by_status)
     def time_stats_by_status(self, prepared: DataSets, scale: int) -> None:
-        self.call(0)
+        fir_repository(scale).stats_by_status()
 
 
 class CursorPagination(OnData):
@@ -176,11 +71,14 @@ class CursorPagination(OnData):
 
     def setup(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
         super().setup(prepared, scale)
-        self.call = page(scale, depth, method)
+        self.cursor = keyset_cursor(scale, depth) if method == "keyset" else None
 
-    @measures(page)
     def time_page(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
-        self.call(0)
+        repository = fir_repository(scale)
+        if method == "keyset":
+            repository.page(cursor=self.cursor, limit=20)
+        else:
+            repository.page_offset(depth, limit=20)
 
 
 _cursors: dict[tuple[int, int], str | None] = {}
@@ -191,8 +89,8 @@ def keyset_cursor(scale: int, depth: int) -> str | None:
     if (scale, depth) not in _cursors:
         cursor, walked = None, 0
         while walked < depth:
-            found = fir_repository(scale).page(cursor=cursor, limit=min(1_000, depth - walked))
-            cursor, walked = found.next_cursor, walked + len(found.items)
+            page = fir_repository(scale).page(cursor=cursor, limit=min(1_000, depth - walked))
+            cursor, walked = page.next_cursor, walked + len(page.items)
         _cursors[scale, depth] = cursor
     return _cursors[scale, depth]
 
@@ -206,11 +104,13 @@ class FullTextSearch(OnData):
 
     def setup(self, prepared: DataSets, scale: int, corpus: str) -> None:
         super().setup(prepared, scale)
-        self.call = search(scale, corpus)
 
-    @measures(search)
     def time_search(self, prepared: DataSets, scale: int, corpus: str) -> None:
-        self.call(next_index(f"term-{corpus}"))
+        term = next_of(f"term-{corpus}", SEARCH_TERMS)
+        if corpus == "complaints":
+            fir_repository(scale).search(term, limit=20)
+        else:
+            sections(scale).search(term, limit=20)
 
 
 class SearchByQueryClass(OnData):
@@ -224,11 +124,11 @@ class SearchByQueryClass(OnData):
 
     def setup(self, prepared: DataSets, scale: int, query_class: str) -> None:
         super().setup(prepared, scale)
-        self.call = mix_search(scale, query_class)
+        self.queries = queries(query_class)
 
-    @measures(mix_search)
     def time_search(self, prepared: DataSets, scale: int, query_class: str) -> None:
-        self.call(next_index(f"mix-{query_class}"))
+        query = next_of(f"mix-{query_class}", self.queries)
+        fir_repository(scale).search(query.text, mode=query.mode, limit=20)
 
 
 class SelectiveColumns(OnData):
@@ -239,11 +139,13 @@ class SelectiveColumns(OnData):
 
     def setup(self, prepared: DataSets, scale: int, columns: str) -> None:
         super().setup(prepared, scale)
-        self.call = select_columns(scale, columns)
 
-    @measures(select_columns)
     def time_select(self, prepared: DataSets, scale: int, columns: str) -> None:
-        self.call(next_index(f"cols{scale}"))
+        record_id = next_of(f"cols{scale}", sample_ids(scale))
+        if columns == "full row":
+            fir_repository(scale).get_by_id(record_id)
+        else:
+            fir_repository(scale).get_columns(record_id, ["id", "fir_number", "status"])
 
 
 class QueryPlanAnalysis(OnData):
@@ -251,13 +153,10 @@ class QueryPlanAnalysis(OnData):
 
     requires = (*OnData.requires, "db.optimizer:explain")
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = explain_status_query(scale)
-
-    @measures(explain_status_query)
     def time_explain_and_analyze(self, prepared: DataSets, scale: int) -> None:
-        self.call(0)
+        explain = feature("db.optimizer", "explain")
+        with pool(scale).connection() as conn:
+            explain(conn, STATUS_QUERY, ("pending",))
 
 
 class IndexSuggestion(OnData):
@@ -267,11 +166,10 @@ class IndexSuggestion(OnData):
 
     def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
-        self.call = suggest_indexes(scale)
+        self.plan = full_scan_plan(scale)
 
-    @measures(suggest_indexes)
     def time_suggest_indexes(self, prepared: DataSets, scale: int) -> None:
-        self.call(0)
+        feature("db.optimizer", "suggest_indexes")(FULL_SCAN_QUERY, self.plan)
 
 
 _plans: dict[int, Any] = {}
@@ -291,10 +189,6 @@ def full_scan_plan(scale: int) -> Any:
 class ConnectionAcquisition(OnData):
     """Seed ``connection_acquisition``: take a pooled connection and give it back."""
 
-    def setup(self, prepared: DataSets, scale: int) -> None:
-        super().setup(prepared, scale)
-        self.call = acquire_release(scale)
-
-    @measures(acquire_release)
     def time_acquire_release(self, prepared: DataSets, scale: int) -> None:
-        self.call(0)
+        with pool(scale).connection():
+            pass
