@@ -220,8 +220,8 @@ def merge_shards(
         if manifest.plan != plan.digest:
             continue
         shard = Path(origin)
+        incoming = ResultsFolder(shard / RESULTS, plan.machine)
         for commit in manifest.measured:
-            incoming = ResultsFolder(shard / RESULTS, plan.machine)
             filed += _file_commit(history, incoming, commit)
         # asv publishes a machine's results only beside its machine.json (a new runner type
         # has none in results/ yet)
@@ -288,7 +288,7 @@ def measured_cost(workspace: Workspace, overhead_s: float = SHARD_OVERHEAD_S) ->
     time of the commits measured with the newest (largest) suite, and the median duet of the
     current design."""
     root, machine = workspace.root, workspace.machine
-    files = sorted((workspace.results_dir / machine).glob("*-env-*.json"))
+    files = sorted(workspace.results.machine_dir.glob("*-env-*.json"))
     measured = [_suite_seconds(path) for path in files]
     largest = max((count for count, _s in measured), default=0)
     suites = [seconds for count, seconds in measured if count == largest and seconds]

@@ -167,8 +167,8 @@ def measure_in_scratch(
 
 def base_medians(scratch: Workspace, base: str) -> dict[str, float]:
     pattern = bench_pattern([t.key for t in TARGETS])
-    measured = measure_in_scratch(scratch, [base], pattern, "proof/base").results.load(base)
-    measured = measured.measurements
+    base_run = measure_in_scratch(scratch, [base], pattern, "proof/base")
+    measured = base_run.results.load(base).measurements
     missing = [t.key for t in TARGETS if t.key not in measured or not measured[t.key].samples]
     if missing:
         raise HarnessError(f"no samples for {', '.join(missing)} at the base")
