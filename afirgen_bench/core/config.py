@@ -407,6 +407,12 @@ def parse_sla(text: str | None, source: str) -> Sla:
         raise HarnessError(f"{source}: [{LOAD_TEST_TABLE}] must be a table of limits")
     limits = {}
     for name, table in raw.items():
+        if name == "load" or name.startswith("load:"):
+            raise HarnessError(
+                f"{source}: [{name!r}] is the old spelling of a load-test limit: the load "
+                f"test's limits live in [{LOAD_TEST_TABLE}] (max_error_rate) and "
+                f'[{LOAD_TEST_TABLE}.endpoints."<endpoint>"] (p95_ms)'
+            )
         if not isinstance(table, dict):
             raise HarnessError(f"{source}: [{name}] must be a table of limits")
         if nested := [key for key, value in table.items() if isinstance(value, dict)]:

@@ -151,12 +151,6 @@ def check_sla(
     for section, limits in sla.benchmarks.items():
         name = section if section in index else keys.get(section)
         if name is None:
-            if section == "load" or section.startswith("load:"):
-                raise HarnessError(
-                    f"{source}: [{section!r}] is the old spelling of a load-test limit: the "
-                    f"load test's limits live in [{LOAD_TEST_TABLE}] (max_error_rate) and "
-                    f'[{LOAD_TEST_TABLE}.endpoints."<endpoint>"] (p95_ms)'
-                )
             raise _unknown(source, f"[{section!r}]", section, [*index, *keys])
         kind = _kind(name, index)
         if kind is Kind.TRACK and limits.per_call:

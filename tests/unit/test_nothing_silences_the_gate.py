@@ -178,6 +178,7 @@ def test_a_gate_entry_that_matches_nothing_real_or_is_of_the_wrong_kind_is_refus
         # the load test judges only P95 there
         ('[load_test.endpoints."/api/v1/firs"]\np95_ms = 50\np99_ms = 90\n', "p99_ms"),
         ('["load:/api/v1/firs"]\np95_ms = 50\n', "load_test"),  # the old spelling says where
+        ('["load"]\nmax_error_rate = 0.0\n', "load_test"),
         ("[load_test]\nmax_latency = 5\n", "max_latency"),  # a limit the load test lacks
         (f'["{HIT_RATE}"]\np95_ms = 50\n', "track_"),  # a per-call limit on a tracked figure
         (f'["{TIMED}"]\nmin_value = 1\n', "time_"),
