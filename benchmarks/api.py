@@ -1,11 +1,16 @@
 """The HTTP API over real HTTP (the seed's API benchmarks, which never ran: a Pydantic v2
-break, and mocks that never reached the real routes)."""
+break, and mocks that never reached the real routes).
+
+Each operation is its request, built once by a function below (``calls``): the timed
+benchmark sends it to a real server, its counted twin to the app in process."""
 
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import Any
 
+from .calls import measures
 from .common import (
     FROM_BATCH_START,
     REQUESTS_PER_FIGURE,
@@ -15,42 +20,81 @@ from .common import (
     statistic,
 )
 from .pinning import executor, move_to_client_cpus, pin_process
-from .resources import SAMPLE_IDS, next_of
+from .resources import SAMPLE_IDS, next_index, next_of, unique_token
+
+# The statuses a desk lists FIRs by, in the order the samples take them.
+LISTED_STATUSES = ["pending", "finalized", "draft"]
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+# -- the operations (``calls``): each request, built once ----------------------------------
+
+
+def session_status(session_id: int) -> str:
+    """GET: a session's status, the request most benchmarks here make."""
+    return f"/session/{session_id}/status"
+
+
+def fir_status(number: str) -> str:
+    """GET: a FIR's status by its number."""
+    return f"/fir/{number}"
+
+
+def fir_content(number: str) -> str:
+    """GET, with ``GZIP`` accepted: a FIR's content (the reply must come gzip-encoded)."""
+    return f"/fir/{number}/content"
+
+
+def status_page(status: str) -> str:
+    """GET: the newest page of 20 FIRs of ``status``."""
+    return f"/firs?status={status}&limit=20"
+
+
+def validation(session_id: int) -> dict[str, Any]:
+    """POST /validate: approve a session's transcript (it moves on to its summary)."""
+    return {"session_id": session_id, "approved": True}
+
+
+def complaint(text: str, interactive: bool = False) -> dict[str, Any]:
+    """POST /process: a complaint to draft an FIR from (in one step unless ``interactive``)."""
+    return {"text": text} if interactive else {"text": text, "interactive": False}
+
+
+def new_complaint(complaints: list[str], i: int, token: str) -> str:
+    """The ``i``-th complaint made new: a reference no run sent before, so never cached."""
+    return f"{complaints[1 + i % (len(complaints) - 1)]} Ref {token}{i:011d}."
+
+
+# -- the timed benchmarks ------------------------------------------------------------------
 
 
 class GetSessionStatus(OverHTTP):
     """Seed ``get_session_status``: GET /api/v1/session/{id}/status."""
 
+    @measures(session_status)
     def time_get_session_status(self, prepared: ApiServed) -> None:
         session_id = next_of("session", prepared.session_ids)
-        self.client.get(f"/session/{session_id}/status").raise_for_status()
+        self.client.get(session_status(session_id)).raise_for_status()
 
 
 class GetFirStatus(OverHTTP):
     """Seed ``get_fir_status``: GET /api/v1/fir/{n}."""
 
+    @measures(fir_status)
     def time_get_fir_status(self, prepared: ApiServed) -> None:
-        self.client.get(f"/fir/{next_of('fir', prepared.fir_numbers)}").raise_for_status()
+        self.client.get(fir_status(next_of("fir", prepared.fir_numbers))).raise_for_status()
 
 
 class GetFirContent(OverHTTP):
     """Seed ``get_fir_content``: GET /api/v1/fir/{n}/content, gzip-encoded."""
 
+    @measures(fir_content)
     def time_get_fir_content(self, prepared: ApiServed) -> None:
         number = next_of("content", prepared.fir_numbers)
-        response = self.client.get(f"/fir/{number}/content", headers={"Accept-Encoding": "gzip"})
+        response = self.client.get(fir_content(number), headers=GZIP)
         response.raise_for_status()
         if response.headers.get("content-encoding") != "gzip":
             raise RuntimeError("FIR content came back without gzip")
-
-
-# The statuses a desk lists FIRs by, in the order the samples take them.
-LISTED_STATUSES = ["pending", "finalized", "draft"]
-
-
-def status_page(status: str) -> str:
-    """The request of ``ListFirsByStatus``: the newest page of 20 FIRs of ``status``."""
-    return f"/firs?status={status}&limit=20"
 
 
 class ListFirsByStatus(OverHTTP):
@@ -58,6 +102,7 @@ class ListFirsByStatus(OverHTTP):
     station's desk reads (a keyset page over the status index); each sample the next
     status."""
 
+    @measures(status_page)
     def time_list_firs_by_status(self, prepared: ApiServed) -> None:
         self.client.get(status_page(next_of("list-status", LISTED_STATUSES))).raise_for_status()
 
@@ -69,15 +114,14 @@ class ValidateStep(OverHTTP):
 
     def setup(self, prepared: ApiServed) -> None:
         super().setup(prepared)
-        complaint = next_of("validate-complaint", prepared.complaints)
-        response = self.client.post("/process", json={"text": complaint})
+        text = next_of("validate-complaint", prepared.complaints)
+        response = self.client.post("/process", json=complaint(text, interactive=True))
         response.raise_for_status()
         self.session_id = response.json()["session_id"]
 
+    @measures(validation)
     def time_validate_step(self, prepared: ApiServed) -> None:
-        self.client.post(
-            "/validate", json={"session_id": self.session_id, "approved": True}
-        ).raise_for_status()
+        self.client.post("/validate", json=validation(self.session_id)).raise_for_status()
 
 
 class ProcessText(OverHTTP):
@@ -92,15 +136,17 @@ class ProcessText(OverHTTP):
         self._generate(self.repeated)  # in the cache from here on
 
     def _generate(self, text: str) -> dict[str, Any]:
-        response = self.client.post("/process", json={"text": text, "interactive": False})
+        response = self.client.post("/process", json=complaint(text))
         response.raise_for_status()
         return response.json()
 
+    @measures(new_complaint)
     def time_process_uncached(self, prepared: ApiServed) -> None:
-        text = f"{next_of('uncached', prepared.complaints[1:])} Ref {time.perf_counter_ns()}."
+        text = new_complaint(prepared.complaints, next_index("uncached"), _process_token())
         if self._generate(text)["cached"]:
             raise RuntimeError("a new complaint was served from the cache")
 
+    @measures(complaint)
     def time_process_cached(self, prepared: ApiServed) -> None:
         if not self._generate(self.repeated)["cached"]:
             raise RuntimeError("a repeated complaint missed the cache")
@@ -127,7 +173,7 @@ class ConcurrentLoad(OverHTTP):
 
     def _status(self, session_id: int, sent: float) -> float:
         """One status request; its latency in seconds from the moment its batch was sent."""
-        self.client.get(f"/session/{session_id}/status").raise_for_status()
+        self.client.get(session_status(session_id)).raise_for_status()
         return time.perf_counter() - sent
 
     def _batch(self, prepared: ApiServed, concurrency: int) -> list[float]:
@@ -135,6 +181,7 @@ class ConcurrentLoad(OverHTTP):
         sent = time.perf_counter()
         return list(self.executor.map(self._status, ids, [sent] * concurrency))
 
+    @measures(session_status)
     def time_concurrent_status(self, prepared: ApiServed, concurrency: int) -> None:
         self._batch(prepared, concurrency)
 
@@ -172,7 +219,7 @@ class StatusThroughput(OverHTTP):
             done = 0
             while time.perf_counter() < deadline:
                 session_id = prepared.session_ids[(offset + done * 15) % SAMPLE_IDS]
-                self.client.get(f"/session/{session_id}/status").raise_for_status()
+                self.client.get(session_status(session_id)).raise_for_status()
                 done += 1
             return done
 
@@ -192,10 +239,11 @@ class SustainedLoad(OverHTTP):
         for _ in range(500):
             session_id = next_of("sustained", prepared.session_ids)
             start = time.perf_counter()
-            self.client.get(f"/session/{session_id}/status").raise_for_status()
+            self.client.get(session_status(session_id)).raise_for_status()
             latencies.append(time.perf_counter() - start)
         return latencies
 
+    @measures(session_status)
     def time_sustained_500(self, prepared: ApiServed) -> None:
         self._run(prepared)
 
@@ -204,3 +252,9 @@ class SustainedLoad(OverHTTP):
         return percentile_ms(self._run(prepared), 95)
 
     track_sustained_p95_ms.unit = "ms"
+
+
+@cache
+def _process_token() -> str:
+    """This process's references for new complaints: never sent by another run."""
+    return unique_token()[:12]

@@ -14,12 +14,23 @@ from typing import Any
 from asv_runner.benchmarks.mark import SkipNotImplemented
 
 from .backend import check_requirements, feature
-from .common import FROM_BATCH_START, DataSets, Latency, OnData, percentile_ms, statistic
+from .calls import Call, measures
+from .common import (
+    FROM_BATCH_START,
+    THROUGH_DEFINITION,
+    DataSets,
+    Latency,
+    OnData,
+    percentile_ms,
+    statistic,
+)
 from .pinning import executor, move_to_client_cpus, pin_process
 from .resources import (
     cache_manager,
+    cycle,
+    cycle_ids,
     fir_repository,
-    next_of,
+    next_index,
     sample_ids,
     service_urls,
     unique_token,
@@ -32,6 +43,78 @@ VALUE_1KB = "x" * 1024
 READS_PER_FIGURE = 3_000
 KEYS = [f"key-{i}" for i in range(100)]
 SPEEDUP_READS = 400
+DELETABLE_KEYS = 100  # keys the timed deletes cycle through, set again before each sample
+
+
+# -- the operations (``calls``): call ``i`` uses the ``i``-th key or id --------------------
+# A plain cache call takes its manager with the index, ``(manager, i)``: its counted twin
+# calls it as ``call(manager, i)``, the frames the counted history was made with.
+
+nth_key = cycle(KEYS)
+
+
+def get_hit(manager: Any, i: int) -> Any:
+    return manager.get("bench", nth_key(i))
+
+
+def get_miss(manager: Any, i: int) -> Any:
+    return manager.get("bench", "never-set")
+
+
+def set_value(manager: Any, i: int) -> Any:
+    return manager.set("bench", nth_key(i), VALUE_1KB)
+
+
+def delete(manager: Any) -> Call:
+    """Call ``i`` deletes key ``i``, set beforehand by ``set_deletable``."""
+    return lambda i: manager.delete("bench", f"to-delete-{i:05d}")
+
+
+def set_deletable(manager: Any, i: int) -> None:
+    manager.set("bench", f"to-delete-{i:05d}", VALUE_1KB)
+
+
+def get_or_fetch_hit(manager: Any, hit_id: int) -> Call:
+    value = VALUE_1KB
+    return lambda i: manager.get_or_fetch("bench_fir", hit_id, lambda: value)
+
+
+def get_or_fetch_miss(manager: Any, scale: int, prefix: str) -> Call:
+    """Call ``i`` misses key ``<prefix>-i`` and fetches the ``i``-th sample FIR."""
+    ids = cycle_ids(scale)
+    return lambda i: manager.get_or_fetch(
+        "bench_fir", f"{prefix}-{i:05d}", lambda: fir_repository(scale).get_by_id(ids(i))
+    )
+
+
+def read_speedup_fir(repository: Any, scale: int) -> Call:
+    """Call ``i`` reads the ``i``-th of the speed-up's FIRs (with the cache or without)."""
+
+    def read_id(i: int) -> int:
+        return speedup_ids(scale)[i % SPEEDUP_READS]
+
+    return lambda i: repository.get_by_id(read_id(i))
+
+
+def read_batch(manager: Any, keys: list[str], size: int) -> Call:
+    """Call ``i`` GETs ``keys[:size]`` one after another. Timed, each thread of a concurrent
+    batch runs a batch of one, its key; counted, the batch's reads run in one turn (threads
+    would make the count depend on scheduling: A/A spread up to 1.3e-2)."""
+    return lambda i: [manager.get("bench", key) for key in keys[:size]]
+
+
+def mixed_80_20(manager: Any, i: int) -> Any:
+    """80 % GET, 20 % SET: every fifth call sets."""
+    if i % 5 == 4:
+        return manager.set("bench", nth_key(i), VALUE_1KB)
+    return manager.get("bench", nth_key(i))
+
+
+def namespaced_key(generate_key: Callable[..., str]) -> Call:
+    return lambda i: generate_key("fir", "record", "12345")
+
+
+# -- the timed benchmarks ------------------------------------------------------------------
 
 
 class CacheBenchmark(Latency):
@@ -67,19 +150,25 @@ class CacheOperations(CacheBenchmark):
 
     def setup(self) -> None:
         super().setup()
-        self.cache.set("bench", "to-delete", VALUE_1KB)
+        self.deleted = next_index("delete") % DELETABLE_KEYS
+        set_deletable(self.cache, self.deleted)
+        self.delete = delete(self.cache)
 
+    @measures(get_hit)
     def time_get_hit(self) -> None:
-        self.cache.get("bench", next_of("hit", KEYS))
+        get_hit(self.cache, next_index("hit"))
 
+    @measures(get_miss)
     def time_get_miss(self) -> None:
-        self.cache.get("bench", "never-set")
+        get_miss(self.cache, 0)
 
+    @measures(set_value)
     def time_set(self) -> None:
-        self.cache.set("bench", next_of("set", KEYS), VALUE_1KB)
+        set_value(self.cache, next_index("set"))
 
+    @measures(delete)
     def time_delete(self) -> None:
-        self.cache.delete("bench", "to-delete")
+        self.delete(self.deleted)
 
 
 class GetOrFetch(OnData):
@@ -90,19 +179,24 @@ class GetOrFetch(OnData):
 
     def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
-        self.cache = cache_manager()
-        self.hit_id = sample_ids(scale)[0]
-        self.cache.set("bench_fir", self.hit_id, VALUE_1KB)
-        self.miss_key = unique_token()
+        manager, hit_id = cache_manager(), sample_ids(scale)[0]
+        manager.set("bench_fir", hit_id, VALUE_1KB)
+        self.hit = get_or_fetch_hit(manager, hit_id)
+        self.miss = get_or_fetch_miss(manager, scale, prefix=f"miss-{_process_token()}")
 
+    @measures(get_or_fetch_hit)
     def time_get_or_fetch_hit(self, prepared: DataSets, scale: int) -> None:
-        self.cache.get_or_fetch("bench_fir", self.hit_id, lambda: VALUE_1KB)
+        self.hit(0)
 
+    @measures(get_or_fetch_miss)
     def time_get_or_fetch_miss(self, prepared: DataSets, scale: int) -> None:
-        record_id = next_of("fetch", sample_ids(scale))
-        self.cache.get_or_fetch(
-            "bench_fir", self.miss_key, lambda: fir_repository(scale).get_by_id(record_id)
-        )
+        self.miss(next_index("fetch"))
+
+
+@memoize
+def _process_token() -> str:
+    """This process's keys: a miss in the shared namespace, whatever ran before."""
+    return unique_token()[:12]
 
 
 class HitRate(OnData):
@@ -156,6 +250,8 @@ class CachePerformanceImprovement(OnData):
         super().setup(prepared, scale)
         self.cached = cached_fir_repository(scale)
         self.uncached = fir_repository(scale)
+        self.cached_read = read_speedup_fir(self.cached, scale)
+        self.uncached_read = read_speedup_fir(self.uncached, scale)
         self.ids = speedup_ids(scale)
         self.missed_before = _missed(speedup_cache())
 
@@ -166,11 +262,13 @@ class CachePerformanceImprovement(OnData):
         if missed:
             raise RuntimeError(f"{missed} cached read(s) did not come from Redis")
 
+    @measures(read_speedup_fir)
     def time_cached_read(self, prepared: DataSets, scale: int) -> None:
-        self.cached.get_by_id(next_of("speedup-cached", self.ids))
+        self.cached_read(next_index("speedup-cached"))
 
+    @measures(read_speedup_fir)
     def time_uncached_read(self, prepared: DataSets, scale: int) -> None:
-        self.uncached.get_by_id(next_of("speedup-uncached", self.ids))
+        self.uncached_read(next_index("speedup-uncached"))
 
     def track_speedup(self, prepared: DataSets, scale: int) -> float:
         """How many times faster the cached read is: the ratio of the medians of 400
@@ -231,6 +329,7 @@ class ConcurrentReads(CacheBenchmark):
         self.server_side_cpus = move_to_client_cpus()  # first: teardown runs after a skip too
         super().setup()
         self.executor = executor(concurrency)
+        self.reads = {key: read_batch(self.cache, [key], 1) for key in KEYS[:concurrency]}
 
     def teardown(self, concurrency: int) -> None:
         pin_process(self.server_side_cpus)
@@ -238,13 +337,14 @@ class ConcurrentReads(CacheBenchmark):
 
     def _get(self, key: str, sent: float) -> float:
         """One GET; its latency in seconds from the moment its batch was sent."""
-        self.cache.get("bench", key)
+        self.reads[key](0)
         return time.perf_counter() - sent
 
     def _batch(self, concurrency: int) -> list[float]:
         sent = time.perf_counter()
         return list(self.executor.map(self._get, KEYS[:concurrency], [sent] * concurrency))
 
+    @measures(read_batch)
     def time_concurrent_reads(self, concurrency: int) -> None:
         self._batch(concurrency)
 
@@ -279,12 +379,9 @@ class GetThroughput(CacheBenchmark):
 class MixedOperations(CacheBenchmark):
     """Seed ``mixed_operations``: 80 % GET, 20 % SET over 100 keys, one operation per sample."""
 
+    @measures(mixed_80_20)
     def time_mixed_80_20(self) -> None:
-        key = next_of("mixed-key", KEYS)
-        if next_of("mixed-op", [False, False, False, False, True]):
-            self.cache.set("bench", key, VALUE_1KB)
-        else:
-            self.cache.get("bench", key)
+        mixed_80_20(self.cache, next_index("mixed"))
 
 
 class NamespacedKeyGeneration(Latency):
@@ -300,29 +397,33 @@ class NamespacedKeyGeneration(Latency):
     calls_per_figure = 10_000
 
     @cached_property
-    def generate_key(self) -> Callable[..., str]:
+    def call(self) -> Call:
         try:
-            return feature("cache", "generate_key")
+            return namespaced_key(feature("cache", "generate_key"))
         except NotImplementedError as exc:
             raise SkipNotImplemented(str(exc)) from exc
 
+    @statistic(THROUGH_DEFINITION)
+    @measures(namespaced_key)
     def time_generate_key(self) -> None:
-        self.generate_key("fir", "record", "12345")
+        self.call(0)
 
     def _call_latencies(self) -> list[float]:
-        clock, generate_key, latencies = time.perf_counter_ns, self.generate_key, []
+        clock, call, latencies = time.perf_counter_ns, self.call, []
         for _ in range(self.calls_per_figure):
             start = clock()
-            generate_key("fir", "record", "12345")
+            call(0)
             latencies.append((clock() - start) / 1e9)
         return latencies
 
+    @statistic(THROUGH_DEFINITION)
     def track_call_p95_ms(self) -> float:
         """P95, in ms, of calls timed one by one (seed limit: 1 ms)."""
         return percentile_ms(self._call_latencies(), 95)
 
     track_call_p95_ms.unit = "ms"
 
+    @statistic(THROUGH_DEFINITION)
     def track_call_p99_ms(self) -> float:
         """P99, in ms, of calls timed one by one (seed limit: 2 ms)."""
         return percentile_ms(self._call_latencies(), 99)

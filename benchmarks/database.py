@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import feature
+from .calls import Call, measures
 from .common import P95_SAMPLES, P99_SAMPLES, DataSets, OnData, repeat_for
-from .resources import fir_repository, next_of, pool, sample_ids, scales
+from .resources import cycle, cycle_ids, fir_repository, next_index, pool, scales
 from .resources import section_repository as sections
 from .search_queries import QueryClass, queries
 
@@ -19,6 +20,7 @@ FULL_SCAN_QUERY = (
     "SELECT id, fir_number, status FROM fir_records "
     "WHERE police_station = %s ORDER BY created_at DESC LIMIT 20"
 )
+STATUSES = ["pending", "finalized", "draft"]
 SEARCH_TERMS = [
     "snatched chain",
     "otp debited",
@@ -28,27 +30,125 @@ SEARCH_TERMS = [
 ]
 
 
+# -- the operations (``calls``): call ``i`` reads the ``i``-th sample id, status or term ----
+
+
+def select_by_id(scale: int) -> Call:
+    ids = cycle_ids(scale)
+    return lambda i: fir_repository(scale).get_by_id(ids(i))
+
+
+def select_by_status(scale: int) -> Call:
+    status = cycle(STATUSES)
+
+    def status_query(i: int) -> None:
+        with pool(scale).connection() as conn, conn.cursor() as cur:
+            cur.execute(STATUS_QUERY, (status(i),))
+            cur.fetchall()
+
+    return status_query
+
+
+def fir_with_violations(scale: int) -> Call:
+    ids = cycle_ids(scale)
+    return lambda i: fir_repository(scale).get_with_violations(ids(i))
+
+
+def stats_by_status(scale: int) -> Call:
+    return lambda i: fir_repository(scale).stats_by_status()
+
+
+def page(scale: int, depth: int, method: str) -> Call:
+    """One page of 20 at ``depth``: by keyset (its cursor found once) or by OFFSET."""
+    if method == "offset":
+        return lambda i: fir_repository(scale).page_offset(depth, limit=20)
+    cursor = keyset_cursor(scale, depth)
+    return lambda i: fir_repository(scale).page(cursor=cursor, limit=20)
+
+
+def search(scale: int, corpus: str) -> Call:
+    """Call ``i`` searches ``corpus`` for the ``i``-th of ``SEARCH_TERMS``."""
+
+    term = cycle(SEARCH_TERMS)
+    if corpus == "complaints":
+        return lambda i: fir_repository(scale).search(term(i), limit=20)
+    return lambda i: sections(scale).search(term(i), limit=20)
+
+
+def mix_search(scale: int, query_class: str) -> Call:
+    """Call ``i`` sends the class's ``i``-th query of the mix."""
+    mix = queries(query_class)
+    return lambda i: fir_repository(scale).search(
+        mix[i % len(mix)].text, mode=mix[i % len(mix)].mode, limit=20
+    )
+
+
+def select_columns(scale: int, columns: str) -> Call:
+    ids = cycle_ids(scale)
+    if columns == "full row":
+        return lambda i: fir_repository(scale).get_by_id(ids(i))
+    return lambda i: fir_repository(scale).get_columns(ids(i), ["id", "fir_number", "status"])
+
+
+def explain_status_query(scale: int) -> Call:
+    def explain(i: int) -> None:
+        with pool(scale).connection() as conn:
+            feature("db.optimizer", "explain")(conn, STATUS_QUERY, ("pending",))
+
+    return explain
+
+
+def suggest_indexes(scale: int) -> Call:
+    plan = full_scan_plan(scale)
+    suggest = feature("db.optimizer", "suggest_indexes")
+    return lambda i: suggest(FULL_SCAN_QUERY, plan)
+
+
+def acquire_release(scale: int) -> Call:
+    def acquire(i: int) -> None:
+        with pool(scale).connection():
+            pass
+
+    return acquire
+
+
+# -- the timed benchmarks ------------------------------------------------------------------
+
+
 class SimpleSelectById(OnData):
     """Seed ``simple_select_by_id``: a FIR by primary key through pool + repository."""
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = select_by_id(scale)
+
+    @measures(select_by_id)
     def time_select_by_id(self, prepared: DataSets, scale: int) -> None:
-        fir_repository(scale).get_by_id(next_of(f"id{scale}", sample_ids(scale)))
+        self.call(next_index(f"id{scale}"))
 
 
 class SelectWithWhere(OnData):
     """Seed ``select_with_where``: FIRs of one status, newest first, LIMIT 20."""
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = select_by_status(scale)
+
+    @measures(select_by_status)
     def time_select_by_status(self, prepared: DataSets, scale: int) -> None:
-        with pool(scale).connection() as conn, conn.cursor() as cur:
-            cur.execute(STATUS_QUERY, (next_of("status", ["pending", "finalized", "draft"]),))
-            cur.fetchall()
+        self.call(next_index("status"))
 
 
 class JoinQuery(OnData):
     """Seed ``join_query``: a FIR with its violations (JOIN fir_violations, legal_sections)."""
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = fir_with_violations(scale)
+
+    @measures(fir_with_violations)
     def time_fir_with_violations(self, prepared: DataSets, scale: int) -> None:
-        fir_repository(scale).get_with_violations(next_of(f"join{scale}", sample_ids(scale)))
+        self.call(next_index(f"join{scale}"))
 
 
 class Aggregation(OnData):
@@ -57,8 +157,13 @@ class Aggregation(OnData):
     # Enough for the SLA's P95; its P99 would need 500 calls, ~60 s at 125 ms a call at 100k.
     repeat = repeat_for(P95_SAMPLES)
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = stats_by_status(scale)
+
+    @measures(stats_by_status)
     def time_stats_by_status(self, prepared: DataSets, scale: int) -> None:
-        fir_repository(scale).stats_by_status()
+        self.call(0)
 
 
 class CursorPagination(OnData):
@@ -71,14 +176,11 @@ class CursorPagination(OnData):
 
     def setup(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
         super().setup(prepared, scale)
-        self.cursor = keyset_cursor(scale, depth) if method == "keyset" else None
+        self.call = page(scale, depth, method)
 
+    @measures(page)
     def time_page(self, prepared: DataSets, scale: int, depth: int, method: str) -> None:
-        repository = fir_repository(scale)
-        if method == "keyset":
-            repository.page(cursor=self.cursor, limit=20)
-        else:
-            repository.page_offset(depth, limit=20)
+        self.call(0)
 
 
 _cursors: dict[tuple[int, int], str | None] = {}
@@ -89,8 +191,8 @@ def keyset_cursor(scale: int, depth: int) -> str | None:
     if (scale, depth) not in _cursors:
         cursor, walked = None, 0
         while walked < depth:
-            page = fir_repository(scale).page(cursor=cursor, limit=min(1_000, depth - walked))
-            cursor, walked = page.next_cursor, walked + len(page.items)
+            found = fir_repository(scale).page(cursor=cursor, limit=min(1_000, depth - walked))
+            cursor, walked = found.next_cursor, walked + len(found.items)
         _cursors[scale, depth] = cursor
     return _cursors[scale, depth]
 
@@ -104,13 +206,11 @@ class FullTextSearch(OnData):
 
     def setup(self, prepared: DataSets, scale: int, corpus: str) -> None:
         super().setup(prepared, scale)
+        self.call = search(scale, corpus)
 
+    @measures(search)
     def time_search(self, prepared: DataSets, scale: int, corpus: str) -> None:
-        term = next_of(f"term-{corpus}", SEARCH_TERMS)
-        if corpus == "complaints":
-            fir_repository(scale).search(term, limit=20)
-        else:
-            sections(scale).search(term, limit=20)
+        self.call(next_index(f"term-{corpus}"))
 
 
 class SearchByQueryClass(OnData):
@@ -124,11 +224,11 @@ class SearchByQueryClass(OnData):
 
     def setup(self, prepared: DataSets, scale: int, query_class: str) -> None:
         super().setup(prepared, scale)
-        self.queries = queries(query_class)
+        self.call = mix_search(scale, query_class)
 
+    @measures(mix_search)
     def time_search(self, prepared: DataSets, scale: int, query_class: str) -> None:
-        query = next_of(f"mix-{query_class}", self.queries)
-        fir_repository(scale).search(query.text, mode=query.mode, limit=20)
+        self.call(next_index(f"mix-{query_class}"))
 
 
 class SelectiveColumns(OnData):
@@ -139,13 +239,11 @@ class SelectiveColumns(OnData):
 
     def setup(self, prepared: DataSets, scale: int, columns: str) -> None:
         super().setup(prepared, scale)
+        self.call = select_columns(scale, columns)
 
+    @measures(select_columns)
     def time_select(self, prepared: DataSets, scale: int, columns: str) -> None:
-        record_id = next_of(f"cols{scale}", sample_ids(scale))
-        if columns == "full row":
-            fir_repository(scale).get_by_id(record_id)
-        else:
-            fir_repository(scale).get_columns(record_id, ["id", "fir_number", "status"])
+        self.call(next_index(f"cols{scale}"))
 
 
 class QueryPlanAnalysis(OnData):
@@ -153,10 +251,13 @@ class QueryPlanAnalysis(OnData):
 
     requires = (*OnData.requires, "db.optimizer:explain")
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = explain_status_query(scale)
+
+    @measures(explain_status_query)
     def time_explain_and_analyze(self, prepared: DataSets, scale: int) -> None:
-        explain = feature("db.optimizer", "explain")
-        with pool(scale).connection() as conn:
-            explain(conn, STATUS_QUERY, ("pending",))
+        self.call(0)
 
 
 class IndexSuggestion(OnData):
@@ -166,10 +267,11 @@ class IndexSuggestion(OnData):
 
     def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
-        self.plan = full_scan_plan(scale)
+        self.call = suggest_indexes(scale)
 
+    @measures(suggest_indexes)
     def time_suggest_indexes(self, prepared: DataSets, scale: int) -> None:
-        feature("db.optimizer", "suggest_indexes")(FULL_SCAN_QUERY, self.plan)
+        self.call(0)
 
 
 _plans: dict[int, Any] = {}
@@ -189,6 +291,10 @@ def full_scan_plan(scale: int) -> Any:
 class ConnectionAcquisition(OnData):
     """Seed ``connection_acquisition``: take a pooled connection and give it back."""
 
+    def setup(self, prepared: DataSets, scale: int) -> None:
+        super().setup(prepared, scale)
+        self.call = acquire_release(scale)
+
+    @measures(acquire_release)
     def time_acquire_release(self, prepared: DataSets, scale: int) -> None:
-        with pool(scale).connection():
-            pass
+        self.call(0)

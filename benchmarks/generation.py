@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .backend import feature
+from .calls import Call, measures
 from .common import DataSets, OnData
-from .resources import cache_manager, fir_repository, next_of, section_repository
+from .resources import cache_manager, fir_repository, section_repository
 
 COMPLAINT = (
     "On 12 March 2025 at around 9:30 pm two men on a motorcycle snatched my gold chain near "
@@ -14,6 +15,20 @@ COMPLAINT = (
     "Kumar saw them ride away towards the market. The chain weighed 20 grams and was bought "
     "for Rs 1,20,000 last year. I request that a case be registered and the accused be traced."
 )
+
+STEPS = ("draft_uncached", "draft_cached", "extract_facts", "retrieve_sections")
+
+
+def generation_step(drafts: Any, step: str) -> Call:
+    """One step of drafting ``COMPLAINT`` with the generator ``drafts``, by name."""
+    complaint = COMPLAINT
+    extract = feature("generation.extract", "extract_facts")
+    return {
+        "draft_uncached": lambda i: drafts.draft(complaint, use_cache=False),
+        "draft_cached": lambda i: drafts.draft(complaint),
+        "extract_facts": lambda i: extract(complaint),
+        "retrieve_sections": lambda i: drafts.violations(extract(complaint), complaint),
+    }[step]
 
 
 class Generation(OnData):
@@ -30,22 +45,25 @@ class Generation(OnData):
 
     def setup(self, prepared: DataSets, scale: int) -> None:
         super().setup(prepared, scale)
-        self.generator = generator(scale)
+        self.steps = {step: generation_step(generator(scale), step) for step in STEPS}
 
+    @measures(generation_step)
     def time_draft_uncached(self, prepared: DataSets, scale: int) -> None:
         """normalise, extract, summarise, retrieve and rank sections, narrate: every step."""
-        self.generator.draft(COMPLAINT, use_cache=False)
+        self.steps["draft_uncached"](0)
 
+    @measures(generation_step)
     def time_draft_cached(self, prepared: DataSets, scale: int) -> None:
         """The same complaint again: one Redis read of the stored draft."""
-        self.generator.draft(COMPLAINT)
+        self.steps["draft_cached"](0)
 
+    @measures(generation_step)
     def time_extract_facts(self, prepared: DataSets, scale: int) -> None:
-        feature("generation.extract", "extract_facts")(COMPLAINT)
+        self.steps["extract_facts"](0)
 
+    @measures(generation_step)
     def time_retrieve_sections(self, prepared: DataSets, scale: int) -> None:
-        facts = feature("generation.extract", "extract_facts")(COMPLAINT)
-        self.generator.violations(facts, next_of("summary", [COMPLAINT]))
+        self.steps["retrieve_sections"](0)
 
 
 _generators: dict[int, Any] = {}

@@ -8,7 +8,7 @@ import itertools
 import os
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -118,8 +118,24 @@ def next_of(name: str, values: list[Any]) -> Any:
     return next(cycle)
 
 
+def next_index(name: str) -> int:
+    """The next index of a per-process counter: call ``i`` of a definition (``calls``)
+    takes its ``i``-th input, as the counted twin's call ``i`` does."""
+    return next(_cycles().setdefault(name, itertools.count()))
+
+
+def cycle(values: list[Any]) -> Callable[[int], Any]:
+    """Index ``i`` -> the ``i``-th of ``values``, round and round."""
+    return lambda i: values[i % len(values)]
+
+
+def cycle_ids(scale: int) -> Callable[[int], int]:
+    """Index ``i`` -> the ``i``-th sample id of ``scale``, round and round."""
+    return lambda i: sample_ids(scale)[i % SAMPLE_IDS]
+
+
 def restart_cycles() -> None:
-    """Every round robin starts again from its first value. A duet's two workers call it
+    """Every round robin and counter starts again from its first value. A duet's two workers call it
     after their warm-ups (of different lengths), so that the n-th call on one side reads the
     same row, or runs the same query, as the n-th on the other: a pair then compares the
     same work, not a rare term against a frequent one."""

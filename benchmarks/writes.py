@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from .backend import check_requirements, feature, has_feature
+from .calls import Call, measures
 from .common import P99_SAMPLES, Latency, Skipped, repeat_for, skip_if_unprepared
 from .resources import server_target, service_urls, unique_token
 
@@ -27,6 +28,27 @@ def writes_repository() -> Any:
     )
     pool = feature("db.pool", "Pool")(target, settings)
     return feature("db.repositories", "FIRRepository")(pool, cursor_secret=settings.cursor_secret)
+
+
+def fir_batch(rows: int, prefix: str) -> list[Any]:
+    """``rows`` new FIRs, each with two violation links, numbered ``<prefix>-<n>``."""
+    new_fir = feature("models.records", "NewFIR")
+    return [
+        new_fir(
+            fir_number=f"{prefix}-{20300101000000 + j:014d}",
+            police_station="Benchmark Police Station, New Delhi",
+            complaint_text="My phone was stolen at the bus stop near the market. " * 18,
+            fir_content="FIRST INFORMATION REPORT " * 60,
+            violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
+            section_ids=(1, 2),
+        )
+        for j in range(rows)
+    ]
+
+
+def bulk_insert(repository: Any, batches: list[list[Any]]) -> Call:
+    """Call ``i`` inserts batch ``i`` in one transaction."""
+    return lambda i: repository.bulk_insert(batches[i])
 
 
 @dataclass(frozen=True)
@@ -67,20 +89,9 @@ class BulkInsert(Latency):
     def setup(self, prepared: WritesDatabase | Skipped, rows: int) -> None:
         skip_if_unprepared(prepared)
         check_requirements(self)
-        self.repository = writes_repository()
-        new_fir = feature("models.records", "NewFIR")
-        token = unique_token()[:8]
-        self.firs = [
-            new_fir(
-                fir_number=f"FIR-{token}-{20300101000000 + i:014d}",
-                police_station="Benchmark Police Station, New Delhi",
-                complaint_text="My phone was stolen at the bus stop near the market. " * 18,
-                fir_content="FIRST INFORMATION REPORT " * 60,
-                violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
-                section_ids=(1, 2),
-            )
-            for i in range(rows)
-        ]
+        batch = fir_batch(rows, prefix=f"FIR-{unique_token()[:8]}")
+        self.call = bulk_insert(writes_repository(), [batch])
 
+    @measures(bulk_insert)
     def time_bulk_insert(self, prepared: WritesDatabase, rows: int) -> None:
-        self.repository.bulk_insert(self.firs)
+        self.call(0)

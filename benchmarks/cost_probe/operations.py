@@ -1,11 +1,11 @@
 """The operations whose cost is counted: one per timed benchmark and parameter combination.
 
-Each mirrors a ``time_`` benchmark of the suite (``mirrors``) and is built from the same
-set-up helpers (``benchmarks.common`` and the benchmark modules), with one difference: what
-a timed benchmark rotates through with ``next_of`` is a fixed list here, and call ``i`` of
-the counted calls uses its ``i``-th element, whatever ran before (warm-up, another mode).
-Everything that must stay a miss (cache keys, complaints) lives in the probe's own namespace,
-emptied before each probe process, so every run starts from the same state.
+Each is the counted twin of a ``time_`` benchmark (``mirrors``) and runs the same definition
+(``benchmarks.calls``; over HTTP, the same request): call ``i`` of the counted calls is the
+definition's call ``i``, whatever ran before (warm-up, another mode). What differs is only
+where it runs: everything that must stay a miss (cache keys, complaints) lives in the probe's
+own namespace, emptied before each probe process, so every run starts from the same state,
+and the API is driven in process.
 
 ``prepare(count)`` builds what the calls need for indices ``0 .. count - 1`` and returns the
 call; it raises ``NotImplementedError`` when this commit lacks the feature (the operation is
@@ -25,22 +25,22 @@ from .. import api as api_benchmarks
 from .. import cache as cache_benchmarks
 from .. import database, generation, writes
 from ..backend import check_requirements, feature
+from ..calls import Call
 from ..resources import (
     API_SCALE,
     SAMPLE_IDS,
+    cycle,
     dataset,
     draw_api_samples,
     fir_repository,
-    pool,
     sample_ids,
     scales,
     section_repository,
     service_urls,
 )
-from ..search_queries import QueryClass, queries
+from ..search_queries import QueryClass
 from ..server import API_KEY
 
-Call = Callable[[int], Any]
 QUERIES_PER_CLASS = 20
 RUN_TOKEN = "probe000"  # as long as the random tokens the history was counted with
 
@@ -64,7 +64,8 @@ class Operation:
     area: Area  # the class of benchmarks/cost.py that reports it
     mirrors: str  # the timed benchmark, as asv names it
     requires: tuple[str, ...]
-    prepare: Callable[[int], Call]
+    prepare: Callable[[int], Call]  # count -> the definition's call, over the probe's resources
+    definition: Callable[..., Any] | None = None  # what the timed benchmark ``@measures``
     # Enough calls that what one call's socket reads find waiting (more or less of a
     # reply, so more or fewer loop turns in the driver) averages out: a deep OFFSET page
     # counted over 5 calls spread by 1e-2 between runs of the same code.
@@ -113,10 +114,6 @@ def cost_cache() -> Any:
     )
 
 
-def _cycle(values: list[Any]) -> Callable[[int], Any]:
-    return lambda i: values[i % len(values)]
-
-
 def _on(
     area: Area,
     cls: type,
@@ -125,7 +122,8 @@ def _on(
     prepare: Callable[[int], Call],
     **kw: Any,
 ) -> Operation:
-    """The operation ``label`` of ``area``, the counted twin of ``cls.method``."""
+    """The operation ``label`` of ``area``, the counted twin of ``cls.method``: it runs
+    the definition that method ``@measures``."""
     module = cls.__module__.rpartition(".")[2]
     return Operation(
         name=label,
@@ -133,6 +131,7 @@ def _on(
         mirrors=f"{module}.{cls.__name__}.{method}",
         requires=cls.requires,
         prepare=prepare,
+        definition=getattr(getattr(cls, method), "measures", None),
         **kw,
     )
 
@@ -143,52 +142,38 @@ def _on(
 def _database(scale: int) -> list[Operation]:
     """Every operation of ``database.py`` at ``scale``, in the order the history counted
     them (the order moves where objects sit, and so the instruction counts a little)."""
-    return [
-        *_database_reads(scale),
-        *_database_pages(scale),
-        *_database_searches(scale),
-        *_database_columns(scale),
-        *_database_plans(scale),
-    ]
-
-
-def _database_reads(scale: int) -> list[Operation]:
-    ids = _cycle_ids(scale)
-    status = _cycle(["pending", "finalized", "draft"])
     on = partial(_on, Area.DATABASE, scale=scale)
-
-    def status_query(i: int) -> None:
-        with pool(scale).connection() as conn, conn.cursor() as cur:
-            cur.execute(database.STATUS_QUERY, (status(i),))
-            cur.fetchall()
-
     return [
         on(
             database.SimpleSelectById,
             f"SimpleSelectById({scale})",
             "time_select_by_id",
-            lambda n: lambda i: fir_repository(scale).get_by_id(ids(i)),
+            _same(database.select_by_id, scale),
         ),
         on(
             database.SelectWithWhere,
             f"SelectWithWhere({scale})",
             "time_select_by_status",
-            lambda n: status_query,
+            _same(database.select_by_status, scale),
         ),
         on(
             database.JoinQuery,
             f"JoinQuery({scale})",
             "time_fir_with_violations",
-            lambda n: lambda i: fir_repository(scale).get_with_violations(ids(i)),
+            _same(database.fir_with_violations, scale),
         ),
         on(
             database.Aggregation,
             f"Aggregation({scale})",
             "time_stats_by_status",
-            lambda n: lambda i: fir_repository(scale).stats_by_status(),
+            _same(database.stats_by_status, scale),
             calls=3,
             warmup=2,
         ),
+        *_database_pages(scale),
+        *_database_searches(scale),
+        *_database_columns(scale),
+        *_database_plans(scale),
     ]
 
 
@@ -199,7 +184,7 @@ def _database_pages(scale: int) -> list[Operation]:
             database.CursorPagination,
             f"CursorPagination({scale}, {depth}, {method})",
             "time_page",
-            _page(scale, depth, method),
+            _same(database.page, scale, depth, method),
             calls=15,
             scale=scale,
         )
@@ -208,8 +193,12 @@ def _database_pages(scale: int) -> list[Operation]:
     ]
 
 
+def _same(definition: Callable[..., Call], *args: Any) -> Callable[[int], Call]:
+    """``prepare`` of a definition whose calls need nothing made per index beforehand."""
+    return lambda count: definition(*args)
+
+
 def _database_searches(scale: int) -> list[Operation]:
-    term = _cycle(database.SEARCH_TERMS)
     on = partial(_on, Area.DATABASE, scale=scale)
     return [
         *(
@@ -217,7 +206,7 @@ def _database_searches(scale: int) -> list[Operation]:
                 database.FullTextSearch,
                 f"FullTextSearch({scale}, {corpus})",
                 "time_search",
-                _search(scale, corpus, term),
+                _same(database.search, scale, corpus),
                 calls=10,
             )
             for corpus in ("complaints", "legal_sections")
@@ -227,7 +216,7 @@ def _database_searches(scale: int) -> list[Operation]:
                 database.SearchByQueryClass,
                 f"SearchByQueryClass({scale}, {query_class.value})",
                 "time_search",
-                _mix_search(scale, query_class),
+                _same(database.mix_search, scale, query_class),
                 calls=QUERIES_PER_CLASS,
             )
             for query_class in QueryClass
@@ -236,14 +225,13 @@ def _database_searches(scale: int) -> list[Operation]:
 
 
 def _database_columns(scale: int) -> list[Operation]:
-    ids = _cycle_ids(scale)
     return [
         _on(
             Area.DATABASE,
             database.SelectiveColumns,
             f"SelectiveColumns({scale}, {columns})",
             "time_select",
-            _columns(scale, columns, ids),
+            _same(database.select_columns, scale, columns),
             scale=scale,
         )
         for columns in ("3 columns", "full row")
@@ -252,85 +240,27 @@ def _database_columns(scale: int) -> list[Operation]:
 
 def _database_plans(scale: int) -> list[Operation]:
     on = partial(_on, Area.DATABASE, scale=scale)
-
-    def explain(i: int) -> None:
-        with pool(scale).connection() as conn:
-            feature("db.optimizer", "explain")(conn, database.STATUS_QUERY, ("pending",))
-
-    def suggest(count: int) -> Call:
-        plan = database.full_scan_plan(scale)
-        suggest_indexes = feature("db.optimizer", "suggest_indexes")
-        return lambda i: suggest_indexes(database.FULL_SCAN_QUERY, plan)
-
-    def acquire(i: int) -> None:
-        with pool(scale).connection():
-            pass
-
     return [
         on(
             database.QueryPlanAnalysis,
             f"QueryPlanAnalysis({scale})",
             "time_explain_and_analyze",
-            lambda n: explain,
+            _same(database.explain_status_query, scale),
         ),
         on(
             database.IndexSuggestion,
             f"IndexSuggestion({scale})",
             "time_suggest_indexes",
-            suggest,
+            _same(database.suggest_indexes, scale),
             calls=15,
         ),
         on(
             database.ConnectionAcquisition,
             f"ConnectionAcquisition({scale})",
             "time_acquire_release",
-            lambda n: acquire,
+            _same(database.acquire_release, scale),
         ),
     ]
-
-
-def _cycle_ids(scale: int) -> Callable[[int], int]:
-    return lambda i: sample_ids(scale)[i % SAMPLE_IDS]
-
-
-def _page(scale: int, depth: int, method: str) -> Callable[[int], Call]:
-    def prepare(count: int) -> Call:
-        if method == "offset":
-            return lambda i: fir_repository(scale).page_offset(depth, limit=20)
-        cursor = database.keyset_cursor(scale, depth)
-        return lambda i: fir_repository(scale).page(cursor=cursor, limit=20)
-
-    return prepare
-
-
-def _search(scale: int, corpus: str, term: Callable[[int], str]) -> Callable[[int], Call]:
-    def prepare(count: int) -> Call:
-        if corpus == "complaints":
-            return lambda i: fir_repository(scale).search(term(i), limit=20)
-        return lambda i: section_repository(scale).search(term(i), limit=20)
-
-    return prepare
-
-
-def _mix_search(scale: int, query_class: QueryClass) -> Callable[[int], Call]:
-    """Counted call ``i`` sends the class's ``i``-th query: the counted calls cover them all."""
-
-    def prepare(count: int) -> Call:
-        mix = queries(query_class)
-        return lambda i: fir_repository(scale).search(
-            mix[i % len(mix)].text, mode=mix[i % len(mix)].mode, limit=20
-        )
-
-    return prepare
-
-
-def _columns(scale: int, columns: str, ids: Callable[[int], int]) -> Callable[[int], Call]:
-    def prepare(count: int) -> Call:
-        if columns == "full row":
-            return lambda i: fir_repository(scale).get_by_id(ids(i))
-        return lambda i: fir_repository(scale).get_columns(ids(i), ["id", "fir_number", "status"])
-
-    return prepare
 
 
 # -- cache.py ------------------------------------------------------------------------------
@@ -338,88 +268,49 @@ def _columns(scale: int, columns: str, ids: Callable[[int], int]) -> Callable[[i
 
 def _cache_operations() -> list[Operation]:
     """Every operation of ``cache.py``, in the order the history counted them."""
-    on = partial(_on, Area.CACHE)
-    value = cache_benchmarks.VALUE_1KB
-    return [
-        *_cache_calls(),
-        *_get_or_fetch(on, value),
-        *_speedup(on),
-        *_cache_batches(),
-    ]
+    return [*_cache_calls(), *_get_or_fetch(), *_speedup(), *_cache_batches()]
 
 
-def _filled(count: int) -> Any:
+def _filled() -> Any:
     """The probe's cache manager holding the timed benchmarks' 100 keys."""
     manager = cost_cache()
     manager.set_many("bench", dict.fromkeys(cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB))
     return manager
 
 
-def _on_filled(method: Callable[[Any, int], Any]) -> Callable[[int], Call]:
-    """``method(manager, i)`` over a manager holding the 100 keys."""
+def _on_filled(definition: Callable[[Any, int], Any]) -> Callable[[int], Call]:
+    """``definition(manager, i)`` over a manager holding the 100 keys."""
 
     def prepare(count: int) -> Call:
-        manager = _filled(count)
-        return lambda i: method(manager, i)
+        manager = _filled()
+        return lambda i: definition(manager, i)
 
     return prepare
 
 
 def _cache_calls() -> list[Operation]:
-    keys, value = cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB
-    key = _cycle(keys)
     on = partial(_on, Area.CACHE, cache_benchmarks.CacheOperations)
 
     def delete(count: int) -> Call:
-        manager = _filled(count)
-        for i in range(count):  # asv's setup sets the key before each sample
-            manager.set("bench", f"to-delete-{i:05d}", value)
-        return lambda i: manager.delete("bench", f"to-delete-{i:05d}")
+        manager = _filled()
+        for i in range(count):  # the timed benchmark's setup sets its key before each sample
+            cache_benchmarks.set_deletable(manager, i)
+        return cache_benchmarks.delete(manager)
 
     return [
-        on(
-            "CacheOperations.get_hit",
-            "time_get_hit",
-            _on_filled(lambda manager, i: manager.get("bench", key(i))),
-        ),
-        on(
-            "CacheOperations.get_miss",
-            "time_get_miss",
-            _on_filled(lambda manager, i: manager.get("bench", "never-set")),
-        ),
-        on(
-            "CacheOperations.set",
-            "time_set",
-            _on_filled(lambda manager, i: manager.set("bench", key(i), value)),
-        ),
+        on("CacheOperations.get_hit", "time_get_hit", _on_filled(cache_benchmarks.get_hit)),
+        on("CacheOperations.get_miss", "time_get_miss", _on_filled(cache_benchmarks.get_miss)),
+        on("CacheOperations.set", "time_set", _on_filled(cache_benchmarks.set_value)),
         on("CacheOperations.delete", "time_delete", delete),
     ]
 
 
 def _cache_batches() -> list[Operation]:
-    keys, value = cache_benchmarks.KEYS, cache_benchmarks.VALUE_1KB
-    key = _cycle(keys)
     on = partial(_on, Area.CACHE)
 
-    def mixed(manager: Any, i: int) -> Any:
-        """80 % GET, 20 % SET, in the timed benchmark's order."""
-        if i % 5 == 4:
-            return manager.set("bench", key(i), value)
-        return manager.get("bench", key(i))
-
     def concurrent(concurrency: int) -> Callable[[int], Call]:
-        """The batch's reads one after another: the work per batch is the same, while
-        threads would make the count depend on scheduling (A/A spread up to 1.3e-2)."""
-
-        def prepare(count: int) -> Call:
-            manager = _filled(count)
-            return lambda i: [manager.get("bench", k) for k in keys[:concurrency]]
-
-        return prepare
-
-    def generate_key(count: int) -> Call:
-        generate = feature("cache", "generate_key")
-        return lambda i: generate("fir", "record", "12345")
+        keys = cache_benchmarks.KEYS
+        return lambda count: cache_benchmarks.read_batch(_filled(), keys, concurrency)
 
     return [
         *(
@@ -437,70 +328,57 @@ def _cache_batches() -> list[Operation]:
             cache_benchmarks.MixedOperations,
             "MixedOperations",
             "time_mixed_80_20",
-            _on_filled(mixed),
+            _on_filled(cache_benchmarks.mixed_80_20),
         ),
         on(
             cache_benchmarks.NamespacedKeyGeneration,
             "NamespacedKeyGeneration",
             "time_generate_key",
-            generate_key,
+            lambda count: cache_benchmarks.namespaced_key(feature("cache", "generate_key")),
             calls=200,
             warmup=20,
         ),
     ]
 
 
-def _get_or_fetch(on: Callable[..., Operation], value: str) -> list[Operation]:
+def _get_or_fetch() -> list[Operation]:
     scale = 10_000
-    ids = _cycle_ids(scale)
+    on = partial(_on, Area.CACHE, cache_benchmarks.GetOrFetch, scale=scale)
 
     def hit(count: int) -> Call:
         manager, hit_id = cost_cache(), sample_ids(scale)[0]
-        manager.set("bench_fir", hit_id, value)
-        return lambda i: manager.get_or_fetch("bench_fir", hit_id, lambda: value)
+        manager.set("bench_fir", hit_id, cache_benchmarks.VALUE_1KB)
+        return cache_benchmarks.get_or_fetch_hit(manager, hit_id)
 
     def miss(count: int) -> Call:
-        manager = cost_cache()
-        return lambda i: manager.get_or_fetch(
-            "bench_fir", f"miss-{i:05d}", lambda: fir_repository(scale).get_by_id(ids(i))
-        )
+        return cache_benchmarks.get_or_fetch_miss(cost_cache(), scale, prefix="miss")
 
-    cls = cache_benchmarks.GetOrFetch
     return [
-        on(cls, f"GetOrFetch.hit({scale})", "time_get_or_fetch_hit", hit, scale=scale),
-        on(cls, f"GetOrFetch.miss({scale})", "time_get_or_fetch_miss", miss, scale=scale),
+        on(f"GetOrFetch.hit({scale})", "time_get_or_fetch_hit", hit),
+        on(f"GetOrFetch.miss({scale})", "time_get_or_fetch_miss", miss),
     ]
 
 
-def _speedup(on: Callable[..., Operation]) -> list[Operation]:
+def _speedup() -> list[Operation]:
     scale = 100_000
-
-    def read_id(i: int) -> int:
-        return cache_benchmarks.speedup_ids(scale)[i % cache_benchmarks.SPEEDUP_READS]
+    read = cache_benchmarks.read_speedup_fir
+    on = partial(_on, Area.CACHE, cache_benchmarks.CachePerformanceImprovement, scale=scale)
 
     def cached(count: int) -> Call:
         repository = feature("db.repositories", "FIRRepository")(
             fir_repository(scale).pool, cost_cache()
         )
+        call = read(repository, scale)
         for i in range(count):  # in the cache before the reads, as in the timed benchmark
-            repository.get_by_id(read_id(i))
-        return lambda i: repository.get_by_id(read_id(i))
+            call(i)
+        return call
 
-    cls = cache_benchmarks.CachePerformanceImprovement
     return [
+        on(f"CachePerformanceImprovement.cached_read({scale})", "time_cached_read", cached),
         on(
-            cls,
-            f"CachePerformanceImprovement.cached_read({scale})",
-            "time_cached_read",
-            cached,
-            scale=scale,
-        ),
-        on(
-            cls,
             f"CachePerformanceImprovement.uncached_read({scale})",
             "time_uncached_read",
-            lambda n: lambda i: fir_repository(scale).get_by_id(read_id(i)),
-            scale=scale,
+            lambda count: read(fir_repository(scale), scale),
         ),
     ]
 
@@ -529,33 +407,18 @@ def cost_writes_repository() -> Any:
 def _writes() -> list[Operation]:
     def bulk_insert(rows: int) -> Callable[[int], Call]:
         def prepare(count: int) -> Call:
-            repository = cost_writes_repository()
-            new_fir = feature("models.records", "NewFIR")
-            batches = [
-                [
-                    new_fir(
-                        fir_number=f"FIR-{rows:03d}{i:05d}-{20300101000000 + j:014d}",
-                        police_station="Benchmark Police Station, New Delhi",
-                        complaint_text="My phone was stolen at the bus stop near the market. " * 18,
-                        fir_content="FIRST INFORMATION REPORT " * 60,
-                        violations=[{"section_number": "BNS 303(2)", "title": "Theft"}],
-                        section_ids=(1, 2),
-                    )
-                    for j in range(rows)
-                ]
-                for i in range(count)
-            ]
-            return lambda i: repository.bulk_insert(batches[i])
+            batches = [writes.fir_batch(rows, f"FIR-{rows:03d}{i:05d}") for i in range(count)]
+            return writes.bulk_insert(cost_writes_repository(), batches)
 
         return prepare
 
     return [
-        Operation(
-            name=f"BulkInsert({rows})",
-            area=Area.WRITES,
-            mirrors="writes.BulkInsert.time_bulk_insert",
-            requires=writes.BulkInsert.requires,
-            prepare=bulk_insert(rows),
+        _on(
+            Area.WRITES,
+            writes.BulkInsert,
+            f"BulkInsert({rows})",
+            "time_bulk_insert",
+            bulk_insert(rows),
             calls=15 if rows == 10 else 9,
             warmup=2,
         )
@@ -581,32 +444,18 @@ def cost_generator(scale: int) -> Any:
 
 
 def _generation() -> list[Operation]:
-    scale, complaint = 10_000, generation.COMPLAINT
-
-    def step(method: str) -> Callable[[int], Call]:
-        def prepare(count: int) -> Call:
-            drafts = cost_generator(scale)
-            extract = feature("generation.extract", "extract_facts")
-            return {
-                "draft_uncached": lambda i: drafts.draft(complaint, use_cache=False),
-                "draft_cached": lambda i: drafts.draft(complaint),
-                "extract_facts": lambda i: extract(complaint),
-                "retrieve_sections": lambda i: drafts.violations(extract(complaint), complaint),
-            }[method]
-
-        return prepare
-
+    scale = 10_000
     return [
-        Operation(
-            name=f"Generation.{method}({scale})",
-            area=Area.GENERATION,
-            mirrors=f"generation.Generation.time_{method}",
-            requires=generation.Generation.requires,
-            prepare=step(method),
+        _on(
+            Area.GENERATION,
+            generation.Generation,
+            f"Generation.{step}({scale})",
+            f"time_{step}",
+            lambda count, step=step: generation.generation_step(cost_generator(scale), step),
             calls=20,
             scale=scale,
         )
-        for method in ("draft_uncached", "draft_cached", "extract_facts", "retrieve_sections")
+        for step in generation.STEPS
     ]
 
 
@@ -646,13 +495,15 @@ API_REQUIRES = ("api:create_app", "data:load_dataset", "db.connection:connect")
 
 def _on_api(name: str, mirrors: str, prepare: Callable[[int], Call], **kw: Any) -> Operation:
     """The counted twin of ``api.<mirrors>``: the app driven in process (10 calls unless
-    ``kw`` says otherwise)."""
+    ``kw`` says otherwise), sending the request that method ``@measures``."""
+    cls, method = mirrors.split(".")
     return Operation(
         name=name,
         area=Area.API,
         mirrors=f"api.{mirrors}",
         requires=API_REQUIRES,
         prepare=prepare,
+        definition=getattr(getattr(getattr(api_benchmarks, cls), method), "measures", None),
         scale=API_SCALE,
         **{"calls": 10, **kw},
     )
@@ -665,19 +516,21 @@ def _api() -> list[Operation]:
 
 
 def _api_reads() -> list[Operation]:
+    requests = api_benchmarks
+
     def status(count: int) -> Call:
         client, ids = api_client(), _sample("session_ids")
-        return lambda i: client.get(f"/session/{ids(i)}/status").raise_for_status()
+        return lambda i: client.get(requests.session_status(ids(i))).raise_for_status()
 
     def fir(count: int) -> Call:
         client, numbers = api_client(), _sample("fir_numbers")
-        return lambda i: client.get(f"/fir/{numbers(i)}").raise_for_status()
+        return lambda i: client.get(requests.fir_status(numbers(i))).raise_for_status()
 
     def content(count: int) -> Call:
         client, numbers = api_client(), _sample("fir_numbers", SAMPLE_IDS // 2)
 
         def call(i: int) -> None:
-            response = client.get(f"/fir/{numbers(i)}/content", {"Accept-Encoding": "gzip"})
+            response = client.get(requests.fir_content(numbers(i)), requests.GZIP)
             if response.raise_for_status().headers.get(b"content-encoding") != b"gzip":
                 raise RuntimeError("FIR content came back without gzip")
 
@@ -691,26 +544,34 @@ def _api_reads() -> list[Operation]:
 
 
 def _api_generation() -> list[Operation]:
+    requests = api_benchmarks
+
     def validate(count: int) -> Call:
-        client, complaints = api_client(), _cycle(api_samples()["complaints"])
-        sessions = [  # asv's setup opens a fresh session before every sample
-            client.post("/process", {"text": complaints(i)}).raise_for_status().json()["session_id"]
+        client, complaints = api_client(), api_samples()["complaints"]
+        sessions = [  # the timed benchmark's setup opens a fresh session before every sample
+            client.post("/process", requests.complaint(complaints[i % len(complaints)], True))
+            .raise_for_status()
+            .json()["session_id"]
             for i in range(count)
         ]
         return lambda i: client.post(
-            "/validate", {"session_id": sessions[i], "approved": True}
+            "/validate", requests.validation(sessions[i])
         ).raise_for_status()
 
     def process(cached: bool) -> Callable[[int], Call]:
         def prepare(count: int) -> Call:
             client, complaints = api_client(), api_samples()["complaints"]
             repeated = complaints[0]
-            client.post("/process", {"text": repeated, "interactive": False}).raise_for_status()
+            client.post("/process", requests.complaint(repeated)).raise_for_status()
 
             def call(i: int) -> None:
-                text = repeated if cached else f"{complaints[1 + i]} Ref {run_token()}{i:011d}."
-                body = {"text": text, "interactive": False}
-                if client.post("/process", body).raise_for_status().json()["cached"] != cached:
+                text = repeated if cached else requests.new_complaint(complaints, i, run_token())
+                if (
+                    client.post("/process", requests.complaint(text))
+                    .raise_for_status()
+                    .json()["cached"]
+                    != cached
+                ):
                     raise RuntimeError(f"the cache answered wrongly (cached={not cached})")
 
             return call
@@ -727,6 +588,8 @@ def _api_generation() -> list[Operation]:
 
 
 def _api_load() -> list[Operation]:
+    status = api_benchmarks.session_status
+
     def concurrent(concurrency: int) -> Callable[[int], Call]:
         """The batch's requests one after another: the same work per batch, counted the
         same every run (concurrently, connections beyond the pool's size were opened and
@@ -737,7 +600,7 @@ def _api_load() -> list[Operation]:
 
             def call(i: int) -> None:
                 for k in range(concurrency):
-                    client.get(f"/session/{ids(i * concurrency + k)}/status").raise_for_status()
+                    client.get(status(ids(i * concurrency + k))).raise_for_status()
 
             return call
 
@@ -748,7 +611,7 @@ def _api_load() -> list[Operation]:
 
         def call(i: int) -> None:
             for k in range(500):
-                client.get(f"/session/{ids(i * 500 + k)}/status").raise_for_status()
+                client.get(status(ids(i * 500 + k))).raise_for_status()
 
         return call
 
@@ -768,11 +631,10 @@ def _api_load() -> list[Operation]:
 
 
 def _api_added() -> list[Operation]:
-    """Operations added after the history was counted, each making its timed twin's
-    request from the same function (``api_benchmarks.status_page``)."""
+    """Operations added after the history was counted."""
 
     def listed(count: int) -> Call:
-        client, status = api_client(), _cycle(api_benchmarks.LISTED_STATUSES)
+        client, status = api_client(), cycle(api_benchmarks.LISTED_STATUSES)
         return lambda i: client.get(api_benchmarks.status_page(status(i))).raise_for_status()
 
     return [_on_api("ListFirsByStatus", "ListFirsByStatus.time_list_firs_by_status", listed)]
