@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,20 @@ def _bench(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
         f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}"
     )
     return done.stdout
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_machine_file() -> Iterator[None]:
+    """The shards register their runner in asv's machine file (``~/.asv-machine.json``), as
+    a fresh CI runner would; the user's file is put back afterwards, or ``make bench`` would
+    then find two machines there and could not pick one."""
+    path = Path.home() / ".asv-machine.json"
+    saved = path.read_bytes() if path.exists() else None
+    yield
+    if saved is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(saved)
 
 
 @pytest.fixture(scope="module")
