@@ -75,7 +75,7 @@ def set_deletable(manager: Any, i: int) -> None:
 
 
 def get_or_fetch_hit(manager: Any, hit_id: int) -> Call:
-    value = VALUE_1KB
+    value = VALUE_1KB  # a closure, as the twin the history was counted with had
     return lambda i: manager.get_or_fetch("bench_fir", hit_id, lambda: value)
 
 
@@ -90,7 +90,7 @@ def get_or_fetch_miss(manager: Any, scale: int, prefix: str) -> Call:
 def read_speedup_fir(repository: Any, scale: int) -> Call:
     """Call ``i`` reads the ``i``-th of the speed-up's FIRs (with the cache or without)."""
 
-    def read_id(i: int) -> int:
+    def read_id(i: int) -> int:  # a frame of its own, as in the twin the history counted
         return speedup_ids(scale)[i % SPEEDUP_READS]
 
     return lambda i: repository.get_by_id(read_id(i))
