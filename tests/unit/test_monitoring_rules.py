@@ -151,6 +151,18 @@ def test_a_server_p95_in_a_bucket_above_the_clients_is_inconsistent() -> None:
     assert not by_route["/api/v1/fir/{fir_number}"].consistent  # bucket 5-10 ms, client 2 ms
 
 
+def test_a_slow_last_request_of_few_is_consistent_with_its_bucket() -> None:
+    """13 requests, the slowest 30 ms: the client's interpolated P95 (20.7 ms) is below the
+    25-50 ms bucket the server's P95 falls in, but the request of that rank (the 13th) is
+    not. A CI run once failed on exactly this."""
+    client = [5.0, 5.5, 6.0, 6.5, 7.0, 7.0, 7.0, 7.5, 8.0, 9.0, 10.0, 15.0, 30.0]
+    (row,) = route_latencies(
+        {"/api/v1/process": 0.0375}, {"/api/v1/process": client}, (0.01, 0.025, 0.05)
+    )
+    assert row.client_p95_ms < row.bucket_ms[0] <= row.client_rank_ms == 30.0
+    assert row.consistent
+
+
 def test_provisioning_files_point_at_a_prometheus_and_a_dashboard_folder() -> None:
     folder = ROOT / "monitoring" / "grafana" / "provisioning"
     dashboards = yaml.safe_load((folder / "dashboards.yml").read_text())
