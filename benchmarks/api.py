@@ -7,7 +7,6 @@ benchmark sends it to a real server, its counted twin to the app in process."""
 from __future__ import annotations
 
 import time
-from functools import cache
 from typing import Any
 
 from .calls import measures
@@ -20,7 +19,7 @@ from .common import (
     statistic,
 )
 from .pinning import executor, move_to_client_cpus, pin_process
-from .resources import SAMPLE_IDS, next_index, next_of, unique_token
+from .resources import SAMPLE_IDS, next_index, next_of, process_token
 
 # The statuses a desk lists FIRs by, in the order the samples take them.
 LISTED_STATUSES = ["pending", "finalized", "draft"]
@@ -142,7 +141,7 @@ class ProcessText(OverHTTP):
 
     @measures(new_complaint)
     def time_process_uncached(self, prepared: ApiServed) -> None:
-        text = new_complaint(prepared.complaints, next_index("uncached"), _process_token())
+        text = new_complaint(prepared.complaints, next_index("uncached"), process_token())
         if self._generate(text)["cached"]:
             raise RuntimeError("a new complaint was served from the cache")
 
@@ -252,9 +251,3 @@ class SustainedLoad(OverHTTP):
         return percentile_ms(self._run(prepared), 95)
 
     track_sustained_p95_ms.unit = "ms"
-
-
-@cache
-def _process_token() -> str:
-    """This process's references for new complaints: never sent by another run."""
-    return unique_token()[:12]

@@ -31,6 +31,7 @@ from .resources import (
     cycle_ids,
     fir_repository,
     next_index,
+    process_token,
     sample_ids,
     service_urls,
     unique_token,
@@ -182,7 +183,7 @@ class GetOrFetch(OnData):
         manager, hit_id = cache_manager(), sample_ids(scale)[0]
         manager.set("bench_fir", hit_id, VALUE_1KB)
         self.hit = get_or_fetch_hit(manager, hit_id)
-        self.miss = get_or_fetch_miss(manager, scale, prefix=f"miss-{_process_token()}")
+        self.miss = get_or_fetch_miss(manager, scale, prefix=f"miss-{process_token()}")
 
     @measures(get_or_fetch_hit)
     def time_get_or_fetch_hit(self, prepared: DataSets, scale: int) -> None:
@@ -191,12 +192,6 @@ class GetOrFetch(OnData):
     @measures(get_or_fetch_miss)
     def time_get_or_fetch_miss(self, prepared: DataSets, scale: int) -> None:
         self.miss(next_index("fetch"))
-
-
-@memoize
-def _process_token() -> str:
-    """This process's keys: a miss in the shared namespace, whatever ran before."""
-    return unique_token()[:12]
 
 
 class HitRate(OnData):

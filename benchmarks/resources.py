@@ -146,6 +146,13 @@ def unique_token() -> str:
     return uuid.uuid4().hex
 
 
+@cache
+def process_token() -> str:
+    """This process's token, the same for all its calls: keys and complaints made with it are
+    new to the shared Redis namespace and the API's cache, whatever ran before."""
+    return unique_token()[:12]
+
+
 def reset_writes(scale: int) -> None:
     """Remove rows earlier write benchmarks added, where this commit can."""
     if has_feature("data", "reset_dataset"):
