@@ -90,8 +90,8 @@ def statistic(name: str) -> Callable[[T], T]:
 # scheduler instead (A/A noise of a P95 at 50 threads on 2 CPUs: 104 %, its batch: 2.7 %).
 FROM_BATCH_START = "latency-from-batch-start"
 # A call timed through its definition's ``Call`` (benchmarks/calls.py): one Python frame more
-# than the direct call timed before 2026-12-06, about 40 ns, a third of a 0.12 us key; for
-# calls of a few us and more it is within their noise, and their versions stay.
+# than the direct call timed before 2026-12-07, +21-32 % on a 0.15 us key (timeit); for calls
+# of a few us and more it is within their noise, and their versions stay (docs/benchmarks.md).
 THROUGH_DEFINITION = "through-definition"
 
 

@@ -5,12 +5,11 @@ must be gone afterwards.
 
 The shards count one operation (``Generation.extract_facts`` at 10k) at the two newest
 backend commits, so the test stays a few minutes long; the full backfill's times are in
-docs/ci.md. Most of a fresh runner's time is loading the data sets (10k and 100k rows, about
-115 s of its 125 s of counting on the pinned CPU: the cost suite loads every scale it has
-before counting anything), so each shard loads its own, as a fresh runner does, and the
-single run is the machine that ran shard 0: its servers start again on that shard's state
-dir and reuse the data sets there, as a machine keeps its state dir from one run to the
-next."""
+docs/ci.md. Most of a fresh runner's time is loading the data set its operation reads (the
+cost suite loads only the selected operations' scales), so each shard loads its own, as a
+fresh runner does, and the single run is the machine that ran shard 0: its servers start
+again on that shard's state dir and reuse the data set there, as a machine keeps its state
+dir from one run to the next."""
 
 from __future__ import annotations
 
